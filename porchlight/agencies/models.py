@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ORI_VALIDATOR = RegexValidator(r"^[A-Z]{2}[A-Z0-9]{7}$", _("An ORI is 9 characters: state code then 7 letters or digits."))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def default_languages() -> list[str]:
+    return ["en", "es"]
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    ori = models.CharField("ORI", max_length=9, unique=True, validators=[ORI_VALIDATOR])
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
+    non_emergency_number = models.CharField(max_length=32)
+    languages = models.JSONField(default=default_languages, help_text=_("Language codes, default first."))
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else "en"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class PriorityCode(models.Model):
+    """A CAD priority code ("1", "2A", "E") and its rank: 1 is the most urgent.
+
+    A code seen in a CAD event that the agency has not mapped is created with no rank and
+    flagged, so the call is still applied and staff can map it afterwards.
+    """
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="priority_codes")
+    code = models.CharField(max_length=16)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    label = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")]
+        ordering = ["agency", "rank", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} (rank {self.rank if self.rank is not None else '?'})"
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.rank is None
+
+
+class StatusCode(models.Model):
+    """Maps a CAD's own status code ("DISP", "ARV", "CLR") to one of Porchlight's statuses.
+
+    Events whose status is neither a Porchlight status nor mapped here are quarantined; staff
+    add the mapping and replay them.
+    """
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="status_codes")
+    code = models.CharField(max_length=32)
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")]
+        ordering = ["agency", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.status}"
+
+    def clean(self) -> None:
+        from porchlight.calls.models import Status
+
+        if self.status not in Status.values:
+            raise ValidationError({"status": _("Choose one of: %s") % ", ".join(Status.values)})
+
+
+def hash_api_key(raw: str) -> str:
+    # API keys are 256-bit random strings, so one SHA-256 is enough and keeps intake fast; a
+    # slow password hash would cost milliseconds on every request (see docs/architecture.md).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key for one source (a CAD, an RMS, a drop folder) of one agency.
+
+    A consolidated dispatch center's key can also cover other agencies: their events are routed
+    by ORI. The raw key is shown once at creation; only its hash is stored.
+    """
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="api_keys")
+    source = models.SlugField(max_length=60, help_text=_("Names the feed, e.g. 'cad' or 'rms'."))
+    also_covers = models.ManyToManyField(Agency, blank=True, related_name="+", help_text=_("Other agencies this feed dispatches for (routed by ORI)."))
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency", "source", "-created"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> str:
+        return "pl_" + secrets.token_urlsafe(32)
+
+    def set_key(self, raw: str) -> None:
+        self.prefix = raw[:10]
+        self.key_hash = hash_api_key(raw)
+
+    def covered_agency_ids(self) -> set[int]:
+        return {self.agency_id, *self.also_covers.values_list("id", flat=True)}
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Agency admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    DETECTIVE = "detective", _("Detective")
+    COMMUNITY = "community", _("Community relations")
+    RECORDS = "records", _("Records")
+    READ_ONLY = "readonly", _("Read-only")
+
+
+class Staff(models.Model):
+    """A user's membership of one agency, with the role that decides what they may do."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff")
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READ_ONLY)
+    phone = models.CharField(max_length=32, blank=True, help_text=_("Shown to victims when this is their detective."))
+
+    class Meta:
+        verbose_name_plural = "staff"
+        ordering = ["agency", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.agency.slug})"
+
+    @property
+    def can_configure(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != Role.READ_ONLY

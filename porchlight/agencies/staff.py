@@ -1,0 +1,100 @@
+"""Staff access: who is staff, required MFA, and the agency a request acts for.
+
+allauth has no "MFA required" switch, and its admin login only checks is_staff, so the rule is
+enforced here for every staff page (the console and the Django admin):
+- a staff member without TOTP is sent to enrol before anything else;
+- a staff session that signed in without a second factor is signed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from porchlight.agencies.models import Agency, Staff
+
+STAFF_PREFIXES = ("/console/", "/admin/")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Staff accounts are created by agency admins. Resident signup opens with the community
+        # feature, which will decide this per account type.
+        return False
+
+
+def is_staff_user(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.is_staff or hasattr(user, "staff")))
+
+
+def has_totp(user: Any) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def signed_in_with_mfa(request: HttpRequest) -> bool:
+    records = get_authentication_records(request, request.user)
+    return any(r.get("method") == "mfa" for r in records)
+
+
+class StaffMfaMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(STAFF_PREFIXES) and is_staff_user(request.user):
+            if not has_totp(request.user):
+                messages.info(request, _("Staff accounts need an authenticator app. Set it up to continue."))
+                return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            if not signed_in_with_mfa(request):
+                logout(request)
+                messages.warning(request, _("Sign in again with your authenticator code."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+def staff_of(request: HttpRequest) -> Staff | None:
+    return getattr(request.user, "staff", None) if request.user.is_authenticated else None
+
+
+def agency_scope(request: HttpRequest) -> Agency | None:
+    """The agency a staff request acts for; None means every agency (platform superuser)."""
+    staff = staff_of(request)
+    if staff is not None:
+        return staff.agency
+    if request.user.is_superuser:
+        return None
+    raise PermissionDenied
+
+
+def staff_required(
+    *, write: bool = False, configure: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Console views: signed-in staff of an agency (MFA is enforced by the middleware)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            staff = staff_of(request)
+            if staff is None and not request.user.is_superuser:
+                raise PermissionDenied
+            if staff is not None and ((write and not staff.can_write) or (configure and not staff.can_configure)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,78 @@
+"""POST /api/v1/agencies/{slug}/cad/events: the CAD feed."""
+
+from __future__ import annotations
+
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from porchlight.agencies.keys import authenticate, presented_key
+from porchlight.agencies.models import Agency
+from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, ingest
+from porchlight.calls.schemas import EXAMPLE_BATCH, BatchResult, Error
+
+router = Router(tags=["CAD intake"])
+
+
+def json_response(data: object, status: int = 200) -> HttpResponse:
+    return HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
+
+
+def error(status: int, detail: str) -> HttpResponse:
+    return json_response({"detail": detail}, status)
+
+
+@router.post(
+    "/agencies/{slug}/cad/events",
+    response={200: BatchResult, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Send CAD events",
+    description=(
+        "Send 1–1000 CAD events in CAD-time order or not. Authenticate with "
+        "`Authorization: Bearer <key>` (or `X-API-Key`). Each event gets its own result: "
+        "`applied`, `duplicate` (same event id, same content), `conflict` (same event id, "
+        "different content; recorded, not applied) or `rejected` (quarantined with the reason; "
+        "staff can replay it after fixing the mapping). A consolidated dispatch center sends "
+        "events for other agencies its key covers by setting `ori` on each event."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/CadEventBatch"},
+                    "example": EXAMPLE_BATCH,
+                }
+            },
+        }
+    },
+)
+def post_events(request: HttpRequest, slug: str) -> HttpResponse:
+    key = authenticate(presented_key(request))
+    if key is None:
+        return error(401, "missing or unknown API key")
+    agency = Agency.objects.filter(slug=slug).first()
+    if agency is None:
+        return error(404, f"no agency '{slug}'")
+    covered = {key.agency, *key.also_covers.all()}
+    if agency not in covered:
+        return error(403, f"this API key does not cover agency '{slug}'")
+
+    # The body is parsed here rather than by a schema: one bad event must be rejected alone,
+    # not fail the 999 good ones beside it.
+    try:
+        body = orjson.loads(request.body)
+    except orjson.JSONDecodeError as exc:
+        return error(400, f"body is not valid JSON: {exc}")
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        return error(400, 'body must be a JSON object with an "events" list')
+    events = body["events"]
+    if not 1 <= len(events) <= settings.INTAKE_MAX_EVENTS:
+        return error(400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}")
+
+    feed = Feed(agency=agency, source=key.source, covered={a.ori: a for a in covered})
+    outcomes, _ = ingest(feed, events)
+    counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
+    for o in outcomes:
+        counts[o.result] += 1
+    return json_response({**counts, "results": [o.as_dict() for o in outcomes]})

@@ -1,0 +1,453 @@
+"""CAD intake: validate a batch of events, route it, and apply it set-based.
+
+Every entry point (the HTTP API, the drop folder, history import, quarantine replay) ends here,
+so the rules hold the same way everywhere:
+
+- idempotent on (agency, source, event id); the same id with other content is a conflict,
+  recorded and not applied;
+- events apply in CAD-time order whatever order they arrive in, and a call's status only moves
+  forward;
+- the first event seen for an incident creates the call, whatever its status;
+- unknown call types and priority codes are applied, flagged, and treated as sensitive;
+- anything that cannot be applied is quarantined whole, with its reason.
+
+A batch costs a handful of statements, none per event (see docs/performance.md): one
+transaction, reads with `IN (...)`, and bulk inserts and updates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from porchlight.agencies.models import Agency, PriorityCode, StatusCode
+from porchlight.calls.models import (
+    FINAL,
+    STATUS_RANK,
+    STATUS_TIME_FIELD,
+    Call,
+    CallType,
+    Event,
+    Quarantine,
+    Status,
+)
+from porchlight.calls.schemas import EVENT_LIST, CadEvent
+from porchlight.notify import pii
+from porchlight.notify.models import Channel, Contact
+
+APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"
+
+# Call fields an event can set. A newer event overwrites them; an older one only fills blanks.
+_SCALARS = ("disposition", "address", "lat", "lon", "beat", "district", "call_taker_id", "report_number", "caller_language")
+_UPDATE_FIELDS = [
+    "call_type", "priority", "status", "first_event_at", "last_event_at", "received_at", "dispatched_at",
+    "enroute_at", "onscene_at", "cleared_at", "cancelled_at", "units", "caller_phone", "caller_email",
+    "do_not_contact", "juvenile", "needs_mapping", "historical", "updated", *_SCALARS,
+]
+
+
+@dataclass
+class Outcome:
+    index: int
+    event_id: str | None
+    result: str
+    reason: str
+    incident_number: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "event_id": self.event_id,
+            "result": self.result,
+            "reason": self.reason,
+            "incident_number": self.incident_number,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class Feed:
+    """Who is sending: the source name, and the agencies the sender may write for."""
+
+    agency: Agency  # the agency named in the request; events without an ORI go here
+    source: str
+    covered: dict[str, Agency]  # ORI -> agency, the named agency included
+    historical: bool = False
+
+
+@dataclass
+class _Item:
+    index: int
+    raw: Any
+    event: CadEvent
+    agency: Agency
+    content_hash: str
+    status: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Applied:
+    """What one batch changed, for the code that reacts to it (notifications, rollups)."""
+
+    events: list[Event] = field(default_factory=list)
+    calls: dict[int, Call] = field(default_factory=dict)
+    new_call_ids: set[int] = field(default_factory=set)
+
+
+def content_hash(raw: Any) -> str:
+    return hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _error_text(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "event"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _validate(raw_events: Sequence[Any]) -> list[CadEvent | str]:
+    """Each event validated, or the reason it is invalid. One pass when the batch is clean."""
+    try:
+        return list(EVENT_LIST.validate_python(raw_events))
+    except ValidationError:
+        pass
+    out: list[CadEvent | str] = []
+    for raw in raw_events:
+        if not isinstance(raw, dict):
+            out.append("an event must be a JSON object")
+            continue
+        try:
+            out.append(CadEvent.model_validate(raw))
+        except ValidationError as exc:
+            out.append(_error_text(exc))
+    return out
+
+
+def _event_id_of(raw: Any) -> str | None:
+    if isinstance(raw, dict) and raw.get("event_id") is not None:
+        return str(raw["event_id"])[:100]
+    return None
+
+
+def ingest(feed: Feed, raw_events: Sequence[Any]) -> tuple[list[Outcome], Applied]:
+    """Apply a batch. Returns one outcome per event, in order, and what was applied."""
+    validated = _validate(raw_events)
+    outcomes: list[Outcome | None] = [None] * len(raw_events)
+    rejects: list[tuple[Agency, Any, Outcome]] = []
+    items: list[_Item] = []
+    for index, (raw, ev) in enumerate(zip(raw_events, validated, strict=True)):
+        if isinstance(ev, str):
+            outcome = Outcome(index, _event_id_of(raw), REJECTED, ev, _incident_of(raw))
+            rejects.append((feed.agency, raw, outcome))
+            outcomes[index] = outcome
+            continue
+        agency = feed.agency
+        if ev.ori is not None and ev.ori != feed.agency.ori:
+            routed = feed.covered.get(ev.ori)
+            if routed is None:
+                outcome = Outcome(index, ev.event_id, REJECTED, f"ORI {ev.ori} is not covered by this key", ev.incident_number)
+                rejects.append((feed.agency, raw, outcome))
+                outcomes[index] = outcome
+                continue
+            agency = routed
+        items.append(_Item(index, raw, ev, agency, content_hash(raw)))
+
+    # Two feeds touching one call at once would both try to create it; the loser's transaction
+    # fails on the unique constraint and is retried once, when it sees the winner's rows.
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                applied = Applied()
+                by_agency: dict[int, list[_Item]] = defaultdict(list)
+                for item in items:
+                    by_agency[item.agency.pk].append(item)
+                batch_rejects = list(rejects)
+                for group in by_agency.values():
+                    _apply_agency(feed, group, outcomes, batch_rejects, applied)
+                _quarantine(feed, batch_rejects)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return [o for o in outcomes if o is not None], applied
+
+
+def _incident_of(raw: Any) -> str | None:
+    if isinstance(raw, dict) and raw.get("incident_number") is not None:
+        return str(raw["incident_number"])[:40]
+    return None
+
+
+def _quarantine(feed: Feed, rejects: list[tuple[Agency, Any, Outcome]]) -> None:
+    if not rejects:
+        return
+    Quarantine.objects.bulk_create(
+        [
+            Quarantine(
+                agency=agency,
+                source=feed.source,
+                event_id=outcome.event_id or "",
+                incident_number=outcome.incident_number or "",
+                kind=Quarantine.Kind.CONFLICT if outcome.result == CONFLICT else Quarantine.Kind.REJECTED,
+                reason=outcome.reason,
+                raw_enc=pii.encrypt(orjson.dumps(raw).decode()),
+            )
+            for agency, raw, outcome in rejects
+        ]
+    )
+
+
+def _apply_agency(
+    feed: Feed,
+    items: list[_Item],
+    outcomes: list[Outcome | None],
+    rejects: list[tuple[Agency, Any, Outcome]],
+    applied: Applied,
+) -> None:
+    agency = items[0].agency
+    now = timezone.now()
+
+    # Status: Porchlight's own words, or the agency's mapping of its CAD's codes.
+    mapped = dict(StatusCode.objects.filter(agency=agency).values_list("code", "status"))
+    usable: list[_Item] = []
+    for item in items:
+        code = item.event.status
+        status = code.lower() if code.lower() in Status.values else mapped.get(code) or mapped.get(code.upper())
+        if status is None:
+            reason = f'unknown status "{code}": map it under Status codes, then replay this event'
+            _reject(item, REJECTED, reason, outcomes, rejects)
+            continue
+        item.status = status
+        usable.append(item)
+
+    # Idempotency: an event id seen before is a duplicate when identical, else a conflict.
+    ids = {item.event.event_id for item in usable}
+    known = dict(
+        Event.objects.filter(agency=agency, source=feed.source, event_id__in=ids).values_list("event_id", "content_hash")
+    )
+    fresh: list[_Item] = []
+    for item in usable:
+        seen = known.get(item.event.event_id)
+        if seen is None:
+            known[item.event.event_id] = item.content_hash
+            fresh.append(item)
+        elif seen == item.content_hash:
+            outcomes[item.index] = Outcome(item.index, item.event.event_id, DUPLICATE, "already received; not applied again", item.event.incident_number)
+        else:
+            reason = "this event id was received before with different content; the first version stands"
+            _reject(item, CONFLICT, reason, outcomes, rejects)
+    if not fresh:
+        return
+
+    call_types = _codes(agency, CallType, {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type})
+    priorities = _codes(agency, PriorityCode, {i.event.priority: "" for i in fresh if i.event.priority})
+    contacts = _contacts(agency, fresh)
+
+    numbers = {item.event.incident_number for item in fresh}
+    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers)
+    if connection.features.has_select_for_update:
+        # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does this already.
+        calls_qs = calls_qs.select_for_update()
+    calls = {c.incident_number: c for c in calls_qs}
+
+    # CAD-time order, arrival order for ties, whatever order the batch came in.
+    fresh.sort(key=lambda i: (i.event.event_time, i.index))
+    new_calls: dict[str, Call] = {}
+    for item in fresh:
+        number = item.event.incident_number
+        if number not in calls:
+            call = Call(
+                agency=agency,
+                incident_number=number,
+                first_event_at=item.event.event_time,
+                last_event_at=item.event.event_time,
+                status=item.status,
+                historical=feed.historical,
+                created=now,
+            )
+            calls[number] = new_calls[number] = call
+    if new_calls:
+        Call.objects.bulk_create(new_calls.values())
+        if any(c.pk is None for c in new_calls.values()):
+            # Backends that cannot return ids from a bulk insert.
+            for c in Call.objects.filter(agency=agency, incident_number__in=new_calls).only("id", "incident_number"):
+                new_calls[c.incident_number].pk = c.pk
+        applied.new_call_ids.update(c.pk for c in new_calls.values())
+
+    changed: dict[int, Call] = {}
+    rows: list[Event] = []
+    for item in fresh:
+        call = calls[item.event.incident_number]
+        creates = call.pk in applied.new_call_ids and call.pk not in changed
+        reason = _merge(call, item, call_types, priorities, contacts, creates=creates, historical=feed.historical)
+        call.updated = now
+        changed[call.pk] = call
+        payload = _payload(item)
+        rows.append(
+            Event(
+                agency=agency,
+                source=feed.source,
+                event_id=item.event.event_id,
+                content_hash=item.content_hash,
+                call=call,
+                status=item.status,
+                event_time=item.event.event_time,
+                arrived_at=now,
+                historical=feed.historical,
+                payload=payload,
+            )
+        )
+        outcomes[item.index] = Outcome(item.index, item.event.event_id, APPLIED, reason, item.event.incident_number, item.warnings)
+
+    Event.objects.bulk_create(rows)
+    Call.objects.bulk_update(changed.values(), _UPDATE_FIELDS)
+    applied.events.extend(rows)
+    applied.calls.update(changed)
+
+
+def _reject(item: _Item, result: str, reason: str, outcomes: list[Outcome | None], rejects: list[tuple[Agency, Any, Outcome]]) -> None:
+    outcome = Outcome(item.index, item.event.event_id, result, reason, item.event.incident_number)
+    outcomes[item.index] = outcome
+    rejects.append((item.agency, item.raw, outcome))
+
+
+def _codes(agency: Agency, model: type[CallType] | type[PriorityCode], wanted: dict[str, str]) -> dict[str, Any]:
+    """Rows for these codes, creating unknown ones flagged for staff to map."""
+    if not wanted:
+        return {}
+    found = {row.code: row for row in model.objects.filter(agency=agency, code__in=wanted)}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        if model is CallType:
+            new: list[Any] = [CallType(agency=agency, code=c, description=wanted[c], needs_mapping=True) for c in missing]
+        else:
+            new = [PriorityCode(agency=agency, code=c, rank=None) for c in missing]
+        model.objects.bulk_create(new, ignore_conflicts=True)
+        found.update({row.code: row for row in model.objects.filter(agency=agency, code__in=missing)})
+    return found
+
+
+def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], Contact]:
+    """Contact rows for every caller phone and email in the batch, keyed by (channel, address)."""
+    wanted: dict[tuple[str, str], str] = {}
+    for item in items:
+        caller = item.event.caller
+        if caller is None:
+            continue
+        if caller.phone:
+            phone = pii.normalize_phone(caller.phone)
+            if phone is None:
+                item.warnings.append("caller.phone is not a usable phone number and was ignored")
+            else:
+                wanted[(Channel.SMS, phone)] = pii.lookup_hash(phone)
+        if caller.email:
+            email = caller.email.strip().lower()
+            if "@" not in email or email.startswith("@") or email.endswith("@"):
+                item.warnings.append("caller.email is not a usable address and was ignored")
+            else:
+                wanted[(Channel.EMAIL, email)] = pii.lookup_hash(email)
+    if not wanted:
+        return {}
+    hashes = set(wanted.values())
+    found = {(c.channel, c.address_hash): c for c in Contact.objects.filter(agency=agency, address_hash__in=hashes)}
+    missing = [
+        Contact(agency=agency, channel=channel, address_hash=digest, address_enc=pii.encrypt(address))
+        for (channel, address), digest in wanted.items()
+        if (channel, digest) not in found
+    ]
+    if missing:
+        Contact.objects.bulk_create(missing)
+        if any(c.pk is None for c in missing):
+            missing = list(Contact.objects.filter(agency=agency, address_hash__in={c.address_hash for c in missing}))
+        found.update({(c.channel, c.address_hash): c for c in missing})
+    return {key: found[(key[0], digest)] for key, digest in wanted.items()}
+
+
+def _merge(
+    call: Call,
+    item: _Item,
+    call_types: dict[str, CallType],
+    priorities: dict[str, PriorityCode],
+    contacts: dict[tuple[str, str], Contact],
+    *,
+    creates: bool,
+    historical: bool,
+) -> str:
+    """Fold one event into its call, and say what it did."""
+    ev = item.event
+    at: datetime = ev.event_time
+    newer = at >= call.last_event_at
+
+    def put(name: str, value: Any) -> None:
+        if value in (None, "", []):
+            return
+        if newer or getattr(call, name) in (None, "", []):
+            setattr(call, name, value)
+
+    if ev.call_type:
+        put("call_type", call_types[ev.call_type])
+    if ev.priority:
+        put("priority", priorities[ev.priority])
+    put("disposition", ev.disposition)
+    put("call_taker_id", ev.call_taker_id)
+    put("report_number", ev.report_number)
+    if ev.units:
+        put("units", [u.model_dump(include={"id": True, "officers": {"__all__": {"id", "name"}}}) for u in ev.units])
+    if ev.location is not None:
+        for name in ("address", "lat", "lon", "beat", "district"):
+            put(name, getattr(ev.location, name))
+    if ev.caller is not None:
+        put("caller_language", ev.caller.language.lower().replace("_", "-"))
+        if ev.caller.phone and (phone := pii.normalize_phone(ev.caller.phone)):
+            put("caller_phone", contacts[(Channel.SMS, phone)])
+        if ev.caller.email and (key := (Channel.EMAIL, ev.caller.email.strip().lower())) in contacts:
+            put("caller_email", contacts[key])
+        # Once a caller asks not to be contacted, no later event can undo it.
+        call.do_not_contact = call.do_not_contact or ev.caller.do_not_contact
+    call.juvenile = call.juvenile or ev.juvenile
+    call.historical = call.historical and historical
+
+    # Timestamps fill in from every event, early or late: the earliest report of a status wins.
+    time_field = STATUS_TIME_FIELD.get(Status(item.status))
+    if time_field:
+        current = getattr(call, time_field)
+        if current is None or at < current:
+            setattr(call, time_field, at)
+    call.first_event_at = min(call.first_event_at, at)
+    call.last_event_at = max(call.last_event_at, at)
+
+    ct, pr = call.call_type, call.priority
+    call.needs_mapping = ct is None or ct.needs_mapping or (pr is not None and pr.rank is None)
+
+    status = Status(item.status)
+    current_status = Status(call.status)
+    if creates:
+        return f"created call {call.incident_number} ({status.label.lower()})"
+    if current_status in FINAL and status != current_status:
+        return f"logged; call {call.incident_number} is already {current_status.label.lower()}, status unchanged"
+    if STATUS_RANK[status] > STATUS_RANK[current_status]:
+        call.status = status
+        return f"call {call.incident_number} is now {status.label.lower()}"
+    return f"logged on call {call.incident_number}; status stays {current_status.label.lower()}"
+
+
+def _payload(item: _Item) -> dict[str, Any]:
+    """The event as stored in the log: everything but the caller's phone and email."""
+    raw = dict(item.raw)
+    caller = raw.get("caller")
+    if isinstance(caller, dict):
+        raw["caller"] = {k: v for k, v in caller.items() if k not in ("phone", "email")}
+    raw["status"] = item.status
+    return raw

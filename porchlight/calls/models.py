@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PENDING = "pending", _("Pending")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ENROUTE = "enroute", _("En route")
+    ONSCENE = "onscene", _("On scene")
+    CLEARED = "cleared", _("Cleared")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A call's status only moves forward along this order; cleared and cancelled are both final.
+STATUS_RANK = {
+    Status.RECEIVED: 0,
+    Status.PENDING: 1,
+    Status.DISPATCHED: 2,
+    Status.ENROUTE: 3,
+    Status.ONSCENE: 4,
+    Status.CLEARED: 5,
+    Status.CANCELLED: 5,
+}
+FINAL = frozenset({Status.CLEARED, Status.CANCELLED})
+# The Call column that records when the call first reached each status.
+STATUS_TIME_FIELD = {
+    Status.RECEIVED: "received_at",
+    Status.DISPATCHED: "dispatched_at",
+    Status.ENROUTE: "enroute_at",
+    Status.ONSCENE: "onscene_at",
+    Status.CLEARED: "cleared_at",
+    Status.CANCELLED: "cancelled_at",
+}
+
+
+class CallType(models.Model):
+    """A CAD call-type code. Sensitive types never produce a text to anyone.
+
+    A code first seen in a CAD event is created with needs_mapping set, treated as sensitive
+    until staff review it.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="call_types")
+    code = models.CharField(max_length=32)
+    description = models.CharField(max_length=200, blank=True)
+    sensitive = models.BooleanField(default=False, help_text=_("No texts or emails to anyone, and hidden from public maps."))
+    needs_mapping = models.BooleanField(default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
+        ordering = ["agency", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+    @property
+    def excluded(self) -> bool:
+        return self.sensitive or self.needs_mapping
+
+
+class Call(models.Model):
+    """A call for service, as the CAD last told it. Built from the event log, status only forward."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="calls")
+    incident_number = models.CharField(max_length=40)
+    call_type = models.ForeignKey(CallType, models.PROTECT, null=True, blank=True)
+    priority = models.ForeignKey("agencies.PriorityCode", models.PROTECT, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    # CAD time of the first event seen, whatever its status: when the call began for us.
+    first_event_at = models.DateTimeField()
+    last_event_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    enroute_at = models.DateTimeField(null=True, blank=True)
+    onscene_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=64, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    beat = models.CharField(max_length=32, blank=True)
+    district = models.CharField(max_length=32, blank=True)
+    units = models.JSONField(default=list, blank=True)
+    call_taker_id = models.CharField(max_length=64, blank=True)
+    report_number = models.CharField(max_length=40, blank=True)
+    caller_phone = models.ForeignKey("notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+")
+    caller_email = models.ForeignKey("notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+")
+    caller_language = models.CharField(max_length=8, blank=True)
+    do_not_contact = models.BooleanField(default=False)
+    juvenile = models.BooleanField(default=False)
+    # Set when the call arrived with a call type or priority code the agency has not mapped.
+    needs_mapping = models.BooleanField(default=False)
+    # True when every event so far came from a history import: history never texts anyone.
+    historical = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "incident_number"], name="call_incident_unique")]
+        indexes = [
+            models.Index(fields=["agency", "-first_event_at"], name="call_agency_recent"),
+            models.Index(fields=["agency", "status"], name="call_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.incident_number
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+
+class Event(models.Model):
+    """One CAD event as applied: the log that calls are built from and later consumers read.
+
+    The id is the log's order of arrival; consumers (notifications, rollups) keep a cursor on
+    it. The payload is the normalised event without the caller's phone or email: those live
+    only in Contact, encrypted.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    source = models.CharField(max_length=60)
+    event_id = models.CharField(max_length=100)
+    content_hash = models.CharField(max_length=64)
+    call = models.ForeignKey(Call, models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    event_time = models.DateTimeField()
+    arrived_at = models.DateTimeField(default=timezone.now)
+    historical = models.BooleanField(default=False)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "source", "event_id"], name="event_source_id_unique")
+        ]
+        indexes = [models.Index(fields=["call", "event_time"], name="event_call_time")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.event_id}"
+
+
+class Quarantine(models.Model):
+    """An event that was not applied, kept whole (encrypted: it may hold a caller's number).
+
+    Rejected events can be replayed once their mapping is fixed; conflicts (a known event id
+    with different content) are recorded for the integrator to investigate.
+    """
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", _("Rejected")
+        CONFLICT = "conflict", _("Conflict")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        REPLAYED = "replayed", _("Replayed")
+        DISCARDED = "discarded", _("Discarded")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="quarantine")
+    source = models.CharField(max_length=60)
+    event_id = models.CharField(max_length=100, blank=True)
+    incident_number = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REJECTED)
+    reason = models.TextField()
+    raw_enc = models.BinaryField(editable=False)
+    arrived_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "quarantine"
+        ordering = ["-arrived_at", "-id"]
+        indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.event_id or '?'} ({self.kind})"
+
+    @property
+    def raw(self) -> dict:
+        import orjson
+
+        from porchlight.notify import pii
+
+        text = pii.decrypt(self.raw_enc)
+        return orjson.loads(text) if text else {}

@@ -1,0 +1,75 @@
+"""Builders for tests and the demo: an agency with its codes, and API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from porchlight.agencies.models import Agency, ApiKey, PriorityCode
+from porchlight.calls.models import CallType
+
+# Sensitive by default: no texts, hidden from maps (DESIGN.md, C2).
+SENSITIVE_CALL_TYPES = {
+    "273.5": "Domestic violence",
+    "261": "Sexual assault",
+    "187": "Homicide",
+    "5150S": "Suicide / attempt",
+    "273A": "Child abuse",
+    "245IP": "Assault with a deadly weapon in progress",
+}
+CALL_TYPES = {
+    "459R": "Residential burglary report",
+    "459V": "Vehicle burglary report",
+    "10851": "Stolen vehicle",
+    "415": "Disturbance",
+    "415N": "Loud noise / party",
+    "TC": "Traffic collision, no injuries",
+    "TCI": "Traffic collision with injuries",
+    "SUSP": "Suspicious person or vehicle",
+    "488": "Petty theft",
+    "WELF": "Welfare check",
+    "594": "Vandalism",
+    "ALARM": "Alarm activation",
+    "PARK": "Parking complaint",
+    "911H": "911 hang-up",
+}
+PRIORITIES = [("1", 1, "Emergency"), ("2", 2, "Urgent"), ("3", 3, "Routine"), ("4", 4, "Report only")]
+
+
+def make_agency(
+    slug: str = "bakersfield", name: str = "Bakersfield Police Department", ori: str = "CA0150200", **extra: Any
+) -> Agency:
+    agency = Agency.objects.create(
+        slug=slug, name=name, ori=ori, time_zone=extra.pop("time_zone", "America/Los_Angeles"),
+        non_emergency_number=extra.pop("non_emergency_number", "661-327-7111"), **extra,
+    )
+    PriorityCode.objects.bulk_create(PriorityCode(agency=agency, code=c, rank=r, label=lbl) for c, r, lbl in PRIORITIES)
+    CallType.objects.bulk_create(
+        [CallType(agency=agency, code=c, description=d) for c, d in CALL_TYPES.items()]
+        + [CallType(agency=agency, code=c, description=d, sensitive=True) for c, d in SENSITIVE_CALL_TYPES.items()]
+    )
+    return agency
+
+
+def make_key(agency: Agency, source: str = "cad", covers: list[Agency] | None = None) -> tuple[ApiKey, str]:
+    raw = ApiKey.generate()
+    key = ApiKey(agency=agency, source=source)
+    key.set_key(raw)
+    key.save()
+    if covers:
+        key.also_covers.set(covers)
+    return key, raw
+
+
+def cad_event(n: int = 1, *, incident: str = "26-000001", status: str = "received", at: str = "2026-11-22T14:14:00-08:00", **extra: Any) -> dict[str, Any]:
+    """A valid CAD event as a CAD would send it."""
+    event: dict[str, Any] = {
+        "event_id": f"evt-{n:06d}",
+        "incident_number": incident,
+        "call_type": "459R",
+        "call_type_description": "Residential burglary report",
+        "priority": "2",
+        "event_time": at,
+        "status": status,
+    }
+    event.update(extra)
+    return event
