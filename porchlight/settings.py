@@ -221,6 +221,7 @@ CONTENT_SECURITY_POLICY = {
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "porchlight" / "static"]
 # Without collectstatic (tests, the demo) whitenoise finds files through the finders.
 WHITENOISE_USE_FINDERS = True
