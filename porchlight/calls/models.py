@@ -188,3 +188,72 @@ class Quarantine(models.Model):
 
         text = pii.decrypt(self.raw_enc)
         return orjson.loads(text) if text else {}
+
+
+class ImportRun(models.Model):
+    """One history import of one file: how far it got, so an interrupted run resumes.
+
+    Keyed by the file's content (SHA-256), not its name: the same export renamed is the same
+    import, and a re-exported file with other rows is a new one. `last_line` is the last
+    physical line whose rows were committed together with this row's progress.
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    # The preset name, with the mapping file's digest for `generic`: another mapping reads the
+    # same file differently, so it is another import.
+    preset = models.CharField(max_length=100)
+    source = models.CharField(max_length=60)
+    file_name = models.CharField(max_length=255)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    last_line = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    applied = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    conflict = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # Line numbers and reasons of bad rows, capped, so a finished run can say again what it rejected.
+    bad_rows = models.JSONField(default=list, blank=True)
+    bad_row_count = models.PositiveIntegerField(default=0)
+    started = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "sha256", "preset", "source"], name="import_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset}, {self.state})"
+
+
+class DropFile(models.Model):
+    """A file taken from a drop folder, remembered by content so nothing is read twice."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    source = models.CharField(max_length=60)
+    state = models.CharField(max_length=10, choices=State.choices)
+    reason = models.TextField(blank=True)
+    events = models.PositiveIntegerField(default=0)
+    applied = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    conflict = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    received = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "sha256"], name="drop_file_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"
