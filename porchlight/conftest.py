@@ -12,6 +12,8 @@ from django.test import TransactionTestCase
 from porchlight.audit import triggers
 from porchlight.testing import make_agency, make_key
 
+pytest_plugins = ["porchlight.browser"]
+
 
 def _lift_audit_triggers(original: Any) -> Any:
     # Django's test flush (transactional tests, live_server) empties every table, and the

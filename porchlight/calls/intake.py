@@ -141,8 +141,12 @@ def _event_id_of(raw: Any) -> str | None:
     return None
 
 
-def ingest(feed: Feed, raw_events: Sequence[Any]) -> tuple[list[Outcome], Applied]:
-    """Apply a batch. Returns one outcome per event, in order, and what was applied."""
+def ingest(feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True) -> tuple[list[Outcome], Applied]:
+    """Apply a batch. Returns one outcome per event, in order, and what was applied.
+
+    `quarantine=False` is for quarantine replay only: the events are already held in the
+    quarantine, so a second rejection updates that row instead of adding another.
+    """
     validated = _validate(raw_events)
     outcomes: list[Outcome | None] = [None] * len(raw_events)
     rejects: list[tuple[Agency, Any, Outcome]] = []
@@ -176,7 +180,8 @@ def ingest(feed: Feed, raw_events: Sequence[Any]) -> tuple[list[Outcome], Applie
                 batch_rejects = list(rejects)
                 for group in by_agency.values():
                     _apply_agency(feed, group, outcomes, batch_rejects, applied)
-                _quarantine(feed, batch_rejects)
+                if quarantine:
+                    _quarantine(feed, batch_rejects)
             break
         except IntegrityError:
             if attempt == 2:

@@ -1,0 +1,23 @@
+"""The staff console for intake, mounted at /console/ (porchlight/urls.py)."""
+
+from django.urls import path
+
+from porchlight.calls import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("quarantine/", views.quarantine_list, name="quarantine_list"),
+    path("quarantine/replay/", views.quarantine_replay_bulk, name="quarantine_replay_bulk"),
+    path("quarantine/<int:pk>/", views.quarantine_detail, name="quarantine_detail"),
+    path("quarantine/<int:pk>/replay/", views.quarantine_replay, name="quarantine_replay"),
+    path("quarantine/<int:pk>/discard/", views.quarantine_discard, name="quarantine_discard"),
+    path("call-types/", views.call_type_list, name="call_type_list"),
+    path("call-types/<int:pk>/", views.call_type_edit, name="call_type_edit"),
+    path("priority-codes/", views.priority_list, name="priority_list"),
+    path("priority-codes/<int:pk>/", views.priority_edit, name="priority_edit"),
+    path("status-codes/", views.status_code_list, name="status_code_list"),
+    path("status-codes/new/", views.status_code_edit, name="status_code_new"),
+    path("status-codes/<int:pk>/", views.status_code_edit, name="status_code_edit"),
+]
