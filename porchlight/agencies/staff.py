@@ -3,7 +3,9 @@
 allauth has no "MFA required" switch, and its admin login only checks is_staff, so the rule is
 enforced here for every staff page (the console and the Django admin):
 - a staff member without TOTP is sent to enrol before anything else;
-- a staff session that signed in without a second factor is signed out.
+- a staff session that signed in without a second factor is signed out;
+- staff cannot remove their own authenticator (allauth's deactivate page); a platform
+  superuser resets a lost one in the admin.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ class StaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == reverse("mfa_deactivate_totp") and is_staff_user(request.user):
+            messages.error(
+                request,
+                _("Staff accounts must keep their authenticator app. If you lost it, ask a platform administrator to reset it."),
+            )
+            return redirect("mfa_index")
         if request.path.startswith(STAFF_PREFIXES) and is_staff_user(request.user):
             if not has_totp(request.user):
                 messages.info(request, _("Staff accounts need an authenticator app. Set it up to continue."))
