@@ -68,7 +68,9 @@ def post_events(request: HttpRequest, slug: str) -> HttpResponse:
         return error(400, 'body must be a JSON object with an "events" list')
     events = body["events"]
     if not 1 <= len(events) <= settings.INTAKE_MAX_EVENTS:
-        return error(400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}")
+        return error(
+            400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}"
+        )
 
     feed = Feed(agency=agency, source=key.source, covered={a.ori: a for a in covered})
     outcomes, _ = ingest(feed, events)

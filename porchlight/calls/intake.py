@@ -30,6 +30,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
+from porchlight.calls import bulk
 from porchlight.calls.models import (
     FINAL,
     STATUS_RANK,
@@ -47,12 +48,42 @@ from porchlight.notify.models import Channel, Contact
 APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"
 
 # Call fields an event can set. A newer event overwrites them; an older one only fills blanks.
-_SCALARS = ("disposition", "address", "lat", "lon", "beat", "district", "call_taker_id", "report_number", "caller_language")
+_SCALARS = (
+    "disposition",
+    "address",
+    "lat",
+    "lon",
+    "beat",
+    "district",
+    "call_taker_id",
+    "report_number",
+    "caller_language",
+)
 _UPDATE_FIELDS = [
-    "call_type", "priority", "status", "first_event_at", "last_event_at", "received_at", "dispatched_at",
-    "enroute_at", "onscene_at", "cleared_at", "cancelled_at", "units", "caller_phone", "caller_email",
-    "do_not_contact", "juvenile", "needs_mapping", "historical", "updated", *_SCALARS,
+    "call_type",
+    "priority",
+    "status",
+    "first_event_at",
+    "last_event_at",
+    "received_at",
+    "dispatched_at",
+    "enroute_at",
+    "onscene_at",
+    "cleared_at",
+    "cancelled_at",
+    "units",
+    "caller_phone",
+    "caller_email",
+    "do_not_contact",
+    "juvenile",
+    "needs_mapping",
+    "historical",
+    "updated",
+    *_SCALARS,
 ]
+_CALL_FIELDS = [f.name for f in Call._meta.concrete_fields if not f.primary_key]
+_EVENT_FIELDS = [f.name for f in Event._meta.concrete_fields if not f.primary_key]
+_CONTACT_FIELDS = [f.name for f in Contact._meta.concrete_fields if not f.primary_key]
 
 
 @dataclass
@@ -141,7 +172,9 @@ def _event_id_of(raw: Any) -> str | None:
     return None
 
 
-def ingest(feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True) -> tuple[list[Outcome], Applied]:
+def ingest(
+    feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True
+) -> tuple[list[Outcome], Applied]:
     """Apply a batch. Returns one outcome per event, in order, and what was applied.
 
     `quarantine=False` is for quarantine replay only: the events are already held in the
@@ -161,7 +194,13 @@ def ingest(feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True) ->
         if ev.ori is not None and ev.ori != feed.agency.ori:
             routed = feed.covered.get(ev.ori)
             if routed is None:
-                outcome = Outcome(index, ev.event_id, REJECTED, f"ORI {ev.ori} is not covered by this key", ev.incident_number)
+                outcome = Outcome(
+                    index,
+                    ev.event_id,
+                    REJECTED,
+                    f"ORI {ev.ori} is not covered by this key",
+                    ev.incident_number,
+                )
                 rejects.append((feed.agency, raw, outcome))
                 outcomes[index] = outcome
                 continue
@@ -205,7 +244,9 @@ def _quarantine(feed: Feed, rejects: list[tuple[Agency, Any, Outcome]]) -> None:
                 source=feed.source,
                 event_id=outcome.event_id or "",
                 incident_number=outcome.incident_number or "",
-                kind=Quarantine.Kind.CONFLICT if outcome.result == CONFLICT else Quarantine.Kind.REJECTED,
+                kind=Quarantine.Kind.CONFLICT
+                if outcome.result == CONFLICT
+                else Quarantine.Kind.REJECTED,
                 reason=outcome.reason,
                 raw_enc=pii.encrypt(orjson.dumps(raw).decode()),
             )
@@ -229,7 +270,11 @@ def _apply_agency(
     usable: list[_Item] = []
     for item in items:
         code = item.event.status
-        status = code.lower() if code.lower() in Status.values else mapped.get(code) or mapped.get(code.upper())
+        status = (
+            code.lower()
+            if code.lower() in Status.values
+            else mapped.get(code) or mapped.get(code.upper())
+        )
         if status is None:
             reason = f'unknown status "{code}": map it under Status codes, then replay this event'
             _reject(item, REJECTED, reason, outcomes, rejects)
@@ -240,7 +285,9 @@ def _apply_agency(
     # Idempotency: an event id seen before is a duplicate when identical, else a conflict.
     ids = {item.event.event_id for item in usable}
     known = dict(
-        Event.objects.filter(agency=agency, source=feed.source, event_id__in=ids).values_list("event_id", "content_hash")
+        Event.objects.filter(agency=agency, source=feed.source, event_id__in=ids).values_list(
+            "event_id", "content_hash"
+        )
     )
     fresh: list[_Item] = []
     for item in usable:
@@ -249,22 +296,39 @@ def _apply_agency(
             known[item.event.event_id] = item.content_hash
             fresh.append(item)
         elif seen == item.content_hash:
-            outcomes[item.index] = Outcome(item.index, item.event.event_id, DUPLICATE, "already received; not applied again", item.event.incident_number)
+            outcomes[item.index] = Outcome(
+                item.index,
+                item.event.event_id,
+                DUPLICATE,
+                "already received; not applied again",
+                item.event.incident_number,
+            )
         else:
-            reason = "this event id was received before with different content; the first version stands"
+            reason = (
+                "this event id was received before with different content; the first version stands"
+            )
             _reject(item, CONFLICT, reason, outcomes, rejects)
     if not fresh:
         return
 
-    call_types = _codes(agency, CallType, {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type})
-    priorities = _codes(agency, PriorityCode, {i.event.priority: "" for i in fresh if i.event.priority})
+    call_types = _codes(
+        agency,
+        CallType,
+        {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type},
+    )
+    priorities = _codes(
+        agency, PriorityCode, {i.event.priority: "" for i in fresh if i.event.priority}
+    )
     contacts = _contacts(agency, fresh)
 
     numbers = {item.event.incident_number for item in fresh}
-    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers)
+    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers).select_related(
+        "call_type", "priority"
+    )
     if connection.features.has_select_for_update:
-        # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does this already.
-        calls_qs = calls_qs.select_for_update()
+        # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does
+        # this already. Only the call rows are locked, not the shared call-type rows joined in.
+        calls_qs = calls_qs.select_for_update(of=("self",))
     calls = {c.incident_number: c for c in calls_qs}
 
     # CAD-time order, arrival order for ties, whatever order the batch came in.
@@ -284,11 +348,11 @@ def _apply_agency(
             )
             calls[number] = new_calls[number] = call
     if new_calls:
-        Call.objects.bulk_create(new_calls.values())
-        if any(c.pk is None for c in new_calls.values()):
-            # Backends that cannot return ids from a bulk insert.
-            for c in Call.objects.filter(agency=agency, incident_number__in=new_calls).only("id", "incident_number"):
-                new_calls[c.incident_number].pk = c.pk
+        bulk.insert(Call, _CALL_FIELDS, list(new_calls.values()))
+        for pk, number in Call.objects.filter(
+            agency=agency, incident_number__in=new_calls
+        ).values_list("id", "incident_number"):
+            new_calls[number].pk = pk
         applied.new_call_ids.update(c.pk for c in new_calls.values())
 
     changed: dict[int, Call] = {}
@@ -296,7 +360,15 @@ def _apply_agency(
     for item in fresh:
         call = calls[item.event.incident_number]
         creates = call.pk in applied.new_call_ids and call.pk not in changed
-        reason = _merge(call, item, call_types, priorities, contacts, creates=creates, historical=feed.historical)
+        reason = _merge(
+            call,
+            item,
+            call_types,
+            priorities,
+            contacts,
+            creates=creates,
+            historical=feed.historical,
+        )
         call.updated = now
         changed[call.pk] = call
         payload = _payload(item)
@@ -314,21 +386,36 @@ def _apply_agency(
                 payload=payload,
             )
         )
-        outcomes[item.index] = Outcome(item.index, item.event.event_id, APPLIED, reason, item.event.incident_number, item.warnings)
+        outcomes[item.index] = Outcome(
+            item.index,
+            item.event.event_id,
+            APPLIED,
+            reason,
+            item.event.incident_number,
+            item.warnings,
+        )
 
-    Event.objects.bulk_create(rows)
-    Call.objects.bulk_update(changed.values(), _UPDATE_FIELDS)
+    bulk.insert(Event, _EVENT_FIELDS, rows)
+    bulk.update(Call, _UPDATE_FIELDS, list(changed.values()))
     applied.events.extend(rows)
     applied.calls.update(changed)
 
 
-def _reject(item: _Item, result: str, reason: str, outcomes: list[Outcome | None], rejects: list[tuple[Agency, Any, Outcome]]) -> None:
+def _reject(
+    item: _Item,
+    result: str,
+    reason: str,
+    outcomes: list[Outcome | None],
+    rejects: list[tuple[Agency, Any, Outcome]],
+) -> None:
     outcome = Outcome(item.index, item.event.event_id, result, reason, item.event.incident_number)
     outcomes[item.index] = outcome
     rejects.append((item.agency, item.raw, outcome))
 
 
-def _codes(agency: Agency, model: type[CallType] | type[PriorityCode], wanted: dict[str, str]) -> dict[str, Any]:
+def _codes(
+    agency: Agency, model: type[CallType] | type[PriorityCode], wanted: dict[str, str]
+) -> dict[str, Any]:
     """Rows for these codes, creating unknown ones flagged for staff to map."""
     if not wanted:
         return {}
@@ -336,11 +423,16 @@ def _codes(agency: Agency, model: type[CallType] | type[PriorityCode], wanted: d
     missing = [code for code in wanted if code not in found]
     if missing:
         if model is CallType:
-            new: list[Any] = [CallType(agency=agency, code=c, description=wanted[c], needs_mapping=True) for c in missing]
+            new: list[Any] = [
+                CallType(agency=agency, code=c, description=wanted[c], needs_mapping=True)
+                for c in missing
+            ]
         else:
             new = [PriorityCode(agency=agency, code=c, rank=None) for c in missing]
         model.objects.bulk_create(new, ignore_conflicts=True)
-        found.update({row.code: row for row in model.objects.filter(agency=agency, code__in=missing)})
+        found.update(
+            {row.code: row for row in model.objects.filter(agency=agency, code__in=missing)}
+        )
     return found
 
 
@@ -366,16 +458,24 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], C
     if not wanted:
         return {}
     hashes = set(wanted.values())
-    found = {(c.channel, c.address_hash): c for c in Contact.objects.filter(agency=agency, address_hash__in=hashes)}
+    found = {
+        (c.channel, c.address_hash): c
+        for c in Contact.objects.filter(agency=agency, address_hash__in=hashes)
+    }
     missing = [
-        Contact(agency=agency, channel=channel, address_hash=digest, address_enc=pii.encrypt(address))
+        Contact(
+            agency=agency, channel=channel, address_hash=digest, address_enc=pii.encrypt(address)
+        )
         for (channel, address), digest in wanted.items()
         if (channel, digest) not in found
     ]
     if missing:
-        Contact.objects.bulk_create(missing)
-        if any(c.pk is None for c in missing):
-            missing = list(Contact.objects.filter(agency=agency, address_hash__in={c.address_hash for c in missing}))
+        bulk.insert(Contact, _CONTACT_FIELDS, missing)
+        missing = list(
+            Contact.objects.filter(
+                agency=agency, address_hash__in={c.address_hash for c in missing}
+            )
+        )
         found.update({(c.channel, c.address_hash): c for c in missing})
     return {key: found[(key[0], digest)] for key, digest in wanted.items()}
 
@@ -409,7 +509,13 @@ def _merge(
     put("call_taker_id", ev.call_taker_id)
     put("report_number", ev.report_number)
     if ev.units:
-        put("units", [u.model_dump(include={"id": True, "officers": {"__all__": {"id", "name"}}}) for u in ev.units])
+        put(
+            "units",
+            [
+                u.model_dump(include={"id": True, "officers": {"__all__": {"id", "name"}}})
+                for u in ev.units
+            ],
+        )
     if ev.location is not None:
         for name in ("address", "lat", "lon", "beat", "district"):
             put(name, getattr(ev.location, name))
@@ -417,7 +523,10 @@ def _merge(
         put("caller_language", ev.caller.language.lower().replace("_", "-"))
         if ev.caller.phone and (phone := pii.normalize_phone(ev.caller.phone)):
             put("caller_phone", contacts[(Channel.SMS, phone)])
-        if ev.caller.email and (key := (Channel.EMAIL, ev.caller.email.strip().lower())) in contacts:
+        if (
+            ev.caller.email
+            and (key := (Channel.EMAIL, ev.caller.email.strip().lower())) in contacts
+        ):
             put("caller_email", contacts[key])
         # Once a caller asks not to be contacted, no later event can undo it.
         call.do_not_contact = call.do_not_contact or ev.caller.do_not_contact

@@ -47,8 +47,12 @@ class CallType(models.Model):
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="call_types")
     code = models.CharField(max_length=32)
     description = models.CharField(max_length=200, blank=True)
-    sensitive = models.BooleanField(default=False, help_text=_("No texts or emails to anyone, and hidden from public maps."))
-    needs_mapping = models.BooleanField(default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff."))
+    sensitive = models.BooleanField(
+        default=False, help_text=_("No texts or emails to anyone, and hidden from public maps.")
+    )
+    needs_mapping = models.BooleanField(
+        default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff.")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
@@ -88,8 +92,12 @@ class Call(models.Model):
     units = models.JSONField(default=list, blank=True)
     call_taker_id = models.CharField(max_length=64, blank=True)
     report_number = models.CharField(max_length=40, blank=True)
-    caller_phone = models.ForeignKey("notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+")
-    caller_email = models.ForeignKey("notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+")
+    caller_phone = models.ForeignKey(
+        "notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    caller_email = models.ForeignKey(
+        "notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     caller_language = models.CharField(max_length=8, blank=True)
     do_not_contact = models.BooleanField(default=False)
     juvenile = models.BooleanField(default=False)
@@ -101,7 +109,11 @@ class Call(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "incident_number"], name="call_incident_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "incident_number"], name="call_incident_unique"
+            )
+        ]
         indexes = [
             models.Index(fields=["agency", "-first_event_at"], name="call_agency_recent"),
             models.Index(fields=["agency", "status"], name="call_agency_status"),
@@ -136,7 +148,9 @@ class Event(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "source", "event_id"], name="event_source_id_unique")
+            models.UniqueConstraint(
+                fields=["agency", "source", "event_id"], name="event_source_id_unique"
+            )
         ]
         indexes = [models.Index(fields=["call", "event_time"], name="event_call_time")]
 
@@ -225,7 +239,9 @@ class ImportRun(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "sha256", "preset", "source"], name="import_run_unique")
+            models.UniqueConstraint(
+                fields=["agency", "sha256", "preset", "source"], name="import_run_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -253,7 +269,9 @@ class DropFile(models.Model):
     received = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "sha256"], name="drop_file_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "sha256"], name="drop_file_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.state})"

@@ -36,7 +36,12 @@ class Location(_In):
 class Caller(_In):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
-    language: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?)?$")] = ""
+    language: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, pattern=r"^([a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?)?$"
+        ),
+    ] = ""
     do_not_contact: bool = False
 
 
@@ -44,15 +49,29 @@ class CadEvent(_In):
     """One CAD event. `status` is a Porchlight status or a CAD code the agency has mapped."""
 
     event_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    incident_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    ori: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}[A-Z0-9]{7}$")] | None = Field(
+    incident_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ]
+    ori: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}[A-Z0-9]{7}$"
+            ),
+        ]
+        | None
+    ) = Field(
         default=None, description="Routes the event to another agency this key dispatches for."
     )
     call_type: Code | None = None
     call_type_description: Text = ""
-    priority: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    priority: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
+    ) = None
     event_time: AwareDatetime = Field(description="When it happened in the CAD, with its offset.")
-    status: Code = Field(description="received, pending, dispatched, enroute, onscene, cleared, cancelled, or a mapped CAD code.")
+    status: Code = Field(
+        description="received, pending, dispatched, enroute, onscene, cleared, cancelled, or a mapped CAD code."
+    )
     units: list[Unit] = Field(default_factory=list, max_length=50)
     call_taker_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     disposition: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
@@ -107,7 +126,12 @@ EXAMPLE_BATCH = {
                 "beat": "B12",
                 "district": "Central",
             },
-            "caller": {"phone": "+16615550123", "email": "", "language": "es", "do_not_contact": False},
+            "caller": {
+                "phone": "+16615550123",
+                "email": "",
+                "language": "es",
+                "do_not_contact": False,
+            },
             "juvenile": False,
         },
         {
