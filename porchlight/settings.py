@@ -137,7 +137,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     if env_bool("DB_POOL"):
         # Django's psycopg pool; conn_max_age must be 0 with it.
-        _db["OPTIONS"]["pool"] = {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_MAX", "10"))}
+        _db["OPTIONS"]["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+        }
         _db["CONN_MAX_AGE"] = 0
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,7 +170,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -32,25 +32,44 @@ CALL_TYPES = {
     "PARK": "Parking complaint",
     "911H": "911 hang-up",
 }
-PRIORITIES = [("1", 1, "Emergency"), ("2", 2, "Urgent"), ("3", 3, "Routine"), ("4", 4, "Report only")]
+PRIORITIES = [
+    ("1", 1, "Emergency"),
+    ("2", 2, "Urgent"),
+    ("3", 3, "Routine"),
+    ("4", 4, "Report only"),
+]
 
 
 def make_agency(
-    slug: str = "bakersfield", name: str = "Bakersfield Police Department", ori: str = "CA0150200", **extra: Any
+    slug: str = "bakersfield",
+    name: str = "Bakersfield Police Department",
+    ori: str = "CA0150200",
+    **extra: Any,
 ) -> Agency:
     agency = Agency.objects.create(
-        slug=slug, name=name, ori=ori, time_zone=extra.pop("time_zone", "America/Los_Angeles"),
-        non_emergency_number=extra.pop("non_emergency_number", "661-327-7111"), **extra,
+        slug=slug,
+        name=name,
+        ori=ori,
+        time_zone=extra.pop("time_zone", "America/Los_Angeles"),
+        non_emergency_number=extra.pop("non_emergency_number", "661-327-7111"),
+        **extra,
     )
-    PriorityCode.objects.bulk_create(PriorityCode(agency=agency, code=c, rank=r, label=lbl) for c, r, lbl in PRIORITIES)
+    PriorityCode.objects.bulk_create(
+        PriorityCode(agency=agency, code=c, rank=r, label=lbl) for c, r, lbl in PRIORITIES
+    )
     CallType.objects.bulk_create(
         [CallType(agency=agency, code=c, description=d) for c, d in CALL_TYPES.items()]
-        + [CallType(agency=agency, code=c, description=d, sensitive=True) for c, d in SENSITIVE_CALL_TYPES.items()]
+        + [
+            CallType(agency=agency, code=c, description=d, sensitive=True)
+            for c, d in SENSITIVE_CALL_TYPES.items()
+        ]
     )
     return agency
 
 
-def make_key(agency: Agency, source: str = "cad", covers: list[Agency] | None = None) -> tuple[ApiKey, str]:
+def make_key(
+    agency: Agency, source: str = "cad", covers: list[Agency] | None = None
+) -> tuple[ApiKey, str]:
     raw = ApiKey.generate()
     key = ApiKey(agency=agency, source=source)
     key.set_key(raw)
@@ -60,7 +79,14 @@ def make_key(agency: Agency, source: str = "cad", covers: list[Agency] | None = 
     return key, raw
 
 
-def cad_event(n: int = 1, *, incident: str = "26-000001", status: str = "received", at: str = "2026-11-22T14:14:00-08:00", **extra: Any) -> dict[str, Any]:
+def cad_event(
+    n: int = 1,
+    *,
+    incident: str = "26-000001",
+    status: str = "received",
+    at: str = "2026-11-22T14:14:00-08:00",
+    **extra: Any,
+) -> dict[str, Any]:
     """A valid CAD event as a CAD would send it."""
     event: dict[str, Any] = {
         "event_id": f"evt-{n:06d}",

@@ -24,7 +24,9 @@ def presented_key(request: HttpRequest) -> str | None:
 def authenticate(raw: str | None) -> ApiKey | None:
     if not raw:
         return None
-    key = ApiKey.objects.active().select_related("agency").filter(key_hash=hash_api_key(raw)).first()
+    key = (
+        ApiKey.objects.active().select_related("agency").filter(key_hash=hash_api_key(raw)).first()
+    )
     if key is None:
         return None
     now = timezone.now()

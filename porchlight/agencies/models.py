@@ -11,7 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ORI_VALIDATOR = RegexValidator(r"^[A-Z]{2}[A-Z0-9]{7}$", _("An ORI is 9 characters: state code then 7 letters or digits."))
+ORI_VALIDATOR = RegexValidator(
+    r"^[A-Z]{2}[A-Z0-9]{7}$", _("An ORI is 9 characters: state code then 7 letters or digits.")
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -27,9 +29,13 @@ class Agency(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     ori = models.CharField("ORI", max_length=9, unique=True, validators=[ORI_VALIDATOR])
-    time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=64, default="America/Los_Angeles", validators=[validate_time_zone]
+    )
     non_emergency_number = models.CharField(max_length=32)
-    languages = models.JSONField(default=default_languages, help_text=_("Language codes, default first."))
+    languages = models.JSONField(
+        default=default_languages, help_text=_("Language codes, default first.")
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -61,7 +67,9 @@ class PriorityCode(models.Model):
     label = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")
+        ]
         ordering = ["agency", "rank", "code"]
 
     def __str__(self) -> str:
@@ -84,7 +92,9 @@ class StatusCode(models.Model):
     status = models.CharField(max_length=16)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")
+        ]
         ordering = ["agency", "code"]
 
     def __str__(self) -> str:
@@ -117,11 +127,18 @@ class ApiKey(models.Model):
 
     agency = models.ForeignKey(Agency, models.CASCADE, related_name="api_keys")
     source = models.SlugField(max_length=60, help_text=_("Names the feed, e.g. 'cad' or 'rms'."))
-    also_covers = models.ManyToManyField(Agency, blank=True, related_name="+", help_text=_("Other agencies this feed dispatches for (routed by ORI)."))
+    also_covers = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="+",
+        help_text=_("Other agencies this feed dispatches for (routed by ORI)."),
+    )
     prefix = models.CharField(max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False
+    )
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -161,7 +178,9 @@ class Staff(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff")
     agency = models.ForeignKey(Agency, models.CASCADE, related_name="staff")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.READ_ONLY)
-    phone = models.CharField(max_length=32, blank=True, help_text=_("Shown to victims when this is their detective."))
+    phone = models.CharField(
+        max_length=32, blank=True, help_text=_("Shown to victims when this is their detective.")
+    )
 
     class Meta:
         verbose_name_plural = "staff"

@@ -16,11 +16,23 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor_label = models.CharField(max_length=150, help_text="Username at the time, or the system component.")
+    actor_label = models.CharField(
+        max_length=150, help_text="Username at the time, or the system component."
+    )
     agency = models.ForeignKey(
-        "agencies.Agency", models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)

@@ -28,7 +28,9 @@ class Contact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "channel", "address_hash"], name="contact_address_unique")
+            models.UniqueConstraint(
+                fields=["agency", "channel", "address_hash"], name="contact_address_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,9 @@ _NONCE = 12
 @functools.cache
 def _keys(master: str) -> tuple[AESGCM, bytes]:
     def derive(info: bytes) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master.encode())
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+            master.encode()
+        )
 
     return AESGCM(derive(b"porchlight pii encrypt")), derive(b"porchlight pii lookup")
 

@@ -9,7 +9,12 @@ def send(client, api_key):
     _, raw = api_key
 
     def send(*events, url=URL):
-        r = client.post(url, {"events": list(events)}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        r = client.post(
+            url,
+            {"events": list(events)},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
         assert r.status_code == 200, r.content
         return r.json()
 

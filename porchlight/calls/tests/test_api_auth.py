@@ -36,7 +36,9 @@ def test_revoked_key_is_401(client, agency, api_key):
 @pytest.mark.django_db
 def test_x_api_key_header_works(client, agency, api_key):
     _, raw = api_key
-    r = client.post(URL, {"events": [cad_event()]}, content_type="application/json", HTTP_X_API_KEY=raw)
+    r = client.post(
+        URL, {"events": [cad_event()]}, content_type="application/json", HTTP_X_API_KEY=raw
+    )
     assert r.status_code == 200
 
 

@@ -9,13 +9,21 @@ from porchlight.testing import cad_event
 @pytest.mark.django_db
 def test_caller_phone_and_email_are_encrypted_and_deduplicated(send):
     send(
-        cad_event(1, incident="A", caller={"phone": "(661) 555-0123", "email": "Ana@Example.org", "language": "es"}),
+        cad_event(
+            1,
+            incident="A",
+            caller={"phone": "(661) 555-0123", "email": "Ana@Example.org", "language": "es"},
+        ),
         cad_event(2, incident="B", caller={"phone": "+1 661 555 0123"}),
     )
     phone = Contact.objects.get(channel="sms")
     assert phone.address == "+16615550123"
     assert Contact.objects.get(channel="email").address == "ana@example.org"
-    assert Call.objects.get(incident_number="A").caller_phone == phone == Call.objects.get(incident_number="B").caller_phone
+    assert (
+        Call.objects.get(incident_number="A").caller_phone
+        == phone
+        == Call.objects.get(incident_number="B").caller_phone
+    )
     assert Call.objects.get(incident_number="A").caller_language == "es"
     with connection.cursor() as cursor:
         cursor.execute("SELECT address_enc FROM notify_contact")

@@ -11,8 +11,22 @@ def test_openapi_documents_the_event_schema_with_examples(client):
     assert body["example"]["events"][0]["incident_number"]
     schemas = spec["components"]["schemas"]
     event = schemas["CadEvent"]["properties"]
-    for field in ("event_id", "incident_number", "call_type", "priority", "event_time", "status", "units",
-                  "call_taker_id", "disposition", "location", "caller", "juvenile", "report_number", "ori"):
+    for field in (
+        "event_id",
+        "incident_number",
+        "call_type",
+        "priority",
+        "event_time",
+        "status",
+        "units",
+        "call_taker_id",
+        "disposition",
+        "location",
+        "caller",
+        "juvenile",
+        "report_number",
+        "ori",
+    ):
         assert field in event, field
     assert set(op["responses"]) >= {"200", "400", "401", "403"}
     # Every $ref resolves.

@@ -17,7 +17,10 @@ def ts(value):
 
 @pytest.mark.django_db
 def test_late_dispatched_after_cleared_never_reopens(send):
-    send(cad_event(1, status="received", at=T0), cad_event(3, status="cleared", at=T3, disposition="RPT"))
+    send(
+        cad_event(1, status="received", at=T0),
+        cad_event(3, status="cleared", at=T3, disposition="RPT"),
+    )
     r = send(cad_event(2, status="dispatched", at=T1))
     assert r["results"][0]["result"] == "applied"
     assert "already cleared" in r["results"][0]["reason"]
@@ -37,7 +40,12 @@ def test_batch_out_of_order_applies_in_cad_time_order(send):
     )
     call = Call.objects.get()
     assert call.status == "cleared"
-    assert (call.received_at, call.dispatched_at, call.onscene_at, call.cleared_at) == (ts(T0), ts(T1), ts(T2), ts(T3))
+    assert (call.received_at, call.dispatched_at, call.onscene_at, call.cleared_at) == (
+        ts(T0),
+        ts(T1),
+        ts(T2),
+        ts(T3),
+    )
     assert call.first_event_at == ts(T0) and call.last_event_at == ts(T3)
     assert call.disposition == "GOA"
 
@@ -52,8 +60,19 @@ def test_first_event_creates_the_call_whatever_its_status(send):
 
 @pytest.mark.django_db
 def test_older_event_does_not_overwrite_newer_fields(send):
-    send(cad_event(2, status="dispatched", at=T1, location={"address": "1600 Truxtun Ave", "beat": "B2"}))
-    send(cad_event(1, status="received", at=T0, location={"address": "old address", "beat": "B1", "district": "West"}))
+    send(
+        cad_event(
+            2, status="dispatched", at=T1, location={"address": "1600 Truxtun Ave", "beat": "B2"}
+        )
+    )
+    send(
+        cad_event(
+            1,
+            status="received",
+            at=T0,
+            location={"address": "old address", "beat": "B1", "district": "West"},
+        )
+    )
     call = Call.objects.get()
     assert call.address == "1600 Truxtun Ave" and call.beat == "B2"
     assert call.district == "West"  # but it fills what was blank
@@ -76,7 +95,9 @@ def test_status_does_not_move_backward(send):
 
 @pytest.mark.django_db
 def test_do_not_contact_and_juvenile_are_sticky(send):
-    send(cad_event(1, at=T0, juvenile=True, caller={"phone": "661-555-0101", "do_not_contact": True}))
+    send(
+        cad_event(1, at=T0, juvenile=True, caller={"phone": "661-555-0101", "do_not_contact": True})
+    )
     send(cad_event(2, status="dispatched", at=T1, caller={"phone": "661-555-0101"}))
     call = Call.objects.get()
     assert call.juvenile and call.do_not_contact

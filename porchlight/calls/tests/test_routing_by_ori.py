@@ -15,7 +15,9 @@ def consolidated(agency):
 
 def post(client, raw, slug, *events):
     return client.post(
-        f"/api/v1/agencies/{slug}/cad/events", {"events": list(events)}, content_type="application/json",
+        f"/api/v1/agencies/{slug}/cad/events",
+        {"events": list(events)},
+        content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
 
@@ -23,7 +25,13 @@ def post(client, raw, slug, *events):
 @pytest.mark.django_db
 def test_one_feed_routes_events_by_ori(client, agency, consolidated):
     city, _, raw = consolidated
-    r = post(client, raw, "bakersfield", cad_event(1, incident="A-1"), cad_event(2, incident="C-1", ori="CA0150300"))
+    r = post(
+        client,
+        raw,
+        "bakersfield",
+        cad_event(1, incident="A-1"),
+        cad_event(2, incident="C-1", ori="CA0150300"),
+    )
     assert [x["result"] for x in r.json()["results"]] == ["applied", "applied"]
     assert Call.objects.get(incident_number="A-1").agency == agency
     assert Call.objects.get(incident_number="C-1").agency == city
@@ -51,5 +59,11 @@ def test_consolidated_key_may_post_under_a_covered_agency(client, agency, consol
 @pytest.mark.django_db
 def test_same_incident_number_in_two_agencies_is_two_calls(client, agency, consolidated):
     _, _, raw = consolidated
-    post(client, raw, "bakersfield", cad_event(1, incident="26-1"), cad_event(2, incident="26-1", ori="CA0150300"))
+    post(
+        client,
+        raw,
+        "bakersfield",
+        cad_event(1, incident="26-1"),
+        cad_event(2, incident="26-1", ori="CA0150300"),
+    )
     assert Call.objects.filter(incident_number="26-1").count() == 2
