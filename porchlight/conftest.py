@@ -37,7 +37,7 @@ def _lift_audit_triggers(original: Any) -> Any:
     return teardown
 
 
-TransactionTestCase._fixture_teardown = _lift_audit_triggers(TransactionTestCase._fixture_teardown)  # type: ignore[method-assign]
+TransactionTestCase._fixture_teardown = _lift_audit_triggers(TransactionTestCase._fixture_teardown)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

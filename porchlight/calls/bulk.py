@@ -124,6 +124,7 @@ def update(model: type[models.Model], names: Sequence[str], objs: Sequence[model
     table = connection.ops.quote_name(model._meta.db_table)
     pk = model._meta.pk
     assert pk is not None
+    pk_column: str = pk.column  # type: ignore[assignment]
     columns, rows = _prepared(model, names, objs)
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -137,10 +138,10 @@ def update(model: type[models.Model], names: Sequence[str], objs: Sequence[model
             )
             unnest = ", ".join(["%b::bigint[]", *(f"%b::{t}[]" for t in types)])
             aliases = ", ".join(["_pk", *(qn(c) for c in columns)])
-            sql = f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS v({aliases}) WHERE t.{qn(pk.column)} = v._pk"
+            sql = f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS v({aliases}) WHERE t.{qn(pk_column)} = v._pk"
             ids = [obj.pk for obj in objs]
             _execute_pg(sql, [ids, *(list(col) for col in zip(*rows, strict=True))])
         else:
             sets = ", ".join(f"{qn(c)} = %s" for c in columns)
-            sql = f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s"
+            sql = f"UPDATE {table} SET {sets} WHERE {qn(pk_column)} = %s"
             cursor.executemany(sql, [[*row, obj.pk] for row, obj in zip(rows, objs, strict=True)])
