@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    # Listed so the API docs page uses ninja's bundled Swagger UI, not a CDN (strict CSP).
+    "ninja",
     "porchlight.audit",
     "porchlight.agencies",
     "porchlight.notify",
