@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,6 +73,7 @@ def run_import(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     limit: int | None = None,
     progress: bool = False,
+    progress_file: IO[str] | None = None,
     before_batch: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import one CSV (with a preset) or JSON-lines file into an agency; the benchmark calls this too.
@@ -117,7 +118,7 @@ def run_import(
             total=total,
             initial=run.rows,
             unit="rows",
-            file=sys.stderr,
+            file=progress_file or sys.stderr,
             disable=not progress,
             dynamic_ncols=True,
         )

@@ -57,6 +57,8 @@ class Command(BaseCommand):
                 batch_rows=options["batch_rows"],
                 limit=options["limit"],
                 progress=not options["no_progress"],
+                # The raw stream: Django's wrapper ends every write with a newline, breaking the bar.
+                progress_file=self.stderr._out,
             )
         except (Unreadable, MappingError) as exc:
             raise CommandError(str(exc)) from None
