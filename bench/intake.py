@@ -1,0 +1,559 @@
+"""Intake benchmark: the CAD API and history import, on SQLite and on PostgreSQL, in one run.
+
+    python bench/intake.py            # full run, a few minutes
+    python bench/intake.py --quick    # under a minute
+
+For each engine, against a fresh migrated database:
+- events/s through POST /api/v1/agencies/{slug}/cad/events with batches of 100, sent by several
+  client threads to a real server (granian, WSGI, 2 workers) started here on a free port;
+- single-event posts per second, the same way;
+- p50/p99 latency of single-event posts at a steady 50 events/s (open loop: latency counts from
+  the moment a request was due, so a slow server cannot hide behind a waiting client);
+- rows/s through the history import (porchlight.calls.importing.run_import on a JSON-lines file);
+- same-run baselines on the same event rows: plain executemany INSERTs into a scratch table, and
+  (PostgreSQL) COPY; ratios against them;
+- a cProfile of ingest() on batches of 100, summarised (where the time goes).
+
+The server's CPU (all its processes, from /proc) and the load generator's CPU are reported beside
+each throughput, since both share the machine. The run ends with ONE JSON line holding every
+figure. It never asserts a figure: targets are printed beside the results, not enforced.
+
+Each engine runs in a child process (settings are read once per process). PostgreSQL is
+`--pg-url` (default postgres://postgres@127.0.0.1:5432/porchlight_bench); the database is dropped
+and created fresh, so only a database whose name starts with "porchlight_bench" is accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import queue
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/porchlight_bench"
+BATCH = 100
+TARGETS = {
+    "api_events_per_s_postgres_batch100": 10_000,
+    "p99_ms_at_50_per_s": 50,
+    "import_vs_copy": 0.5,
+}
+
+
+def log(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+# --- the parent: one child per engine, one JSON line ---------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="short phases; finishes under a minute"
+    )
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "DATABASE_URL", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        engine, url, out = args.child
+        Path(out).write_text(json.dumps(run_engine(engine, url, quick=args.quick)))
+        return
+
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "bench": "intake",
+        "quick": args.quick,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "command": " ".join(["python", "bench/intake.py", *sys.argv[1:]]),
+        "targets": TARGETS,
+    }
+    for engine in args.engines.split(","):
+        if engine == "sqlite":
+            url = ""  # filled in by the child: a file under its own temporary directory
+        elif engine == "postgres":
+            url, reason = prepare_postgres(args.pg_url)
+            if reason:
+                log(f"postgres skipped: {reason}")
+                result[engine] = {"skipped": reason}
+                continue
+        else:
+            parser.error(f"unknown engine {engine}")
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            cmd = [sys.executable, __file__, "--child", engine, url, out.name] + (
+                ["--quick"] if args.quick else []
+            )
+            log(f"== {engine}")
+            code = subprocess.call(cmd, cwd=ROOT)
+            text = Path(out.name).read_text()
+            result[engine] = (
+                json.loads(text) if code == 0 and text else {"failed": f"child exited {code}"}
+            )
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(result, separators=(",", ":")))
+
+
+def prepare_postgres(url: str) -> tuple[str, str]:
+    """A fresh, empty bench database, or the reason there cannot be one."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return url, f"psycopg not installed: {exc}"
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("porchlight_bench"):
+        return (
+            url,
+            f"refusing to drop {name!r}: the bench database's name must start with porchlight_bench",
+        )
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        return (
+            url,
+            f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not reachable: {str(exc).strip()}",
+        )
+    return url, ""
+
+
+# --- the child: everything for one engine ------------------------------------------------------
+
+
+def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
+    var = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
+    if not url:
+        url = f"sqlite:///{var / 'bench.sqlite3'}"
+    env = {
+        "DATABASE_URL": url,
+        "PORCHLIGHT_VAR_DIR": str(var),
+        "PORCHLIGHT_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
+        "PORCHLIGHT_PII_KEY": "bench-pii-key-not-for-production-0123456789",
+        "DJANGO_SETTINGS_MODULE": "porchlight.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    if engine == "postgres":
+        # Persistent connections, as a production deployment runs (docs/operators.md).
+        env["DB_CONN_MAX_AGE"] = "600"
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from porchlight.calls.simulator import Simulator
+    from porchlight.demo.runner import Server
+    from porchlight.testing import make_agency, make_key
+
+    t = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    log(f"migrated in {time.perf_counter() - t:.1f} s")
+    agency = make_agency()
+    _, key = make_key(agency, source="bench")
+    phase = 3.5 if quick else 30.0
+    steady = 3.5 if quick else 30.0
+
+    # Enough simulated events that no phase runs out before its time is up (about 115 events
+    # per simulated hour at the default 500 calls a day).
+    needed = 30_000 if quick else 300_000
+    events = Simulator(seed=42, run_id="bench").run(needed / 100)
+    log(f"{len(events)} simulated events")
+
+    out: dict[str, Any] = {"database": engine, "server": {}}
+    server = Server("127.0.0.1", free_port(), workers=2, env=env, log=var / "server.log")
+    server.start()
+    out["server"] = {"kind": server.kind, "workers": 2, "interface": "wsgi"}
+    try:
+        endpoint = f"{server.url}/api/v1/agencies/{agency.slug}/cad/events"
+        # Separate slices of one stream, so no phase resends another's events.
+        a, b = int(len(events) * 0.6), int(len(events) * 0.85)
+        batches = [events[i : i + BATCH] for i in range(0, a, BATCH)]
+        out["api_batch100"] = closed_loop(server, endpoint, key, batches, threads=4, seconds=phase)
+        log("api batch100", out["api_batch100"])
+        singles = [[e] for e in events[a:b]]
+        out["api_single"] = closed_loop(server, endpoint, key, singles, threads=4, seconds=phase)
+        log("api single", out["api_single"])
+        tail = [[e] for e in events[b:]]
+        out["api_latency_50_per_s"] = open_loop(endpoint, key, tail, rate=50, seconds=steady)
+        log("latency", out["api_latency_50_per_s"])
+    finally:
+        server.stop()
+
+    rows = events[: (3_000 if quick else 50_000)]
+    out["import"] = import_rows(rows, var)
+    log("import", out["import"])
+    out["baseline_insert"] = baseline_insert(rows)
+    log("insert", out["baseline_insert"])
+    if engine == "postgres":
+        out["baseline_copy"] = baseline_copy(rows)
+        log("copy", out["baseline_copy"])
+    out["ratios"] = ratios(out)
+    out["profile_ingest_batch100"] = profile_ingest(events[-(10 if quick else 50) * BATCH :])
+    return out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- CPU accounting ----------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    pids = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    pids.extend(_tree(int(child)))
+    except OSError:
+        pass
+    return pids
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (e.g. granian's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total / ticks
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- load generation ---------------------------------------------------------------------------
+
+
+def _body(batch: list[dict[str, Any]]) -> bytes:
+    import orjson
+
+    return orjson.dumps({"events": batch})
+
+
+def closed_loop(
+    server: Any,
+    endpoint: str,
+    key: str,
+    batches: list[list[dict[str, Any]]],
+    *,
+    threads: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """Client threads send the batches back to back until they run out or time is up."""
+    import httpx
+
+    bodies: queue.SimpleQueue[tuple[int, bytes]] = queue.SimpleQueue()
+    for batch in batches:
+        bodies.put((len(batch), _body(batch)))  # serialised up front: the clock measures the server
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    done = [0, 0, 0]  # events applied, requests, errors
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker() -> None:
+        with httpx.Client(timeout=60, headers=headers) as client:
+            while time.perf_counter() < stop_at:
+                try:
+                    n, body = bodies.get_nowait()
+                except queue.Empty:
+                    return
+                r = client.post(endpoint, content=body)
+                with lock:
+                    done[1] += 1
+                    if r.status_code == 200:
+                        done[0] += r.json()["applied"]
+                    else:
+                        done[2] += 1
+
+    cpu_server, cpu_client = process_cpu(server.process.pid), own_cpu()
+    began = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    took = time.perf_counter() - began
+    return {
+        "events_per_s": round(done[0] / took, 1),
+        "requests_per_s": round(done[1] / took, 1),
+        "events": done[0],
+        "requests": done[1],
+        "errors": done[2],
+        "seconds": round(took, 2),
+        "client_threads": threads,
+        "server_cpu_s": round(process_cpu(server.process.pid) - cpu_server, 2),
+        "loadgen_cpu_s": round(own_cpu() - cpu_client, 2),
+    }
+
+
+def open_loop(
+    endpoint: str, key: str, singles: list[list[dict[str, Any]]], *, rate: float, seconds: float
+) -> dict[str, Any]:
+    """One event per request at a steady rate; latency from when each request was due."""
+    import httpx
+
+    count = min(len(singles), int(rate * seconds))
+    bodies = [_body(s) for s in singles[:count]]
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    began = time.perf_counter() + 0.2
+    next_index = [0]
+
+    def worker() -> None:
+        with httpx.Client(timeout=60, headers=headers) as client:
+            while True:
+                with lock:
+                    i = next_index[0]
+                    next_index[0] += 1
+                if i >= count:
+                    return
+                due = began + i / rate
+                if (wait := due - time.perf_counter()) > 0:
+                    time.sleep(wait)
+                r = client.post(endpoint, content=bodies[i])
+                elapsed = time.perf_counter() - due
+                with lock:
+                    latencies.append(elapsed * 1000)
+                    if r.status_code != 200 or r.json()["applied"] != 1:
+                        errors[0] += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(8)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    latencies.sort()
+    return {
+        "rate_per_s": rate,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        "max_ms": round(latencies[-1], 2),
+    }
+
+
+# --- import and baselines (in this process, against the same database) -------------------------
+
+
+def import_rows(rows: list[dict[str, Any]], var: Path) -> dict[str, Any]:
+    import orjson
+
+    from porchlight.testing import make_agency
+
+    agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
+    path = var / "history.jsonl"
+    with path.open("wb") as f:
+        for row in rows:
+            f.write(orjson.dumps(row) + b"\n")
+    try:
+        from porchlight.calls.importing.run import run_import
+    except ImportError:
+        run_import = None  # type: ignore[assignment]
+    if run_import is None:
+        from porchlight.calls.intake import Feed, ingest
+
+        feed = Feed(agency=agency, source="import", covered={agency.ori: agency}, historical=True)
+        began = time.perf_counter()
+        for i in range(0, len(rows), 500):
+            ingest(feed, rows[i : i + 500])
+        took = time.perf_counter() - began
+        return {
+            "via": "intake.ingest, batches of 500, historical (run_import missing)",
+            "rows": len(rows),
+            "seconds": round(took, 2),
+            "rows_per_s": round(len(rows) / took, 1),
+        }
+    result = run_import(path, agency)
+    return {
+        "via": "porchlight.calls.importing.run_import (JSON-lines, default batch)",
+        "rows": result.rows,
+        "applied": result.applied,
+        "seconds": round(result.seconds, 2),
+        "rows_per_s": round(result.rows_per_second, 1),
+    }
+
+
+def _scratch_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows the event log stores for these events, shaped for a scratch table."""
+    from datetime import UTC, datetime
+
+    import orjson
+
+    from porchlight.calls.intake import content_hash
+
+    now = datetime.now(UTC)
+    return [
+        (
+            1,
+            "bench",
+            r["event_id"],
+            content_hash(r),
+            1,
+            r["status"],
+            datetime.fromisoformat(r["event_time"]),
+            now,
+            True,
+            orjson.dumps(r).decode(),
+        )
+        for r in rows
+    ]
+
+
+SCRATCH = """CREATE TABLE bench_scratch (
+    id {serial} PRIMARY KEY, agency_id bigint NOT NULL, source varchar(60) NOT NULL,
+    event_id varchar(100) NOT NULL, content_hash varchar(64) NOT NULL, call_id bigint NOT NULL,
+    status varchar(16) NOT NULL, event_time {ts} NOT NULL, arrived_at {ts} NOT NULL,
+    historical boolean NOT NULL, payload {json} NOT NULL)"""
+COLUMNS = "agency_id, source, event_id, content_hash, call_id, status, event_time, arrived_at, historical, payload"
+
+
+def _fresh_scratch() -> None:
+    from django.db import connection
+
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS bench_scratch")
+        c.execute(
+            SCRATCH.format(
+                serial="bigserial" if pg else "integer",
+                ts="timestamptz" if pg else "datetime",
+                json="jsonb" if pg else "text",
+            )
+        )
+
+
+def baseline_insert(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from django.db import connection, transaction
+
+    data = _scratch_rows(rows)
+    _fresh_scratch()
+    marks = ", ".join(["%s"] * 10)
+    began = time.perf_counter()
+    for i in range(0, len(data), 1000):
+        with transaction.atomic(), connection.cursor() as c:
+            c.executemany(
+                f"INSERT INTO bench_scratch ({COLUMNS}) VALUES ({marks})", data[i : i + 1000]
+            )
+    took = time.perf_counter() - began
+    return {
+        "rows": len(data),
+        "seconds": round(took, 3),
+        "rows_per_s": round(len(data) / took, 1),
+        "how": "executemany INSERT, 1000 rows per transaction",
+    }
+
+
+def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from django.db import connection, transaction
+
+    data = _scratch_rows(rows)
+    _fresh_scratch()
+    began = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as c:
+        with c.cursor.copy(f"COPY bench_scratch ({COLUMNS}) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+    took = time.perf_counter() - began
+    return {
+        "rows": len(data),
+        "seconds": round(took, 3),
+        "rows_per_s": round(len(data) / took, 1),
+        "how": "COPY FROM STDIN, one transaction",
+    }
+
+
+def ratios(out: dict[str, Any]) -> dict[str, float]:
+    r: dict[str, float] = {}
+    api = out["api_batch100"]["events_per_s"]
+    imp = out["import"]["rows_per_s"]
+    for name in ("baseline_insert", "baseline_copy"):
+        if name in out:
+            base = out[name]["rows_per_s"]
+            short = name.removeprefix("baseline_")
+            r[f"api_batch100_vs_{short}"] = round(api / base, 3)
+            r[f"import_vs_{short}"] = round(imp / base, 3)
+    return r
+
+
+def profile_ingest(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where ingest() spends its time on batches of 100 (as the API sees them)."""
+    from porchlight.calls.intake import Feed, ingest
+    from porchlight.testing import make_agency
+
+    agency = make_agency(slug="profilebench", name="Profile bench", ori="CA0159998")
+    feed = Feed(agency=agency, source="profile", covered={agency.ori: agency})
+    profiler = cProfile.Profile()
+    began = time.perf_counter()
+    profiler.enable()
+    for i in range(0, len(events), BATCH):
+        ingest(feed, events[i : i + BATCH])
+    profiler.disable()
+    took = time.perf_counter() - began
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
+    rows = []
+    for (file, line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((tt, ct, f"{Path(file).name}:{line}:{func}"))
+    top_self = sorted(rows, reverse=True)[:12]
+    ours = sorted(
+        (r for r in rows if "intake.py" in r[2] or "bulk.py" in r[2]), key=lambda r: -r[1]
+    )[:8]
+    return {
+        "events": len(events),
+        "seconds_profiled": round(took, 3),
+        "events_per_s_under_profiler": round(len(events) / took, 1),
+        "self_time_top": [
+            {"fn": name, "self_pct": round(100 * tt / total, 1)} for tt, _ct, name in top_self
+        ],
+        "intake_cumulative": [
+            {"fn": name, "cum_pct": round(100 * ct / total, 1)} for _tt, ct, name in ours
+        ],
+    }
+
+
+if __name__ == "__main__":
+    main()
