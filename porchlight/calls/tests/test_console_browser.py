@@ -1,0 +1,115 @@
+"""The intake console in a real browser: the journey from a held event to a resolved one.
+
+Sign in with a real TOTP code, open the quarantine, open the item, add the missing CAD status
+mapping, replay the item and see it resolved; on a desktop and on a phone, in English and in
+Spanish, with axe checking every screen and the app's CSP left on.
+"""
+
+import pytest
+
+from porchlight.browser import DESKTOP, PHONE, check_a11y, make_staff, screenshot, staff_login
+from porchlight.calls.intake import Feed, ingest
+from porchlight.calls.models import Call, Quarantine
+from porchlight.testing import cad_event
+
+VIEWPORTS = pytest.mark.parametrize(
+    "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
+)
+
+
+def fits_the_width(page) -> bool:
+    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def look(page, name: str) -> None:
+    assert fits_the_width(page), f"{name}: the page is wider than the screen"
+    check_a11y(page)
+    screenshot(page, name)
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_map_a_missing_status_and_replay_the_held_event(page, live_server, agency, viewport, lang):
+    outcomes, _ = ingest(
+        Feed(agency=agency, source="cad", covered={agency.ori: agency}),
+        [
+            cad_event(
+                1, status="DISP", caller={"phone": "661-555-0100", "email": "maria@example.org"}
+            )
+        ],
+    )
+    assert outcomes[0].result == "rejected"
+    item = Quarantine.objects.get()
+    login = make_staff(agency, role="admin")
+    tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
+
+    staff_login(page, live_server, login)
+    if lang == "es":
+        page.select_option("#lang-select", "es")
+        page.locator("form.lang button").click()
+        page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == lang
+    look(page, f"console-home-{tag}")
+
+    page.locator("nav a[href='/console/quarantine/']").click()
+    assert page.locator("h1").inner_text() == ("Quarantine" if lang == "en" else "Cuarentena")
+    look(page, f"quarantine-list-{tag}")
+
+    page.locator(f"a[href='/console/quarantine/{item.pk}/']").click()
+    body = page.locator("pre").inner_text()
+    assert "…0100" in body and "m…@example.org" in body and "555-0100" not in body
+    look(page, f"quarantine-detail-{tag}")
+
+    page.locator("a[href='/console/status-codes/new/?code=DISP']").click()
+    assert page.input_value("#id_code") == "DISP"
+    page.select_option("#id_status", "dispatched")
+    look(page, f"status-code-new-{tag}")
+    page.locator("form.edit button[type=submit]").click()
+    page.wait_for_url("**/console/status-codes/*/")
+    look(page, f"status-code-saved-{tag}")
+
+    page.locator("form[action='/console/quarantine/replay/'] button").click()
+    page.wait_for_load_state()
+    success = page.locator(".msg-success").inner_text()
+    assert success == (
+        "1 event replayed and resolved." if lang == "en" else "1 evento reprocesado y resuelto."
+    )
+    look(page, f"status-code-replayed-{tag}")
+
+    item.refresh_from_db()
+    assert item.state == Quarantine.State.REPLAYED
+    assert Call.objects.get().status == "dispatched"
+    page.goto(f"{live_server.url}/console/quarantine/{item.pk}/")
+    assert page.locator(".facts .badge").inner_text() == (
+        "Replayed" if lang == "en" else "Reprocesado"
+    )
+    look(page, f"quarantine-resolved-{tag}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
+@pytest.mark.django_db(transaction=True)
+def test_mapping_pages_and_a_form_error_pass_axe_on_a_phone(page, live_server, agency):
+    ingest(
+        Feed(agency=agency, source="cad", covered={agency.ori: agency}),
+        [cad_event(1, call_type="LOIT", call_type_description="Loitering", priority="7X")],
+    )
+    login = make_staff(agency, role="admin")
+    staff_login(page, live_server, login)
+    for path, name in [
+        ("/console/call-types/", "call-types"),
+        ("/console/priority-codes/", "priority-codes"),
+        ("/console/status-codes/", "status-codes"),
+    ]:
+        page.goto(live_server.url + path)
+        look(page, f"{name}-phone-en")
+    page.goto(live_server.url + "/console/call-types/")
+    page.locator("a", has_text="LOIT").click()
+    look(page, "call-type-edit-phone-en")
+    page.goto(live_server.url + "/console/priority-codes/")
+    page.locator("a", has_text="7X").click()
+    page.fill("#id_rank", "12")
+    page.locator("form.edit button[type=submit]").click()
+    assert page.locator(".errorlist").count() == 1
+    look(page, "priority-error-phone-en")
