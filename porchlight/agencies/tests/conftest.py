@@ -1,26 +1,25 @@
-"""Staff builders for the agencies tests: real users, real TOTP authenticators, real codes."""
+"""Builders for the agencies tests: real users, real TOTP authenticators, real codes.
+
+porchlight.browser.make_staff covers staff of an agency; these also make superusers without a
+Staff row and staff who have not enrolled an authenticator yet.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from porchlight.agencies.models import Agency, Role, Staff
+from porchlight.browser import totp_code
 from porchlight.testing import make_agency
 
 PASSWORD = "correct horse battery staple"
-
-
-def totp_code(secret: str, steps: int = 0) -> str:
-    """The code an authenticator app shows now (or `steps` periods away)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + steps))
 
 
 def make_user(
@@ -48,14 +47,14 @@ def make_user(
     return user, secret
 
 
-def sign_in(client: Client, username: str, secret: str | None, *, steps: int = 0) -> Any:
+def sign_in(client: Client, username: str, secret: str | None) -> Any:
     """Password, then the authenticator code, through allauth's own pages."""
     response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     if secret is None:
         return response
     assert response["Location"] == "/accounts/2fa/authenticate/"
-    return client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret, steps)})
+    return client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ def other_agency(db: None) -> Agency:
 
 
 @pytest.fixture
-def staff_client(agency: Agency) -> Callable[..., Client]:
+def signed_in(agency: Agency) -> Callable[..., Client]:
     """A client signed in with password and TOTP as a staff member of `agency` (or a superuser)."""
 
     def build(
