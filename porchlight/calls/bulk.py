@@ -16,6 +16,7 @@ would store them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 import orjson
@@ -28,6 +29,9 @@ def _converter(field: Any) -> Any:
         # Passed as text and cast in SQL: arrays of jsonb adapt poorly, text never fails.
         return lambda v: None if v is None else orjson.dumps(v).decode()
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite":
+            # Django's adapter, without its per-value checks: naive UTC text.
+            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
         return connection.ops.adapt_datetimefield_value
     if isinstance(
         field,
@@ -46,22 +50,19 @@ def _converter(field: Any) -> Any:
 
 
 def _prepared(
-    model: type[models.Model], names: Sequence[str], objs: Sequence[models.Model]
-) -> tuple[list[Any], list[list[Any]]]:
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[list[str], list[list[Any]]]:
     fields = [model._meta.get_field(name) for name in names]
-    columns = [f.column for f in fields]  # type: ignore[union-attr]
-    attnames = [f.attname for f in fields]  # type: ignore[union-attr]
+    columns: list[str] = [f.column for f in fields]  # type: ignore[union-attr,misc]
     converters = [_converter(f) for f in fields]
-    rows = []
-    for obj in objs:
-        values = obj.__dict__
-        rows.append(
-            [
-                v if c is None else c(v)
-                for c, v in zip(converters, (values[a] for a in attnames), strict=True)
-            ]
-        )
-    return columns, rows
+    out = [[v if c is None else c(v) for c, v in zip(converters, row, strict=True)] for row in rows]
+    return columns, out
+
+
+def values(objs: Sequence[models.Model], names: Sequence[str]) -> list[list[Any]]:
+    """The objects' values for these fields, as rows for insert()."""
+    attnames = [o.attname for o in (objs[0]._meta.get_field(n) for n in names)] if objs else []  # type: ignore[union-attr]
+    return [[obj.__dict__[a] for a in attnames] for obj in objs]
 
 
 def _execute_pg(sql: str, params: list[Any]) -> None:
@@ -92,12 +93,12 @@ def _pg_types(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return types
 
 
-def insert(model: type[models.Model], names: Sequence[str], objs: Sequence[models.Model]) -> None:
-    """INSERT the objects' values for these fields. Ids are not read back."""
-    if not objs:
+def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT rows of values (in `names` order, foreign keys as ids). Ids are not read back."""
+    if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    columns, rows = _prepared(model, names, objs)
+    columns, prepared = _prepared(model, names, rows)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -111,10 +112,10 @@ def insert(model: type[models.Model], names: Sequence[str], objs: Sequence[model
             unnest = ", ".join(f"%b::{t}[]" for t in types)
             aliases = ", ".join(f"v{i}" for i in range(len(names)))
             sql = f"INSERT INTO {table} ({cols}) SELECT {selects} FROM unnest({unnest}) AS u({aliases})"
-            _execute_pg(sql, [list(col) for col in zip(*rows, strict=True)])
+            _execute_pg(sql, [list(col) for col in zip(*prepared, strict=True)])
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", prepared)
 
 
 def update(model: type[models.Model], names: Sequence[str], objs: Sequence[models.Model]) -> None:
@@ -125,7 +126,7 @@ def update(model: type[models.Model], names: Sequence[str], objs: Sequence[model
     pk = model._meta.pk
     assert pk is not None
     pk_column: str = pk.column  # type: ignore[assignment]
-    columns, rows = _prepared(model, names, objs)
+    columns, rows = _prepared(model, names, values(objs, names))
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

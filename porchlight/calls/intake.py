@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import IntegrityError, connection, transaction
@@ -46,6 +46,22 @@ from porchlight.notify import pii
 from porchlight.notify.models import Channel, Contact
 
 APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"
+
+# Plain-string copies of the status tables: the hot loop runs per event, and building enum
+# members or translating labels there cost more than the database writes (measured).
+_STATUSES = frozenset(Status.values)
+_RANK = {str(k): v for k, v in STATUS_RANK.items()}
+_FINAL = frozenset(str(s) for s in FINAL)
+_TIME_FIELD = {str(k): v for k, v in STATUS_TIME_FIELD.items()}
+_WORDS = {
+    "received": "received",
+    "pending": "pending",
+    "dispatched": "dispatched",
+    "enroute": "en route",
+    "onscene": "on scene",
+    "cleared": "cleared",
+    "cancelled": "cancelled",
+}
 
 # Call fields an event can set. A newer event overwrites them; an older one only fills blanks.
 _SCALARS = (
@@ -82,8 +98,19 @@ _UPDATE_FIELDS = [
     *_SCALARS,
 ]
 _CALL_FIELDS = [f.name for f in Call._meta.concrete_fields if not f.primary_key]
-_EVENT_FIELDS = [f.name for f in Event._meta.concrete_fields if not f.primary_key]
-_CONTACT_FIELDS = [f.name for f in Contact._meta.concrete_fields if not f.primary_key]
+_EVENT_FIELDS = [
+    "agency",
+    "source",
+    "event_id",
+    "content_hash",
+    "call",
+    "status",
+    "event_time",
+    "arrived_at",
+    "historical",
+    "payload",
+]
+_CONTACT_FIELDS = ["agency", "channel", "address_hash", "address_enc", "created", "purged_at"]
 
 
 @dataclass
@@ -127,11 +154,18 @@ class _Item:
     warnings: list[str] = field(default_factory=list)
 
 
+class AppliedEvent(NamedTuple):
+    call_id: int
+    event_id: str
+    status: str
+    event_time: datetime
+
+
 @dataclass
 class Applied:
     """What one batch changed, for the code that reacts to it (notifications, rollups)."""
 
-    events: list[Event] = field(default_factory=list)
+    events: list[AppliedEvent] = field(default_factory=list)
     calls: dict[int, Call] = field(default_factory=dict)
     new_call_ids: set[int] = field(default_factory=set)
 
@@ -272,7 +306,7 @@ def _apply_agency(
         code = item.event.status
         status = (
             code.lower()
-            if code.lower() in Status.values
+            if code.lower() in _STATUSES
             else mapped.get(code) or mapped.get(code.upper())
         )
         if status is None:
@@ -348,56 +382,61 @@ def _apply_agency(
             )
             calls[number] = new_calls[number] = call
     if new_calls:
-        bulk.insert(Call, _CALL_FIELDS, list(new_calls.values()))
+        bulk.insert(Call, _CALL_FIELDS, bulk.values(list(new_calls.values()), _CALL_FIELDS))
         for pk, number in Call.objects.filter(
             agency=agency, incident_number__in=new_calls
         ).values_list("id", "incident_number"):
             new_calls[number].pk = pk
         applied.new_call_ids.update(c.pk for c in new_calls.values())
 
+    # needs_mapping of every call type and priority code a call in this batch can point at.
+    unmapped_types = {ct.pk: ct.needs_mapping for ct in call_types.values()}
+    unmapped_priorities = {p.pk: p.rank is None for p in priorities.values()}
+    for call in calls.values():
+        if call.call_type_id is not None and call.call_type_id not in unmapped_types:
+            unmapped_types[call.call_type_id] = call.call_type.needs_mapping  # type: ignore[union-attr]
+        if call.priority_id is not None and call.priority_id not in unmapped_priorities:
+            unmapped_priorities[call.priority_id] = call.priority.rank is None  # type: ignore[union-attr]
+
     changed: dict[int, Call] = {}
-    rows: list[Event] = []
+    rows: list[list[Any]] = []
+    source, historical = feed.source, feed.historical
     for item in fresh:
-        call = calls[item.event.incident_number]
+        ev = item.event
+        call = calls[ev.incident_number]
         creates = call.pk in applied.new_call_ids and call.pk not in changed
         reason = _merge(
-            call,
-            item,
-            call_types,
-            priorities,
-            contacts,
-            creates=creates,
-            historical=feed.historical,
+            call, item, call_types, priorities, contacts, creates=creates, historical=historical
+        )
+        call.needs_mapping = (
+            call.call_type_id is None
+            or unmapped_types[call.call_type_id]
+            or (call.priority_id is not None and unmapped_priorities[call.priority_id])
         )
         call.updated = now
         changed[call.pk] = call
-        payload = _payload(item)
+        # In _EVENT_FIELDS order.
         rows.append(
-            Event(
-                agency=agency,
-                source=feed.source,
-                event_id=item.event.event_id,
-                content_hash=item.content_hash,
-                call=call,
-                status=item.status,
-                event_time=item.event.event_time,
-                arrived_at=now,
-                historical=feed.historical,
-                payload=payload,
-            )
+            [
+                agency.pk,
+                source,
+                ev.event_id,
+                item.content_hash,
+                call.pk,
+                item.status,
+                ev.event_time,
+                now,
+                historical,
+                _payload(item),
+            ]
         )
+        applied.events.append(AppliedEvent(call.pk, ev.event_id, item.status, ev.event_time))
         outcomes[item.index] = Outcome(
-            item.index,
-            item.event.event_id,
-            APPLIED,
-            reason,
-            item.event.incident_number,
-            item.warnings,
+            item.index, ev.event_id, APPLIED, reason, ev.incident_number, item.warnings
         )
 
     bulk.insert(Event, _EVENT_FIELDS, rows)
     bulk.update(Call, _UPDATE_FIELDS, list(changed.values()))
-    applied.events.extend(rows)
     applied.calls.update(changed)
 
 
@@ -436,8 +475,8 @@ def _codes(
     return found
 
 
-def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], Contact]:
-    """Contact rows for every caller phone and email in the batch, keyed by (channel, address)."""
+def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], int]:
+    """Contact ids for every caller phone and email in the batch, keyed by (channel, address)."""
     wanted: dict[tuple[str, str], str] = {}
     for item in items:
         caller = item.event.caller
@@ -457,26 +496,22 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], C
                 wanted[(Channel.EMAIL, email)] = pii.lookup_hash(email)
     if not wanted:
         return {}
-    hashes = set(wanted.values())
-    found = {
-        (c.channel, c.address_hash): c
-        for c in Contact.objects.filter(agency=agency, address_hash__in=hashes)
-    }
+
+    def ids(hashes: Iterable[str]) -> dict[tuple[str, str], int]:
+        rows = Contact.objects.filter(agency=agency, address_hash__in=set(hashes))
+        return {(ch, h): pk for pk, ch, h in rows.values_list("id", "channel", "address_hash")}
+
+    found = ids(wanted.values())
+    now = timezone.now()
+    # In _CONTACT_FIELDS order.
     missing = [
-        Contact(
-            agency=agency, channel=channel, address_hash=digest, address_enc=pii.encrypt(address)
-        )
+        [agency.pk, channel, digest, pii.encrypt(address), now, None]
         for (channel, address), digest in wanted.items()
         if (channel, digest) not in found
     ]
     if missing:
         bulk.insert(Contact, _CONTACT_FIELDS, missing)
-        missing = list(
-            Contact.objects.filter(
-                agency=agency, address_hash__in={c.address_hash for c in missing}
-            )
-        )
-        found.update({(c.channel, c.address_hash): c for c in missing})
+        found.update(ids(row[2] for row in missing))
     return {key: found[(key[0], digest)] for key, digest in wanted.items()}
 
 
@@ -485,7 +520,7 @@ def _merge(
     item: _Item,
     call_types: dict[str, CallType],
     priorities: dict[str, PriorityCode],
-    contacts: dict[tuple[str, str], Contact],
+    contacts: dict[tuple[str, str], int],
     *,
     creates: bool,
     historical: bool,
@@ -494,17 +529,17 @@ def _merge(
     ev = item.event
     at: datetime = ev.event_time
     newer = at >= call.last_event_at
+    state = call.__dict__
 
-    def put(name: str, value: Any) -> None:
-        if value in (None, "", []):
-            return
-        if newer or getattr(call, name) in (None, "", []):
-            setattr(call, name, value)
+    def put(attname: str, value: Any) -> None:
+        # A newer event overwrites; an older one only fills what is still blank.
+        if value is not None and value != "" and (newer or state[attname] in (None, "", [])):
+            state[attname] = value
 
     if ev.call_type:
-        put("call_type", call_types[ev.call_type])
+        put("call_type_id", call_types[ev.call_type].pk)
     if ev.priority:
-        put("priority", priorities[ev.priority])
+        put("priority_id", priorities[ev.priority].pk)
     put("disposition", ev.disposition)
     put("call_taker_id", ev.call_taker_id)
     put("report_number", ev.report_number)
@@ -512,49 +547,51 @@ def _merge(
         put(
             "units",
             [
-                u.model_dump(include={"id": True, "officers": {"__all__": {"id", "name"}}})
+                {"id": u.id, "officers": [{"id": o.id, "name": o.name} for o in u.officers]}
                 for u in ev.units
             ],
         )
-    if ev.location is not None:
-        for name in ("address", "lat", "lon", "beat", "district"):
-            put(name, getattr(ev.location, name))
-    if ev.caller is not None:
-        put("caller_language", ev.caller.language.lower().replace("_", "-"))
-        if ev.caller.phone and (phone := pii.normalize_phone(ev.caller.phone)):
-            put("caller_phone", contacts[(Channel.SMS, phone)])
-        if (
-            ev.caller.email
-            and (key := (Channel.EMAIL, ev.caller.email.strip().lower())) in contacts
-        ):
-            put("caller_email", contacts[key])
+    loc = ev.location
+    if loc is not None:
+        put("address", loc.address)
+        put("lat", loc.lat)
+        put("lon", loc.lon)
+        put("beat", loc.beat)
+        put("district", loc.district)
+    caller = ev.caller
+    if caller is not None:
+        put("caller_language", caller.language.lower().replace("_", "-"))
+        if caller.phone and (phone := pii.normalize_phone(caller.phone)):
+            put("caller_phone_id", contacts[(Channel.SMS, phone)])
+        if caller.email and (key := (Channel.EMAIL, caller.email.strip().lower())) in contacts:
+            put("caller_email_id", contacts[key])
         # Once a caller asks not to be contacted, no later event can undo it.
-        call.do_not_contact = call.do_not_contact or ev.caller.do_not_contact
+        call.do_not_contact = call.do_not_contact or caller.do_not_contact
     call.juvenile = call.juvenile or ev.juvenile
     call.historical = call.historical and historical
 
     # Timestamps fill in from every event, early or late: the earliest report of a status wins.
-    time_field = STATUS_TIME_FIELD.get(Status(item.status))
+    status = item.status
+    time_field = _TIME_FIELD.get(status)
     if time_field:
-        current = getattr(call, time_field)
+        current = state[time_field]
         if current is None or at < current:
-            setattr(call, time_field, at)
-    call.first_event_at = min(call.first_event_at, at)
-    call.last_event_at = max(call.last_event_at, at)
+            state[time_field] = at
+    if at < call.first_event_at:
+        call.first_event_at = at
+    if newer:
+        call.last_event_at = at
 
-    ct, pr = call.call_type, call.priority
-    call.needs_mapping = ct is None or ct.needs_mapping or (pr is not None and pr.rank is None)
-
-    status = Status(item.status)
-    current_status = Status(call.status)
+    current_status = call.status
+    number = call.incident_number
     if creates:
-        return f"created call {call.incident_number} ({status.label.lower()})"
-    if current_status in FINAL and status != current_status:
-        return f"logged; call {call.incident_number} is already {current_status.label.lower()}, status unchanged"
-    if STATUS_RANK[status] > STATUS_RANK[current_status]:
+        return f"created call {number} ({_WORDS[status]})"
+    if current_status in _FINAL and status != current_status:
+        return f"logged; call {number} is already {_WORDS[current_status]}, status unchanged"
+    if _RANK[status] > _RANK[current_status]:
         call.status = status
-        return f"call {call.incident_number} is now {status.label.lower()}"
-    return f"logged on call {call.incident_number}; status stays {current_status.label.lower()}"
+        return f"call {number} is now {_WORDS[status]}"
+    return f"logged on call {number}; status stays {_WORDS[current_status]}"
 
 
 def _payload(item: _Item) -> dict[str, Any]:
