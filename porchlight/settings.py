@@ -134,7 +134,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    _db["TEST"] = {"NAME": os.environ.get("PORCHLIGHT_TEST_SQLITE") or None}
+    # Tests use a WAL file like production, not Django's in-memory default: its shared-cache
+    # mode fails concurrent writers at once ("table is locked") instead of queueing them.
+    _db["TEST"] = {
+        "NAME": os.environ.get("PORCHLIGHT_TEST_SQLITE") or str(VAR_DIR / "test-porchlight.sqlite3")
+    }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     if env_bool("DB_POOL"):

@@ -65,15 +65,18 @@ def values(objs: Sequence[models.Model], names: Sequence[str]) -> list[list[Any]
     return [[obj.__dict__[a] for a in attnames] for obj in objs]
 
 
-def _execute_pg(sql: str, params: list[Any]) -> None:
+def _execute_pg(sql: str, params: list[Any], fetch: bool = False) -> list[Any]:
     # Django's psycopg cursors bind client-side, quoting every array element into the SQL text
     # (most of the cost, measured). A plain psycopg cursor on the same connection, inside the
     # same transaction, sends the arrays as binary parameters instead.
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # wrap_database_errors turns psycopg's errors into Django's, as the ORM's cursors do, so
+    # callers catch IntegrityError and OperationalError alike on both paths.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else []
 
 
 def _pg_types(model: type[models.Model], names: Sequence[str]) -> list[str]:
@@ -93,29 +96,48 @@ def _pg_types(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return types
 
 
-def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT rows of values (in `names` order, foreign keys as ids). Ids are not read back."""
+def insert(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+    returning: str | None = None,
+) -> list[Any] | None:
+    """INSERT rows of values (in `names` order, foreign keys as ids).
+
+    With ignore_conflicts, rows that collide with a unique constraint are skipped (on
+    PostgreSQL after waiting for the transaction that holds them). On PostgreSQL, `returning`
+    names a column to read back from the rows actually inserted; SQLite returns None.
+    """
     if not rows:
-        return
+        return [] if returning else None
     table = connection.ops.quote_name(model._meta.db_table)
     columns, prepared = _prepared(model, names, rows)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    if connection.vendor == "postgresql":
+        types = _pg_types(model, names)
+        selects = ", ".join(
+            f"v{i}::jsonb" if isinstance(model._meta.get_field(n), models.JSONField) else f"v{i}"
+            for i, n in enumerate(names)
+        )
+        unnest = ", ".join(f"%b::{t}[]" for t in types)
+        aliases = ", ".join(f"v{i}" for i in range(len(names)))
+        sql = f"INSERT INTO {table} ({cols}) SELECT {selects} FROM unnest({unnest}) AS u({aliases})"
+        if ignore_conflicts:
+            sql += " ON CONFLICT DO NOTHING"
+        if returning:
+            sql += f" RETURNING {qn(model._meta.get_field(returning).column)}"  # type: ignore[union-attr]
+        out = _execute_pg(
+            sql, [list(col) for col in zip(*prepared, strict=True)], fetch=bool(returning)
+        )
+        return [row[0] for row in out] if returning else None
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            types = _pg_types(model, names)
-            selects = ", ".join(
-                f"v{i}::jsonb"
-                if isinstance(model._meta.get_field(n), models.JSONField)
-                else f"v{i}"
-                for i, n in enumerate(names)
-            )
-            unnest = ", ".join(f"%b::{t}[]" for t in types)
-            aliases = ", ".join(f"v{i}" for i in range(len(names)))
-            sql = f"INSERT INTO {table} ({cols}) SELECT {selects} FROM unnest({unnest}) AS u({aliases})"
-            _execute_pg(sql, [list(col) for col in zip(*prepared, strict=True)])
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", prepared)
+        cursor.executemany(f"{verb} INTO {table} ({cols}) VALUES ({marks})", prepared)
+    return None
 
 
 def update(model: type[models.Model], names: Sequence[str], objs: Sequence[models.Model]) -> None:

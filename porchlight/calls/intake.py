@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -241,9 +241,11 @@ def ingest(
             agency = routed
         items.append(_Item(index, raw, ev, agency, content_hash(raw)))
 
-    # Two feeds touching one call at once would both try to create it; the loser's transaction
-    # fails on the unique constraint and is retried once, when it sees the winner's rows.
-    for attempt in (1, 2):
+    # Calls and contacts are created with ON CONFLICT DO NOTHING and then locked in incident
+    # order, so concurrent batches touching the same calls queue rather than fail. What can
+    # still collide (the same new event id in two batches in flight, or a deadlock across
+    # agencies) rolls back whole and is retried; the retry sees the other batch's rows.
+    for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 applied = Applied()
@@ -256,10 +258,22 @@ def ingest(
                 if quarantine:
                     _quarantine(feed, batch_rejects)
             break
-        except IntegrityError:
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == _ATTEMPTS or not _retryable(exc):
                 raise
     return [o for o in outcomes if o is not None], applied
+
+
+_ATTEMPTS = 4
+# Unique violation, deadlock, serialization failure, SQLite busy.
+_RETRY_SQLSTATES = {"23505", "40P01", "40001"}
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in _RETRY_SQLSTATES or "locked" in str(exc)
 
 
 def _incident_of(raw: Any) -> str | None:
@@ -355,39 +369,56 @@ def _apply_agency(
     )
     contacts = _contacts(agency, fresh)
 
-    numbers = {item.event.incident_number for item in fresh}
-    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers).select_related(
-        "call_type", "priority"
+    # CAD-time order, arrival order for ties, whatever order the batch came in.
+    fresh.sort(key=lambda i: (i.event.event_time, i.index))
+    first: dict[str, _Item] = {}
+    for item in fresh:
+        first.setdefault(item.event.incident_number, item)
+    # Sorted, so that concurrent batches take their row locks in the same order.
+    numbers = sorted(first)
+    existing = set(
+        Call.objects.filter(agency=agency, incident_number__in=numbers).values_list(
+            "incident_number", flat=True
+        )
+    )
+    missing = [n for n in numbers if n not in existing]
+    created: set[str] = set()
+    if missing:
+        # The first event seen for an incident creates the call, whatever its status.
+        new = [
+            Call(
+                agency=agency,
+                incident_number=n,
+                first_event_at=first[n].event.event_time,
+                last_event_at=first[n].event.event_time,
+                status=first[n].status,
+                historical=feed.historical,
+                created=now,
+                updated=now,
+            )
+            for n in missing
+        ]
+        returned = bulk.insert(
+            Call,
+            _CALL_FIELDS,
+            bulk.values(new, _CALL_FIELDS),
+            ignore_conflicts=True,
+            returning="incident_number",
+        )
+        # On SQLite the IMMEDIATE transaction excludes other writers: what was missing is ours.
+        created = set(missing) if returned is None else set(returned)
+
+    calls_qs = (
+        Call.objects.filter(agency=agency, incident_number__in=numbers)
+        .select_related("call_type", "priority")
+        .order_by("incident_number")
     )
     if connection.features.has_select_for_update:
         # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does
         # this already. Only the call rows are locked, not the shared call-type rows joined in.
         calls_qs = calls_qs.select_for_update(of=("self",))
     calls = {c.incident_number: c for c in calls_qs}
-
-    # CAD-time order, arrival order for ties, whatever order the batch came in.
-    fresh.sort(key=lambda i: (i.event.event_time, i.index))
-    new_calls: dict[str, Call] = {}
-    for item in fresh:
-        number = item.event.incident_number
-        if number not in calls:
-            call = Call(
-                agency=agency,
-                incident_number=number,
-                first_event_at=item.event.event_time,
-                last_event_at=item.event.event_time,
-                status=item.status,
-                historical=feed.historical,
-                created=now,
-            )
-            calls[number] = new_calls[number] = call
-    if new_calls:
-        bulk.insert(Call, _CALL_FIELDS, bulk.values(list(new_calls.values()), _CALL_FIELDS))
-        for pk, number in Call.objects.filter(
-            agency=agency, incident_number__in=new_calls
-        ).values_list("id", "incident_number"):
-            new_calls[number].pk = pk
-        applied.new_call_ids.update(c.pk for c in new_calls.values())
+    applied.new_call_ids.update(calls[n].pk for n in created)
 
     # needs_mapping of every call type and priority code a call in this batch can point at.
     unmapped_types = {ct.pk: ct.needs_mapping for ct in call_types.values()}
@@ -510,7 +541,7 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
         if (channel, digest) not in found
     ]
     if missing:
-        bulk.insert(Contact, _CONTACT_FIELDS, missing)
+        bulk.insert(Contact, _CONTACT_FIELDS, missing, ignore_conflicts=True)
         found.update(ids(row[2] for row in missing))
     return {key: found[(key[0], digest)] for key, digest in wanted.items()}
 
