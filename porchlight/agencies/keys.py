@@ -24,10 +24,9 @@ def presented_key(request: HttpRequest) -> str | None:
 def authenticate(raw: str | None) -> ApiKey | None:
     if not raw:
         return None
-    key = (
-        ApiKey.objects.active().select_related("agency").filter(key_hash=hash_api_key(raw)).first()
-    )
-    if key is None:
+    try:
+        key = ApiKey.objects.active().select_related("agency").get(key_hash=hash_api_key(raw))
+    except ApiKey.DoesNotExist:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > _TOUCH_EVERY:

@@ -70,7 +70,7 @@ class PriorityCode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")
         ]
-        ordering = ["agency", "rank", "code"]
+        ordering = ["agency_id", "rank", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} (rank {self.rank if self.rank is not None else '?'})"
@@ -95,7 +95,7 @@ class StatusCode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")
         ]
-        ordering = ["agency", "code"]
+        ordering = ["agency_id", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} → {self.status}"
@@ -145,7 +145,7 @@ class ApiKey(models.Model):
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["agency", "source", "-created"]
+        ordering = ["agency_id", "source", "-created"]
         verbose_name = "API key"
 
     def __str__(self) -> str:
@@ -184,7 +184,7 @@ class Staff(models.Model):
 
     class Meta:
         verbose_name_plural = "staff"
-        ordering = ["agency", "user__username"]
+        ordering = ["agency_id", "user__username"]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency.slug})"

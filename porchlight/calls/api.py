@@ -51,11 +51,10 @@ def post_events(request: HttpRequest, slug: str) -> HttpResponse:
     key = authenticate(presented_key(request))
     if key is None:
         return error(401, "missing or unknown API key")
-    agency = Agency.objects.filter(slug=slug).first()
+    agency = key.agency if key.agency.slug == slug else Agency.objects.filter(slug=slug).first()
     if agency is None:
         return error(404, f"no agency '{slug}'")
-    covered = {key.agency, *key.also_covers.all()}
-    if agency not in covered:
+    if agency != key.agency and not key.also_covers.filter(pk=agency.pk).exists():
         return error(403, f"this API key does not cover agency '{slug}'")
 
     # The body is parsed here rather than by a schema: one bad event must be rejected alone,
@@ -72,7 +71,11 @@ def post_events(request: HttpRequest, slug: str) -> HttpResponse:
             400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}"
         )
 
-    feed = Feed(agency=agency, source=key.source, covered={a.ori: a for a in covered})
+    covered = {agency.ori: agency}
+    # Other agencies a consolidated feed covers are looked up only when an event names one.
+    if any(isinstance(e, dict) and e.get("ori") not in (None, agency.ori) for e in events):
+        covered.update((a.ori, a) for a in [key.agency, *key.also_covers.all()])
+    feed = Feed(agency=agency, source=key.source, covered=covered)
     outcomes, _ = ingest(feed, events)
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
     for o in outcomes:

@@ -314,7 +314,9 @@ def _apply_agency(
     now = timezone.now()
 
     # Status: Porchlight's own words, or the agency's mapping of its CAD's codes.
-    mapped = dict(StatusCode.objects.filter(agency=agency).values_list("code", "status"))
+    # .order_by() everywhere here: the models' default ordering is for staff lists, and
+    # compiling and running it costs more than the lookups themselves.
+    mapped = dict(StatusCode.objects.filter(agency=agency).order_by().values_list("code", "status"))
     usable: list[_Item] = []
     for item in items:
         code = item.event.status
@@ -408,26 +410,37 @@ def _apply_agency(
         # On SQLite the IMMEDIATE transaction excludes other writers: what was missing is ours.
         created = set(missing) if returned is None else set(returned)
 
-    calls_qs = (
-        Call.objects.filter(agency=agency, incident_number__in=numbers)
-        .select_related("call_type", "priority")
-        .order_by("incident_number")
+    # No join here: when FOR UPDATE waits for a concurrent update of a call, PostgreSQL
+    # re-checks the new row version but not the outer-joined rows, which then come back NULL
+    # (seen under load). The flags of the codes these calls point at are read separately below.
+    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers).order_by(
+        "incident_number"
     )
     if connection.features.has_select_for_update:
         # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does
-        # this already. Only the call rows are locked, not the shared call-type rows joined in.
-        calls_qs = calls_qs.select_for_update(of=("self",))
+        # this already.
+        calls_qs = calls_qs.select_for_update()
     calls = {c.incident_number: c for c in calls_qs}
     applied.new_call_ids.update(calls[n].pk for n in created)
 
     # needs_mapping of every call type and priority code a call in this batch can point at.
     unmapped_types = {ct.pk: ct.needs_mapping for ct in call_types.values()}
     unmapped_priorities = {p.pk: p.rank is None for p in priorities.values()}
-    for call in calls.values():
-        if call.call_type_id is not None and call.call_type_id not in unmapped_types:
-            unmapped_types[call.call_type_id] = call.call_type.needs_mapping  # type: ignore[union-attr]
-        if call.priority_id is not None and call.priority_id not in unmapped_priorities:
-            unmapped_priorities[call.priority_id] = call.priority.rank is None  # type: ignore[union-attr]
+    other_types = {c.call_type_id for c in calls.values()} - unmapped_types.keys() - {None}
+    if other_types:
+        unmapped_types.update(
+            CallType.objects.filter(pk__in=other_types)
+            .order_by()
+            .values_list("id", "needs_mapping")
+        )
+    other_priorities = {c.priority_id for c in calls.values()} - unmapped_priorities.keys() - {None}
+    if other_priorities:
+        unmapped_priorities.update(
+            (pk, rank is None)
+            for pk, rank in PriorityCode.objects.filter(pk__in=other_priorities)
+            .order_by()
+            .values_list("id", "rank")
+        )
 
     changed: dict[int, Call] = {}
     rows: list[list[Any]] = []
@@ -489,7 +502,9 @@ def _codes(
     """Rows for these codes, creating unknown ones flagged for staff to map."""
     if not wanted:
         return {}
-    found = {row.code: row for row in model.objects.filter(agency=agency, code__in=wanted)}
+    found = {
+        row.code: row for row in model.objects.filter(agency=agency, code__in=wanted).order_by()
+    }
     missing = [code for code in wanted if code not in found]
     if missing:
         if model is CallType:
@@ -501,7 +516,10 @@ def _codes(
             new = [PriorityCode(agency=agency, code=c, rank=None) for c in missing]
         model.objects.bulk_create(new, ignore_conflicts=True)
         found.update(
-            {row.code: row for row in model.objects.filter(agency=agency, code__in=missing)}
+            {
+                row.code: row
+                for row in model.objects.filter(agency=agency, code__in=missing).order_by()
+            }
         )
     return found
 

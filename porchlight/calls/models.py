@@ -56,7 +56,7 @@ class CallType(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
-        ordering = ["agency", "code"]
+        ordering = ["agency_id", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}".strip()
