@@ -5,7 +5,7 @@ from django.urls import include, path
 from porchlight.api import api
 
 # The admin signs in through allauth, so its login has the same MFA and rate limits.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -161,7 +161,7 @@ class ApiKeyAdmin(ShowsSecretOnce):
         "hash, so it cannot show it again; if it is lost, revoke it and create another."
     )
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = ["agency", "source"]
         if is_platform(request):
             # Covering other agencies (consolidated dispatch) lets one key send their events,
@@ -185,7 +185,7 @@ class ApiKeyAdmin(ShowsSecretOnce):
         if not change:
             raw = ApiKey.generate()
             obj.set_key(raw)
-            obj.created_by = request.user
+            obj.created_by = request.user  # type: ignore[assignment]  # staff-only view
         super().save_model(request, obj, form, change)
         if raw is not None:
             self.keep_secret(request, obj, raw)
@@ -262,7 +262,7 @@ class StaffAdmin(ShowsSecretOnce):
             kwargs["form"] = NewStaffForm
         return super().get_form(request, obj, change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["username", "email", "agency", "role", "phone"]
         return ["user", "agency", "role", "phone"]

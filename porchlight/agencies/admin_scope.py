@@ -202,14 +202,14 @@ class AgencyScopedAdmin(admin.ModelAdmin):
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         # delete_selected goes through delete_queryset, which is audited already.
-        return {
-            name: (
-                func if name == "delete_selected" else self._audited(func, name),
-                name,
-                description,
-            )
-            for name, (func, name, description) in actions.items()
-        }
+        audited: dict[str, Any] = {}
+        for key, action in actions.items():
+            if action is None:
+                continue
+            func, name, description = action
+            wrapped = func if key == "delete_selected" else self._audited(func, name)
+            audited[key] = (wrapped, name, description)
+        return audited
 
     def _audited(self, func: Callable[..., Any], name: str) -> Callable[..., Any]:
         @wraps(func)

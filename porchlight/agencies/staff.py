@@ -38,7 +38,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def is_staff_user(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.is_staff or hasattr(user, "staff")))
+    return bool(
+        user.is_authenticated and (user.is_superuser or user.is_staff or hasattr(user, "staff"))
+    )
 
 
 def has_totp(user: Any) -> bool:
@@ -58,12 +60,16 @@ class StaffMfaMiddleware:
         if request.path == reverse("mfa_deactivate_totp") and is_staff_user(request.user):
             messages.error(
                 request,
-                _("Staff accounts must keep their authenticator app. If you lost it, ask a platform administrator to reset it."),
+                _(
+                    "Staff accounts must keep their authenticator app. If you lost it, ask a platform administrator to reset it."
+                ),
             )
             return redirect("mfa_index")
         if request.path.startswith(STAFF_PREFIXES) and is_staff_user(request.user):
             if not has_totp(request.user):
-                messages.info(request, _("Staff accounts need an authenticator app. Set it up to continue."))
+                messages.info(
+                    request, _("Staff accounts need an authenticator app. Set it up to continue.")
+                )
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
             if not signed_in_with_mfa(request):
                 logout(request)
@@ -99,7 +105,9 @@ def staff_required(
             staff = staff_of(request)
             if staff is None and not request.user.is_superuser:
                 raise PermissionDenied
-            if staff is not None and ((write and not staff.can_write) or (configure and not staff.can_configure)):
+            if staff is not None and (
+                (write and not staff.can_write) or (configure and not staff.can_configure)
+            ):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -128,7 +128,8 @@ def insert(
         if ignore_conflicts:
             sql += " ON CONFLICT DO NOTHING"
         if returning:
-            sql += f" RETURNING {qn(model._meta.get_field(returning).column)}"  # type: ignore[union-attr]
+            column: str = model._meta.get_field(returning).column  # type: ignore[union-attr,assignment]
+            sql += f" RETURNING {qn(column)}"
         out = _execute_pg(
             sql, [list(col) for col in zip(*prepared, strict=True)], fetch=bool(returning)
         )

@@ -426,14 +426,16 @@ def _apply_agency(
     # needs_mapping of every call type and priority code a call in this batch can point at.
     unmapped_types = {ct.pk: ct.needs_mapping for ct in call_types.values()}
     unmapped_priorities = {p.pk: p.rank is None for p in priorities.values()}
-    other_types = {c.call_type_id for c in calls.values()} - unmapped_types.keys() - {None}
+    other_types = {c.call_type_id for c in calls.values() if c.call_type_id is not None}
+    other_types -= unmapped_types.keys()
     if other_types:
         unmapped_types.update(
             CallType.objects.filter(pk__in=other_types)
             .order_by()
             .values_list("id", "needs_mapping")
         )
-    other_priorities = {c.priority_id for c in calls.values()} - unmapped_priorities.keys() - {None}
+    other_priorities = {c.priority_id for c in calls.values() if c.priority_id is not None}
+    other_priorities -= unmapped_priorities.keys()
     if other_priorities:
         unmapped_priorities.update(
             (pk, rank is None)
@@ -560,7 +562,7 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
     ]
     if missing:
         bulk.insert(Contact, _CONTACT_FIELDS, missing, ignore_conflicts=True)
-        found.update(ids(row[2] for row in missing))
+        found.update(ids(str(row[2]) for row in missing))
     return {key: found[(key[0], digest)] for key, digest in wanted.items()}
 
 

@@ -157,7 +157,7 @@ SURNAMES = [
 ]  # fmt: skip
 
 # How a CAD that speaks its own status codes would send them (the demo agency maps these).
-CAD_STATUS_CODES = {
+CAD_STATUS_CODES: dict[str, str] = {
     Status.PENDING: "PEND",
     Status.DISPATCHED: "DISP",
     Status.ENROUTE: "ENRT",

@@ -460,7 +460,7 @@ class StatusCodeForm(forms.ModelForm):
         return self.cleaned_data["code"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         agency = self.agency or data.get("agency") or getattr(self.instance, "agency", None)
         code = data.get("code")
         if agency is not None and code:

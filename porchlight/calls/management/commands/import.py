@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 limit=options["limit"],
                 progress=not options["no_progress"],
                 # The raw stream: Django's wrapper ends every write with a newline, breaking the bar.
-                progress_file=self.stderr._out,
+                progress_file=self.stderr._out,  # type: ignore[arg-type]
             )
         except (Unreadable, MappingError) as exc:
             raise CommandError(str(exc)) from None
