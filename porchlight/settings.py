@@ -248,6 +248,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "porchlight@localhost")
 
+# --- SMS ------------------------------------------------------------------------------------
+# Texts go through Twilio's SDK when an account and a sender are set (docs/integrators-twilio.md).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Tests, benchmarks and the demo point the real SDK at the local Twilio-compatible server.
+TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "10"))
+
 # --- Intake ---------------------------------------------------------------------------------
 INTAKE_MAX_EVENTS = 1000
 # 1000 events of a few hundred bytes each, with room to spare.

@@ -65,6 +65,14 @@ class PriorityCode(models.Model):
     code = models.CharField(max_length=16)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     label = models.CharField(max_length=100, blank=True)
+    delay_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Tell the caller about a delay when the call is still waiting for dispatch after this "
+            "many minutes. Empty: 15, 30 or 60 minutes by rank."
+        ),
+    )
 
     class Meta:
         constraints = [

@@ -42,7 +42,7 @@ from porchlight.calls.models import (
     Status,
 )
 from porchlight.calls.schemas import EVENT_LIST, CadEvent
-from porchlight.notify import pii
+from porchlight.notify import pii, plan
 from porchlight.notify.models import Channel, Contact
 
 APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"
@@ -255,6 +255,8 @@ def ingest(
                 batch_rejects = list(rejects)
                 for group in by_agency.values():
                     _apply_agency(feed, group, outcomes, batch_rejects, applied)
+                # In the same transaction: a message exists exactly when its cause committed.
+                plan.calls(applied)
                 if quarantine:
                     _quarantine(feed, batch_rejects)
             break

@@ -1,0 +1,39 @@
+"""porchlight worker: send what the outbox holds, until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from porchlight.notify.worker import Worker, channels_from_settings
+
+
+class Command(BaseCommand):
+    help = "Send due outbox messages (texts, emails) through the configured providers."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--threads", type=int, default=16, help="sends in flight (default 16)")
+        parser.add_argument("--batch", type=int, default=64, help="rows claimed at a time")
+        parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            channels = channels_from_settings()
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        worker = Worker(channels, threads=opts["threads"], batch=opts["batch"])
+        if opts["once"]:
+            worker.reconcile()
+            total = 0
+            while handled := worker.run_once():
+                total += handled
+            worker._pool.shutdown()
+            self.stdout.write(f"handled {total} messages")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        worker.loop(stop)

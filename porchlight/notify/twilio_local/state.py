@@ -1,0 +1,330 @@
+"""What the local Twilio remembers: messages, per-number behaviour, failures and latency.
+
+Everything here is plain data behind one lock, so the HTTP handler threads, the callback
+threads and the test thread can all touch it at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import random
+import re
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+API_VERSION = "2010-04-01"
+MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+
+# Error code -> (HTTP status, message), worded as Twilio words them.
+ERRORS: dict[int, tuple[int, str]] = {
+    20003: (401, "Authenticate"),
+    20004: (405, "Method not allowed"),
+    20404: (404, "The requested resource {path} was not found"),
+    20429: (429, "Too Many Requests"),
+    20500: (500, "Internal Server Error"),
+    20503: (503, "Service Unavailable"),
+    21211: (400, "The 'To' number {to} is not a valid phone number."),
+    21408: (
+        400,
+        "Permission to send an SMS has not been enabled for the region indicated by the "
+        "'To' number: {to}.",
+    ),
+    21602: (400, "Message body is required."),
+    21603: (400, "A 'From' phone number is required."),
+    21604: (400, "A 'To' phone number is required."),
+    21610: (400, "Attempt to send to unsubscribed recipient"),
+    21612: (
+        400,
+        "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: {from_} via SMS.",
+    ),
+    21614: (400, "'To' number {to} is not a valid mobile number"),
+    21617: (400, "The concatenated message body exceeds the 1600 character limit."),
+}
+
+# Delivery error codes a carrier reports back through status callbacks.
+DELIVERY_ERRORS: dict[int, str] = {
+    30003: "Unreachable destination handset",
+    30005: "Unknown destination handset",
+    30006: "Landline or unreachable carrier",
+    30007: "Message filtered",
+    30008: "Unknown error",
+}
+
+# Twilio's documented magic 'To' numbers for test credentials, so code written against
+# Twilio's test account behaves the same here.
+MAGIC_TO: dict[str, int] = {
+    "+15005550001": 21211,
+    "+15005550002": 21612,
+    "+15005550003": 21408,
+    "+15005550004": 21610,
+    "+15005550009": 21614,
+}
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+# GSM 03.38: the basic set costs one septet, the extension table two.
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def num_segments(body: str) -> int:
+    """How many SMS segments Twilio bills for `body` (GSM-7 or UCS-2)."""
+    if all(ch in _GSM_BASIC or ch in _GSM_EXTENDED for ch in body):
+        units = sum(2 if ch in _GSM_EXTENDED else 1 for ch in body)
+        single, multi = 160, 153
+    else:
+        units = len(body.encode("utf-16-le")) // 2
+        single, multi = 70, 67
+    if units <= single:
+        return 1
+    return -(-units // multi)
+
+
+def rfc2822(moment: datetime) -> str:
+    return format_datetime(moment, usegmt=False).replace("-0000", "+0000")
+
+
+def sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def sign(auth_token: str, url: str, params: Mapping[str, str]) -> str:
+    """X-Twilio-Signature: HMAC-SHA1 over the full URL followed by each POST parameter's
+    name and value, sorted by name, base64-encoded.
+
+    Written from Twilio's description rather than borrowed from the SDK, so tests that check
+    it with twilio.request_validator.RequestValidator compare two implementations.
+    """
+    payload = url + "".join(name + params[name] for name in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def public(message: Mapping[str, object]) -> dict[str, object]:
+    """The Message resource as Twilio returns it (without our private bookkeeping keys)."""
+    return {key: value for key, value in message.items() if not key.startswith("_")}
+
+
+def error_body(code: int, **fields: str) -> tuple[int, dict[str, object]]:
+    status, template = ERRORS[code]
+    body: dict[str, object] = {
+        "code": code,
+        "message": template.format(**{"to": "", "from_": "", "path": "", **fields}),
+        "more_info": MORE_INFO.format(code=code),
+        "status": status,
+    }
+    return status, body
+
+
+@dataclass
+class Outcome:
+    """How a message to one number ends: delivered, or undelivered/failed with a code."""
+
+    status: str = "delivered"
+    error_code: int | None = None
+
+
+@dataclass
+class Behaviour:
+    latency: float = 0.0  # seconds added to every create
+    failure_rate: float = 0.0  # share of creates answered with `failure_code`
+    failure_code: int = 20500
+    failure_seed: int | None = None
+    callback_delay: float = 0.01  # seconds between queued, sent and the final status
+    sign_callbacks_badly: bool = False
+    inbound_webhook: str = ""
+    rest_errors: dict[str, int] = field(default_factory=dict)  # To -> error code
+    outcomes: dict[str, Outcome] = field(default_factory=dict)  # To -> delivery outcome
+
+
+class Store:
+    """The account's messages and the behaviour tests asked for, behind one lock."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self._lock = threading.Lock()
+        self._messages: dict[str, dict[str, object]] = {}
+        self._order: list[str] = []  # insertion order; lists are newest first
+        self.callbacks: list[dict[str, object]] = []
+        self.behaviour = Behaviour()
+        self._random = random.Random()
+
+    # --- configuration ------------------------------------------------------------------
+    # Settings tests may change, with the type each must have (JSON from /_local/config too).
+    _SETTINGS: dict[str, type] = {
+        "latency": float,
+        "failure_rate": float,
+        "failure_code": int,
+        "failure_seed": int,
+        "callback_delay": float,
+        "sign_callbacks_badly": bool,
+        "inbound_webhook": str,
+    }
+
+    def configure(self, **changes: object) -> None:
+        values: dict[str, object] = {}
+        for name, value in changes.items():
+            kind = self._SETTINGS.get(name)
+            if kind is None:
+                raise ValueError(f"unknown setting {name!r}; known: {sorted(self._SETTINGS)}")
+            if value is None and name == "failure_seed":
+                values[name] = None
+                continue
+            if (
+                kind is not str
+                and isinstance(value, str)
+                or isinstance(value, bool)
+                and kind is not bool
+            ):
+                raise ValueError(f"{name} must be a {kind.__name__}")
+            try:
+                values[name] = kind(value)  # type: ignore[call-arg]
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be a {kind.__name__}") from None
+        if values.get("failure_code", 20500) not in ERRORS:
+            raise ValueError(f"unknown failure_code {values['failure_code']}")
+        if not 0 <= float(values.get("failure_rate", 0.0)) <= 1:  # type: ignore[arg-type]
+            raise ValueError("failure_rate must be between 0 and 1")
+        if min(float(values.get("latency", 0.0)), float(values.get("callback_delay", 0.0))) < 0:  # type: ignore[arg-type]
+            raise ValueError("latency and callback_delay cannot be negative")
+        with self._lock:
+            for name, value in values.items():
+                setattr(self.behaviour, name, value)
+            if "failure_seed" in values or "failure_rate" in values:
+                self._random = random.Random(self.behaviour.failure_seed)
+
+    def fail_number(self, to: str, code: int) -> None:
+        if code not in ERRORS:
+            raise ValueError(f"unknown error code {code}")
+        with self._lock:
+            self.behaviour.rest_errors[to] = code
+
+    def set_outcome(self, to: str, status: str, error_code: int | None = None) -> None:
+        if status not in {"delivered", "undelivered", "failed"}:
+            raise ValueError(f"unknown outcome {status!r}")
+        if status != "delivered" and error_code not in DELIVERY_ERRORS:
+            raise ValueError(
+                f"{status} needs one of the delivery error codes {sorted(DELIVERY_ERRORS)}"
+            )
+        with self._lock:
+            self.behaviour.outcomes[to] = Outcome(
+                status, error_code if status != "delivered" else None
+            )
+
+    def reset(self) -> None:
+        with self._lock:
+            self._messages.clear()
+            self._order.clear()
+            self.callbacks.clear()
+            self.behaviour = Behaviour()
+            self._random = random.Random()
+
+    # --- messages -----------------------------------------------------------------------
+    def rest_error_for(self, to: str) -> int | None:
+        """The error a create to `to` must answer with, if any (configured, magic, random)."""
+        with self._lock:
+            code = self.behaviour.rest_errors.get(to) or MAGIC_TO.get(to)
+            if code is None and self.behaviour.failure_rate > 0:
+                if self._random.random() < self.behaviour.failure_rate:
+                    code = self.behaviour.failure_code
+            return code
+
+    def outcome_for(self, to: str) -> Outcome:
+        with self._lock:
+            return self.behaviour.outcomes.get(to, Outcome())
+
+    def create(
+        self,
+        *,
+        to: str,
+        from_: str | None,
+        body: str,
+        service_sid: str | None = None,
+        direction: str = "outbound-api",
+        status: str = "queued",
+    ) -> dict[str, object]:
+        # The StatusCallback URL is not stored: Twilio's Message JSON never returns it either.
+        moment = datetime.now(UTC)
+        now = rfc2822(moment)
+        message_sid = sid("SM")
+        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{message_sid}"
+        message: dict[str, object] = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": body,
+            "date_created": now,
+            "date_sent": now if direction == "inbound" else None,
+            "date_updated": now,
+            "direction": direction,
+            "error_code": None,
+            "error_message": None,
+            "from": from_,
+            "messaging_service_sid": service_sid,
+            "num_media": "0",
+            # Twilio reports 0 segments for Messaging Service sends until it picks a sender.
+            "num_segments": "0" if service_sid and not from_ else str(num_segments(body)),
+            "price": None,
+            # Kept for the list's date filters and dropped from the JSON by public().
+            "_sent": moment if direction == "inbound" else None,
+            "price_unit": "USD",
+            "sid": message_sid,
+            "status": status,
+            "subresource_uris": {
+                "media": f"{base}/Media.json",
+                "feedback": f"{base}/Feedback.json",
+            },
+            "to": to,
+            "uri": f"{base}.json",
+        }
+        with self._lock:
+            self._messages[message_sid] = message
+            self._order.append(message_sid)
+            return dict(message)
+
+    def advance(
+        self, message_sid: str, status: str, error_code: int | None = None, sender: str = ""
+    ) -> dict[str, object]:
+        now = datetime.now(UTC)
+        with self._lock:
+            message = self._messages[message_sid]
+            message["status"] = status
+            message["date_updated"] = rfc2822(now)
+            if status == "sent":
+                message["date_sent"] = rfc2822(now)
+                message["_sent"] = now
+                message["price"] = "-0.00790"
+                if not message["from"]:
+                    # A Messaging Service picks its sender when the message leaves the queue.
+                    message["from"] = sender
+                    message["num_segments"] = str(num_segments(str(message["body"])))
+            if error_code is not None:
+                message["error_code"] = error_code
+                message["error_message"] = DELIVERY_ERRORS.get(error_code)
+            return dict(message)
+
+    def get(self, message_sid: str) -> dict[str, object] | None:
+        with self._lock:
+            message = self._messages.get(message_sid)
+            return dict(message) if message else None
+
+    def newest_first(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [dict(self._messages[s]) for s in reversed(self._order)]
+
+    def record_callback(self, entry: dict[str, object]) -> None:
+        with self._lock:
+            self.callbacks.append(entry)
+
+    def callback_log(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [dict(entry) for entry in self.callbacks]
