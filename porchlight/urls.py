@@ -13,5 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("porchlight.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("dev/", include("porchlight.notify.urls")),
+    path("", include("porchlight.notify.urls")),
 ]
