@@ -39,7 +39,13 @@ def render(trigger: str, call: Call, language: str, track_url: str | None) -> st
     agency = call.agency
     with translation.override(language_for(call, language)):
         received = (call.received_at or call.first_event_at).astimezone(agency.tz)
-        at = formats.time_format(received, "TIME_FORMAT")
+        # "2:14 PM" in English (Django's own "2:14 p.m." ends a sentence twice); the locale's
+        # clock elsewhere ("14:14").
+        at = (
+            received.strftime("%-I:%M %p")
+            if translation.get_language() == "en"
+            else formats.time_format(received)
+        )
         track = (" " + _("Track: %(url)s") % {"url": track_url}) if track_url else ""
         footer = _("Not monitored; in an emergency call 911. Reply STOP to opt out.")
         values = {

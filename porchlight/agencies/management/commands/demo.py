@@ -1,26 +1,30 @@
 """`porchlight demo`: a working Porchlight in one command.
 
 Migrates, seeds a demo agency with a week of history, prints a staff login, starts the web
-server and feeds it from the CAD simulator in real time. It runs until Ctrl-C; `--for SECONDS`
+server, feeds it from the CAD simulator in real time, and runs the worker that sends the texts
+to the development inbox. It runs until Ctrl-C; `--for SECONDS`
 runs a bounded demo for CI and fails when the server ingested nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import Resolver404, resolve
+from django.urls import reverse
 from django.utils import timezone
 
 from porchlight.calls.models import Call
 from porchlight.demo.runner import DemoError, Feed, Server
 from porchlight.demo.seed import seed
 from porchlight.demo.staff import current_code, ensure_staff
+from porchlight.notify.models import DevMessage
+from porchlight.notify.worker import Worker, channels_from_settings
 
 
 class Command(BaseCommand):
@@ -77,8 +81,16 @@ class Command(BaseCommand):
             demo.next_incident,
             demo.agency.time_zone,
         )
+        # The worker runs in this process, as `porchlight worker` would beside the server: it
+        # sends what intake plans through the development inbox.
+        worker = Worker(channels_from_settings(), threads=4)
+        worker_stop = threading.Event()
+        worker_thread = threading.Thread(
+            target=worker.loop, args=(worker_stop,), name="worker", daemon=True
+        )
         try:
             self._print_welcome(server, login, opts["speed"], log)
+            worker_thread.start()
             feed.start()
             deadline = time.monotonic() + opts["duration"] if opts["duration"] else None
             while deadline is None or time.monotonic() < deadline:
@@ -91,12 +103,17 @@ class Command(BaseCommand):
             say("\nStopping…")
         finally:
             feed.stop()
+            worker_stop.set()
+            worker_thread.join(timeout=15)
             server.stop()
 
         totals = feed.totals
         say(
             "Simulator sent: "
             + (", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "nothing")
+        )
+        say(
+            f"Texts sent to the development inbox: {DevMessage.objects.filter(sent_at__gte=began).count()}"
         )
         if feed.error is not None:
             raise CommandError(f"the simulator stopped: {feed.error}")
@@ -120,13 +137,7 @@ class Command(BaseCommand):
         say(f"  Staff console   {base}/console/")
         say(f"  Django admin    {base}/admin/")
         say(f"  API docs        {base}/api/v1/docs")
-        for path in ("/dev/inbox/", "/dev/inbox"):
-            try:
-                resolve(path)
-            except Resolver404:
-                continue
-            say(f"  Dev inbox       {base}{path}")
-            break
+        say(f"  Dev inbox       {base}{reverse('notify:dev_inbox')}")
         say("")
         say("Demo staff login (agency admin):")
         say(f"  username        {login.username}")
@@ -135,4 +146,5 @@ class Command(BaseCommand):
         say(f"  otpauth URI     {login.otpauth_uri}")
         say(f"  code right now  {current_code(login.totp_secret)} (changes every 30 s)")
         say("")
-        say(f"CAD simulator feeding {base} at {speed:g}x real time. Ctrl-C stops.")
+        say(f"CAD simulator feeding {base} at {speed:g}x real time; the worker sends the texts.")
+        say("Texts appear in the dev inbox within a minute. Ctrl-C stops.")
