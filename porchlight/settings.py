@@ -263,6 +263,12 @@ INTAKE_MAX_EVENTS = 1000
 # 1000 events of a few hundred bytes each, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
+# --- Track page (C4) ------------------------------------------------------------------------
+# A tracking link stops working this many days after the call's last update (docs/admins.md).
+TRACK_LINK_DAYS = int(os.environ.get("TRACK_LINK_DAYS", "30"))
+# Requests per IP to /t/<token>, in django-ratelimit's notation; slows token guessing.
+TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "30/m")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("console/", include("porchlight.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("porchlight.notify.urls")),
+    path("t/", include("porchlight.calls.track_urls")),
 ]

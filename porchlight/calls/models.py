@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,3 +276,31 @@ class DropFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.state})"
+
+
+class TrackLink(models.Model):
+    """The public tracking link of one call (/t/<token>, DESIGN.md C4).
+
+    The token is a bearer secret, so the database never holds it in the clear: `token_hash`
+    (SHA-256; the token is 144 random bits, so no slow hash is needed) finds the link, and
+    `token_enc` (AES-GCM, the PII key) lets a later text repeat the same link. Made only by
+    `porchlight.calls.track.link_for`. Revoking is final for the call: no new link is issued.
+    """
+
+    call = models.OneToOneField(Call, models.CASCADE, related_name="track_link")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_enc = models.BinaryField(editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # SET_NULL, not CASCADE: deleting a staff account must never bring a revoked link back.
+    # The audit log keeps who revoked it in any case.
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"track link of call #{self.call_id}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

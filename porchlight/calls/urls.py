@@ -20,4 +20,6 @@ urlpatterns = [
     path("status-codes/", views.status_code_list, name="status_code_list"),
     path("status-codes/new/", views.status_code_edit, name="status_code_new"),
     path("status-codes/<int:pk>/", views.status_code_edit, name="status_code_edit"),
+    path("track-links/", views.track_links, name="track_links"),
+    path("track-links/<int:pk>/revoke/", views.track_link_revoke, name="track_link_revoke"),
 ]

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Model, Q, QuerySet
@@ -22,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +32,8 @@ from porchlight.agencies.models import Agency, PriorityCode, StatusCode
 from porchlight.agencies.staff import agency_scope, staff_of, staff_required
 from porchlight.audit.log import record
 from porchlight.calls import replay as replays
-from porchlight.calls.models import Call, CallType, Quarantine, Status
+from porchlight.calls import track
+from porchlight.calls.models import Call, CallType, Quarantine, Status, TrackLink
 from porchlight.notify.pii import mask
 
 PAGE_SIZE = 50
@@ -527,4 +529,69 @@ def status_code_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         context.update(_affected_context(request, obj.agency_id, "status", obj.code))
     return _page(
         request, "console/status_code_edit.html", context, status=400 if form.is_bound else 200
+    )
+
+
+# --- Tracking links -------------------------------------------------------------------------
+
+
+def _track_state(call: Call) -> str:
+    """What the public sees of this call's tracking link, in one word for the template."""
+    link = getattr(call, "track_link", None)
+    if link is None:
+        return "none"
+    if link.revoked:
+        return "revoked"
+    if track.refusal(call):
+        return "hidden"
+    return "expired" if timezone.now() >= track.expires_at(call) else "active"
+
+
+@require_GET
+@staff_required()
+def track_links(request: HttpRequest) -> HttpResponse:
+    """Find a call's tracking link by incident number, to see its state or turn it off."""
+    incident = request.GET.get("incident", "").strip()[:40]
+    calls: list[Call] = []
+    if incident:
+        qs = Call.objects.select_related("agency", "call_type", "track_link__revoked_by")
+        calls = list(_scoped(request, qs).filter(incident_number=incident))
+        for call in calls:
+            call.track_state = _track_state(call)  # type: ignore[attr-defined]
+            call.track_expires = track.expires_at(call)  # type: ignore[attr-defined]
+    context = {
+        "incident": incident,
+        "calls": calls,
+        "track_days": settings.TRACK_LINK_DAYS,
+        "section": "track_links",
+    }
+    return _page(request, "console/track_links.html", context)
+
+
+@require_POST
+@staff_required(write=True)
+def track_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(_scoped(request, Call.objects.select_related("agency")), pk=pk)
+    link = get_object_or_404(TrackLink, call=call)
+    # Conditional, so two staff revoking at once make one change and one audit entry.
+    changed = TrackLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=request.user
+    )
+    if changed:
+        record(
+            "track_link.revoke",
+            request=request,
+            agency=call.agency,
+            target=link,
+            changes={"call": call.pk, "incident_number": call.incident_number},
+        )
+        messages.success(
+            request,
+            _("The tracking link of incident %(number)s is turned off.")
+            % {"number": call.incident_number},
+        )
+    else:
+        messages.info(request, _("This tracking link was already turned off."))
+    return redirect(
+        f"{reverse('console:track_links')}?{urlencode({'incident': call.incident_number})}"
     )
