@@ -26,7 +26,7 @@ SHOWN = 300
 def inbox(request: HttpRequest) -> HttpResponse:
     if not (settings.DEV_INBOX or settings.DEBUG):
         raise Http404
-    messages = list(DevMessage.objects.select_related("outbox__call")[:SHOWN])
+    messages = list(DevMessage.objects.select_related("outbox__call", "outbox__agency")[:SHOWN])
     messages.sort(key=lambda m: (m.to, m.sent_at))
     phones = [(to, list(group)) for to, group in groupby(messages, key=lambda m: m.to)]
     # The phone with the newest message first.
