@@ -32,6 +32,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from porchlight.calls.track import link_for
 from porchlight.notify import plan, texts
 from porchlight.notify.channels.base import (
     Channel,
@@ -74,7 +75,8 @@ class Worker:
         self.name = name or worker_name()
         self.threads = threads
         self.batch = batch
-        self.track_url = track_url or (lambda call: None)
+        # Tests may pass a fixed link; the real one is made on first use, one per call.
+        self.track_url = track_url or link_for
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="send")
 
     # --- claiming ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The worker sends what is due through a channel, checking everything again first."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -119,3 +120,15 @@ def test_gives_up_after_max_attempts(call_in):
     Outbox.objects.filter(trigger=Trigger.RECEIVED).update(attempts=MAX_ATTEMPTS - 1)
     Worker({"sms": Failing(TransientError("30003", "unreachable"))}, name="w1").run_once()
     assert Outbox.objects.get(trigger=Trigger.RECEIVED).state == State.DEAD
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_text_carries_the_calls_tracking_link(call_in, client):
+    call_in(received())
+    w = Worker({"sms": DevInbox("sms")}, name="w")  # the real link maker
+    w.run_once()
+    w._pool.shutdown()
+    body = DevMessage.objects.get().body
+    url = next(word for word in body.split() if "/t/" in word)
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200 and "26-000001" in page.content.decode()
