@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from porchlight.notify.channels.base import Message, Receipt
+from porchlight.notify.channels.base import Message, Receipt, TransientError
 from porchlight.notify.channels.sms import TwilioSms, is_configured
 from porchlight.notify.twilio_local.testing import FROM_NUMBER
 
@@ -80,3 +80,37 @@ def test_the_default_api_base_is_twilio_itself():
     )
     # No rewriting: the SDK's own hosts (api., lookups., …) are used as they are.
     assert sms.http._base is None
+
+
+def test_an_egress_proxy_from_the_environment_is_used(local_twilio, webhook, monkeypatch):
+    # Agencies often reach the internet only through a proxy; reading the variables once at
+    # construction must keep honouring them.
+    host, port = webhook.address()
+    monkeypatch.setenv("HTTP_PROXY", f"http://{host}:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    sms = TwilioSms(
+        account_sid=local_twilio.account_sid,
+        auth_token=local_twilio.auth_token,
+        from_number=FROM_NUMBER,
+        api_base=local_twilio.base_url,
+        timeout=5,
+    )
+
+    with pytest.raises(TransientError):  # the stand-in proxy answers with XML, not Twilio JSON
+        sms.send(Message(outbox_id=1, to="+15558675310", body="hi"))
+
+    [proxied] = webhook.requests
+    assert proxied.path.startswith(local_twilio.base_url)  # a proxy request names the full URL
+    assert local_twilio.messages() == []
+
+    monkeypatch.setenv("NO_PROXY", host)
+    direct = TwilioSms(
+        account_sid=local_twilio.account_sid,
+        auth_token=local_twilio.auth_token,
+        from_number=FROM_NUMBER,
+        api_base=local_twilio.base_url,
+        timeout=5,
+    )
+    direct.send(Message(outbox_id=1, to="+15558675310", body="hi"))
+    assert len(local_twilio.messages()) == 1

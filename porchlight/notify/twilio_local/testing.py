@@ -48,12 +48,12 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
-                host, port = self.server.server_address[:2]
+                host, port = receiver.address()
                 with receiver._lock:
                     receiver.requests.append(
                         Received(
                             path=self.path,
-                            url=f"http://{host}:{port}{self.path}",
+                            url=f"http://{host!s}:{port}{self.path}",
                             headers=dict(self.headers.items()),
                             params={name: values[0] for name, values in form.items()},
                         )
@@ -77,9 +77,13 @@ class WebhookReceiver:
             self._server.shutdown()
             self._server.server_close()
 
-    def url(self, path: str) -> str:
+    def address(self) -> tuple[str, int]:
         assert self._server is not None
         host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def url(self, path: str) -> str:
+        host, port = self.address()
         return f"http://{host}:{port}{path}"
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
