@@ -160,3 +160,29 @@ def test_reset_forgets_messages_and_failures(local_twilio, twilio_client):
     assert local_twilio.messages() == []
     twilio_client.messages.create(to="+15558675310", from_=FROM_NUMBER, body="hi")
     assert len(local_twilio.messages()) == 1
+
+
+def test_a_malformed_content_length_is_a_400_not_a_dropped_connection(local_twilio):
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(local_twilio.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        sock.sendall(
+            f"POST /2010-04-01/Accounts/{local_twilio.account_sid}/Messages.json HTTP/1.1\r\n"
+            "Host: x\r\nContent-Length: lots\r\n\r\n".encode()
+        )
+        answer = sock.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 400")
+    assert "Content-Length must be a whole number" in answer
+
+
+def test_outcome_control_accepts_a_code_given_as_text(local_twilio):
+    local_twilio.configure(callback_delay=0.0)
+    response = requests.post(
+        f"{local_twilio.base_url}/_local/outcome",
+        json={"to": "+15558675310", "status": "undelivered", "error_code": "30006"},
+        timeout=5,
+    )
+    assert response.json() == {"ok": True}
+    assert local_twilio.store.outcome_for("+15558675310").error_code == 30006

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import operator
 import re
 import secrets
@@ -30,6 +31,8 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .state import API_VERSION, E164, Store, error_body, public, sign
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ACCOUNT_SID = "AC" + "10ca1" + "0" * 27
 DEFAULT_AUTH_TOKEN = "local-twilio-auth-token"
@@ -373,6 +376,23 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("DELETE")
 
     def _route(self, method: str) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True  # the body's end is unknown: this connection is done
+            return self._reply(400, {"error": "Content-Length must be a whole number"})
+        try:
+            self._dispatch(method)
+        except Exception:
+            # Twilio answers its own faults with 20500; so does its stand-in, rather than
+            # dropping the connection. The traceback goes to stderr for whoever runs it.
+            logger.exception("local Twilio failed on %s %s", method, self.path)
+            self.close_connection = True
+            self._error(20500)
+
+    def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         if url.path.startswith("/_local/"):
             return self._control(method, url.path)
@@ -504,7 +524,9 @@ class _Handler(BaseHTTPRequestHandler):
             "/_local/config": lambda: local.configure(**data),
             "/_local/fail": lambda: local.fail_number(str(data["to"]), int(data["code"])),
             "/_local/outcome": lambda: local.set_outcome(
-                str(data["to"]), str(data["status"]), data.get("error_code")
+                str(data["to"]),
+                str(data["status"]),
+                int(data["error_code"]) if data.get("error_code") is not None else None,
             ),
             "/_local/inbound": lambda: local.simulate_inbound(
                 str(data["from"]),
