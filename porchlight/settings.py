@@ -136,8 +136,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a WAL file like production, not Django's in-memory default: its shared-cache
     # mode fails concurrent writers at once ("table is locked") instead of queueing them.
+    # One file per test process, so two test runs in one checkout never share (and corrupt) it.
     _db["TEST"] = {
-        "NAME": os.environ.get("PORCHLIGHT_TEST_SQLITE") or str(VAR_DIR / "test-porchlight.sqlite3")
+        "NAME": os.environ.get("PORCHLIGHT_TEST_SQLITE")
+        or str(VAR_DIR / f"test-porchlight-{os.getpid()}.sqlite3")
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})

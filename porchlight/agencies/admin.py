@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, is_platform
-from porchlight.agencies.models import Agency, ApiKey, PriorityCode, Staff, StatusCode
+from porchlight.agencies.models import Agency, ApiKey, Disposition, PriorityCode, Staff, StatusCode
 from porchlight.calls.models import Status
 
 User = get_user_model()
@@ -138,6 +138,12 @@ class StatusCodeAdmin(AgencyScopedAdmin):
     form = StatusCodeForm
     list_display = ("code", "status")
     list_filter = ("status",)
+    search_fields = ("code",)
+
+
+@admin.register(Disposition)
+class DispositionAdmin(AgencyScopedAdmin):
+    list_display = ("code", "wording")
     search_fields = ("code",)
 
 

@@ -204,3 +204,36 @@ class Staff(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role != Role.READ_ONLY
+
+
+class Disposition(models.Model):
+    """An agency's public wording for one of its CAD's disposition codes ("GOA", "UTL").
+
+    Callers read this in the closing text and on the track page; the raw code never reaches
+    them. Codes without a row use Porchlight's built-in wording (notify/texts.py), or none.
+    """
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="dispositions")
+    code = models.CharField(max_length=64)
+    wording = models.JSONField(
+        default=dict,
+        help_text=_('The words per language, e.g. {"en": "Officers gave advice.", "es": "…"}.'),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="disposition_unique")
+        ]
+        ordering = ["agency_id", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        self.code = self.code.strip().upper()
+        if not isinstance(self.wording, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in self.wording.items()
+        ):
+            raise ValidationError(
+                {"wording": _("Give a language code and its words, each non-empty.")}
+            )

@@ -37,7 +37,7 @@ from django_ratelimit.decorators import ratelimit
 from porchlight.calls.models import Call, Status, TrackLink
 from porchlight.notify import pii
 from porchlight.notify.plan import exclusion
-from porchlight.notify.texts import DISPOSITIONS
+from porchlight.notify.texts import disposition_wording
 
 # 18 bytes → 24 URL-safe characters, 144 bits: short enough for a text, far beyond guessing.
 TOKEN_BYTES = 18
@@ -230,14 +230,15 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         return not_found(request)
     agency = call.agency
     language = _language(request, call)
-    outcome = DISPOSITIONS.get(call.disposition.strip().upper())
+    with translation.override(language):
+        outcome = disposition_wording(call) if call.status == Status.CLEARED else ""
     context = {
         "agency": agency,
         "incident_number": call.incident_number,
         "received_at": call.received_at or call.first_event_at,
         "steps": timeline(call),
         "next": NEXT.get(call.status, NEXT[Status.RECEIVED]),
-        "outcome": outcome if call.status == Status.CLEARED else None,
+        "outcome": outcome,
         "report_number": call.report_number,
         "phone": agency.non_emergency_number,
         "phone_href": pii.normalize_phone(agency.non_emergency_number)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from porchlight.notify import pii
 
@@ -49,23 +50,23 @@ class Contact(models.Model):
 class Trigger(models.TextChoices):
     """What caused a message. Later issues add case, survey and community triggers."""
 
-    RECEIVED = "call.received", "Call received"
-    DELAYED = "call.delayed", "Delay past threshold"
-    DISPATCHED = "call.dispatched", "Dispatched"
-    ENROUTE = "call.enroute", "En route"
-    ONSCENE = "call.onscene", "On scene"
-    CLEARED = "call.cleared", "Cleared"
+    RECEIVED = "call.received", _("Call received")
+    DELAYED = "call.delayed", _("Delay past threshold")
+    DISPATCHED = "call.dispatched", _("Dispatched")
+    ENROUTE = "call.enroute", _("En route")
+    ONSCENE = "call.onscene", _("On scene")
+    CLEARED = "call.cleared", _("Cleared")
 
 
 class State(models.TextChoices):
-    PLANNED = "planned", "Planned"  # due now
-    SCHEDULED = "scheduled", "Scheduled"  # due later (a delay notice, or a retry)
-    SENDING = "sending", "Sending"  # claimed by a worker
-    SENT = "sent", "Sent"  # the provider accepted it
-    DELIVERED = "delivered", "Delivered"  # the provider confirmed delivery
-    FAILED = "failed", "Failed"  # a permanent error, or the provider reported it undelivered
-    SUPPRESSED = "suppressed", "Suppressed"  # deliberately not sent; see `reason`
-    DEAD = "dead", "Dead"  # gave up after repeated transient errors
+    PLANNED = "planned", _("Planned")  # due now
+    SCHEDULED = "scheduled", _("Scheduled")  # due later (a delay notice, or a retry)
+    SENDING = "sending", _("Sending")  # claimed by a worker
+    SENT = "sent", _("Sent")  # the provider accepted it
+    DELIVERED = "delivered", _("Delivered")  # the provider confirmed delivery
+    FAILED = "failed", _("Failed")  # a permanent error, or the provider reported it undelivered
+    SUPPRESSED = "suppressed", _("Suppressed")  # deliberately not sent; see `reason`
+    DEAD = "dead", _("Dead")  # gave up after repeated transient errors
 
 
 # Rows a worker may claim.

@@ -12,6 +12,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from porchlight.agencies.models import Disposition
 from porchlight.calls.models import Call
 from porchlight.notify.models import Trigger
 
@@ -25,6 +26,25 @@ DISPOSITIONS = {
     "ARR": gettext_lazy("An arrest was made."),
     "UNF": gettext_lazy("The officers found no sign of a crime."),
 }
+
+
+def disposition_wording(call: Call) -> str:
+    """The public words for the call's disposition, in the active language; "" if none.
+
+    The agency's own wording first (agencies.Disposition), then Porchlight's defaults. Raw
+    codes are never shown to callers.
+    """
+    code = call.disposition.strip().upper()
+    if not code:
+        return ""
+    own = Disposition.objects.filter(agency_id=call.agency_id, code=code).first()
+    if own is not None:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        words = own.wording.get(language) or own.wording.get(language.split("-")[0])
+        if words:
+            return words
+    default = DISPOSITIONS.get(code)
+    return str(default) if default else ""
 
 
 def language_for(call: Call, preferred: str) -> str:
@@ -65,10 +85,10 @@ def render(trigger: str, call: Call, language: str, track_url: str | None) -> st
                 % values
             )
         elif trigger == Trigger.CLEARED:
-            outcome = DISPOSITIONS.get(call.disposition.upper())
+            outcome = disposition_wording(call)
             head = _("%(agency)s: officers have finished at your call %(number)s.") % values
             if outcome:
-                head += " " + str(outcome)
+                head += " " + outcome
             head += " " + _("Questions: %(phone)s.") % values
         else:
             raise ValueError(f"no text for trigger {trigger}")

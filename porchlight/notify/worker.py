@@ -152,6 +152,12 @@ class Worker:
         except PermanentError as exc:
             self._finish(row, State.FAILED, body=body, error_code=exc.code, reason=exc.reason)
         except TransientError as exc:
+            if exc.maybe_sent:
+                # A timeout or dropped connection after the request left: the provider may
+                # have the message. Left `sending`, so reconcile() asks the provider before
+                # anyone sends it again; a blind retry could text the caller twice.
+                log.warning("outbox %s: %s; left for reconciliation", row.pk, exc)
+                return
             if row.attempts >= MAX_ATTEMPTS:
                 self._finish(row, State.DEAD, body=body, error_code=exc.code, reason=exc.reason)
             else:
@@ -197,11 +203,16 @@ class Worker:
             channel = self.channels.get(row.channel)
             address = row.contact.address
             message = Message(outbox_id=row.pk, to=address or "", body=row.body)
-            receipt = (
-                channel.lookup(row.pk, row.provider_id or None, message=message)
-                if channel and row.body
-                else None
-            )
+            try:
+                receipt = (
+                    channel.lookup(row.pk, row.provider_id or None, message=message)
+                    if channel and row.body
+                    else None
+                )
+            except TransientError as exc:
+                # The provider cannot answer now; the row stays `sending` until it can.
+                log.warning("outbox %s: cannot reconcile yet: %s", row.pk, exc)
+                continue
             update: dict[str, Any] = {"updated": now, "claimed_by": ""}
             if receipt is not None:
                 # The provider has it: the crash came after the send. Not sending again.

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from porchlight.notify.channels.base import Message
+from porchlight.notify.channels.base import Message, TransientError
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import DevMessage, Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
@@ -55,3 +55,37 @@ def test_lease_is_held_by_one_worker_until_it_expires():
     assert not take_lease("job", "b", timedelta(minutes=1), now)
     assert take_lease("job", "a", timedelta(minutes=1), now)  # renewing
     assert take_lease("job", "b", timedelta(minutes=1), now + timedelta(minutes=2))
+
+
+class Flaky(DevInbox):
+    """Times out after storing the message (maybe sent), and cannot be asked at first."""
+
+    def __init__(self):
+        super().__init__("sms")
+        self.lookups_fail = True
+
+    def send(self, message):
+        super().send(message)
+        raise TransientError("timeout", "read timed out", maybe_sent=True)
+
+    def lookup(self, outbox_id, provider_id, *, message=None):
+        if self.lookups_fail:
+            raise TransientError("20503", "service unavailable")
+        return super().lookup(outbox_id, provider_id, message=message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_that_may_have_gone_through_is_never_blindly_retried(call_in, clock):
+    call_in(received())
+    channel = Flaky()
+    worker = Worker({"sms": channel}, name="w")
+    worker.run_once()
+    row = Outbox.objects.get(trigger=Trigger.RECEIVED)
+    assert row.state == State.SENDING  # not rescheduled: the provider may have it
+    clock.shift(timedelta(minutes=5))
+    assert worker.reconcile() == 0  # the provider cannot answer yet: nothing changes, no crash
+    assert Outbox.objects.get(pk=row.pk).state == State.SENDING
+    channel.lookups_fail = False
+    assert worker.reconcile() == 1
+    assert Outbox.objects.get(pk=row.pk).state == State.SENT
+    assert DevMessage.objects.filter(outbox_id=row.pk).count() == 1

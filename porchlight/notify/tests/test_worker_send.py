@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from porchlight.agencies.models import Disposition
 from porchlight.calls.models import Call, CallType
 from porchlight.notify.channels.base import (
     Channel,
@@ -132,3 +133,27 @@ def test_the_first_text_carries_the_calls_tracking_link(call_in, client):
     url = next(word for word in body.split() if "/t/" in word)
     page = client.get(urlsplit(url).path)
     assert page.status_code == 200 and "26-000001" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agency_wording_for_a_disposition_replaces_the_default(call_in, worker, agency):
+    Disposition.objects.create(
+        agency=agency, code="GOA", wording={"en": "No one was there when we arrived."}
+    )
+    call_in(
+        received(),
+        cad_event(2, status="cleared", at="2026-11-22T14:18:00-08:00", disposition="goa"),
+    )
+    worker.run_once()
+    body = DevMessage.objects.get(outbox__trigger=Trigger.CLEARED).body
+    assert "No one was there when we arrived." in body and "did not find anyone" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unknown_disposition_code_is_never_shown(call_in, worker):
+    call_in(
+        received(),
+        cad_event(2, status="cleared", at="2026-11-22T14:18:00-08:00", disposition="X99Z"),
+    )
+    worker.run_once()
+    assert "X99Z" not in DevMessage.objects.get(outbox__trigger=Trigger.CLEARED).body
