@@ -67,7 +67,15 @@ class Command(BaseCommand):
         say(f"History: {demo.history_calls} calls. Quarantine: a few rejected events to look at.")
 
         log = settings.VAR_DIR / "demo-server.log"
-        server = Server(opts["host"], opts["port"], env={"PORCHLIGHT_DEV_INBOX": "1"}, log=log)
+        base_url = f"http://{opts['host']}:{opts['port']}"
+        # Tracking links in the texts must open this demo's server, whatever its port.
+        settings.SITE_URL = base_url
+        server = Server(
+            opts["host"],
+            opts["port"],
+            env={"PORCHLIGHT_DEV_INBOX": "1", "SITE_URL": base_url},
+            log=log,
+        )
         began = timezone.now()
         try:
             server.start()
