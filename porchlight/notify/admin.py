@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin
 from porchlight.notify import pii
-from porchlight.notify.models import Contact
+from porchlight.notify.models import Contact, Outbox
 
 
 @admin.register(Contact)
@@ -43,3 +43,35 @@ class ContactAdmin(AgencyScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.readonly_fields
+
+
+@admin.register(Outbox)
+class OutboxAdmin(AgencyScopedAdmin):
+    """Every message planned for a caller, sent or not, with the reason when it was not.
+
+    Read-only: the outbox is written by intake and the worker. The body is shown because it is
+    what the caller read; the recipient is masked.
+    """
+
+    read_only = True
+    list_display = ("created", "incident", "trigger", "channel", "state", "reason", "masked_to")
+    list_filter = ("state", "trigger", "channel")
+    search_fields = ("call__incident_number",)
+    search_help_text = _("Search by incident number.")
+    list_select_related = ("call", "contact")
+    fields = (
+        "agency", "incident", "trigger", "channel", "masked_to", "state", "reason", "due_at",
+        "attempts", "error_code", "provider_id", "sent_at", "delivered_at", "body", "created",
+    )  # fmt: skip
+    readonly_fields = ("incident", "masked_to")
+
+    @admin.display(description=_("Incident"), ordering="call__incident_number")
+    def incident(self, obj: Outbox) -> str:
+        return obj.call.incident_number if obj.call else ""
+
+    @admin.display(description=_("To"))
+    def masked_to(self, obj: Outbox) -> str:
+        return pii.mask(obj.contact.address)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields
