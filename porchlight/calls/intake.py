@@ -168,6 +168,11 @@ class Applied:
     events: list[AppliedEvent] = field(default_factory=list)
     calls: dict[int, Call] = field(default_factory=dict)
     new_call_ids: set[int] = field(default_factory=set)
+    # Each call's status before this batch (None for a call it created).
+    status_before: dict[int, str | None] = field(default_factory=dict)
+    # The call types and priority codes the changed calls point at, by id.
+    call_types: dict[int, CallType] = field(default_factory=dict)
+    priorities: dict[int, PriorityCode] = field(default_factory=dict)
 
 
 def content_hash(raw: Any) -> str:
@@ -425,26 +430,31 @@ def _apply_agency(
     calls = {c.incident_number: c for c in calls_qs}
     applied.new_call_ids.update(calls[n].pk for n in created)
 
-    # needs_mapping of every call type and priority code a call in this batch can point at.
-    unmapped_types = {ct.pk: ct.needs_mapping for ct in call_types.values()}
-    unmapped_priorities = {p.pk: p.rank is None for p in priorities.values()}
+    # Every call type and priority code a call in this batch can point at: their flags decide
+    # needs_mapping here, and the planner's exclusions after (handed over in `applied`).
+    types_by_id = {ct.pk: ct for ct in call_types.values()}
     other_types = {c.call_type_id for c in calls.values() if c.call_type_id is not None}
-    other_types -= unmapped_types.keys()
+    other_types -= types_by_id.keys()
     if other_types:
-        unmapped_types.update(
-            CallType.objects.filter(pk__in=other_types)
-            .order_by()
-            .values_list("id", "needs_mapping")
+        types_by_id.update(
+            (ct.pk, ct) for ct in CallType.objects.filter(pk__in=other_types).order_by()
         )
+    priorities_by_id = {p.pk: p for p in priorities.values()}
     other_priorities = {c.priority_id for c in calls.values() if c.priority_id is not None}
-    other_priorities -= unmapped_priorities.keys()
+    other_priorities -= priorities_by_id.keys()
     if other_priorities:
-        unmapped_priorities.update(
-            (pk, rank is None)
-            for pk, rank in PriorityCode.objects.filter(pk__in=other_priorities)
-            .order_by()
-            .values_list("id", "rank")
+        priorities_by_id.update(
+            (p.pk, p) for p in PriorityCode.objects.filter(pk__in=other_priorities).order_by()
         )
+    applied.call_types.update(types_by_id)
+    applied.priorities.update(priorities_by_id)
+    unmapped_types = {pk: ct.needs_mapping for pk, ct in types_by_id.items()}
+    unmapped_priorities = {pk: p.rank is None for pk, p in priorities_by_id.items()}
+    for call in calls.values():
+        if call.pk not in applied.status_before:
+            applied.status_before[call.pk] = (
+                None if call.incident_number in created else call.status
+            )
 
     changed: dict[int, Call] = {}
     rows: list[list[Any]] = []

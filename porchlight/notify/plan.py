@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 DEFAULT_DELAY_MINUTES = {1: 15, 2: 30, 3: 60}
 LAST_DELAY_MINUTES = 60
 
+_WAITING = ("received", "pending")
+
 _FIELDS = [
     "agency", "contact", "channel", "trigger", "call", "dedupe_key", "state", "priority", "due_at",
     "language", "reason", "body", "attempts", "claimed_by", "claimed_at", "provider_id",
@@ -73,10 +75,8 @@ def calls(applied: Applied) -> None:
     for ev in applied.events:
         statuses.setdefault(ev.call_id, set()).add(ev.status)
 
-    type_ids = {c.call_type_id for c in changed.values() if c.call_type_id is not None}
-    types = {t.pk: t for t in CallType.objects.filter(pk__in=type_ids).order_by()}
-    priority_ids = {c.priority_id for c in changed.values() if c.priority_id is not None}
-    priorities = {p.pk: p for p in PriorityCode.objects.filter(pk__in=priority_ids).order_by()}
+    # Intake already read the codes these calls point at; no second query here.
+    types, priorities = applied.call_types, applied.priorities
 
     rows: list[list[Any]] = []
     stop_delay: list[int] = []
@@ -95,7 +95,9 @@ def calls(applied: Applied) -> None:
 
     for call in changed.values():
         seen = statuses.get(call.pk, set())
-        if call.dispatched_at is not None or call.is_final:
+        before = applied.status_before.get(call.pk)
+        # Only a call that was waiting before this batch can have a pending delay notice.
+        if before in _WAITING and (call.dispatched_at is not None or call.is_final):
             stop_delay.append(call.pk)
         if call.caller_phone_id is None:
             continue
