@@ -7,6 +7,7 @@ TransientError (retry with backoff). Nothing else escapes a channel.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -67,12 +68,14 @@ class TransientError(SendError):
         self.maybe_sent = maybe_sent
 
 
-class Channel:
+class Channel(ABC):
     name: str = ""
 
+    @abstractmethod
     def send(self, message: Message) -> Receipt:
-        raise NotImplementedError
+        """Hand the message to the provider; raise PermanentError or TransientError."""
 
+    @abstractmethod
     def lookup(
         self, outbox_id: int, provider_id: str | None, *, message: Message | None = None
     ) -> Receipt | None:
@@ -81,4 +84,3 @@ class Channel:
         None means the provider has no such message, so sending again cannot duplicate it.
         Without a provider id a channel needs `message` to search by recipient and content.
         """
-        raise NotImplementedError
