@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from porchlight.agencies import enrol
 from porchlight.api import api
 
 # The admin signs in through allauth, so its login has the same MFA and rate limits.
@@ -9,6 +10,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Before allauth's URLs, so this one serves the same path (and name).
+    path("accounts/2fa/totp/activate/", enrol.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("console/", include("porchlight.calls.urls")),

@@ -295,6 +295,28 @@ class StaffAdmin(ShowsSecretOnce):
             super().save_model(request, obj, form, change)
         self.keep_secret(request, obj, password)
 
+    # Staff.delete() and StaffQuerySet.delete() close the user account in the same transaction
+    # (so a shell delete does too); here each closed account also gets its own audit entry,
+    # inside the mixin's transaction, next to the "admin.delete" one.
+    def delete_model(self, request: HttpRequest, obj: Staff) -> None:
+        with transaction.atomic():
+            self._audit_closed_account(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit_closed_account(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _audit_closed_account(self, request: HttpRequest, obj: Staff) -> None:
+        self.audit(
+            request,
+            "staff.account_closed",
+            obj,
+            {"user": obj.user_id, "is_active": False, "is_staff": False},
+        )
+
 
 admin.site.unregister(User)
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +182,22 @@ class Role(models.TextChoices):
     READ_ONLY = "readonly", _("Read-only")
 
 
+def close_accounts(user_ids: models.QuerySet[Any]) -> None:
+    """Switch off the user accounts of staff who are being removed from their agency.
+
+    Without a Staff row the account would still sign in, and is_staff alone still opens the
+    admin login, so removal from the agency closes the account in the same transaction.
+    """
+    get_user_model().objects.filter(pk__in=user_ids).update(is_active=False, is_staff=False)
+
+
+class StaffQuerySet(models.QuerySet["Staff"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            close_accounts(self.values("user_id"))
+            return super().delete()
+
+
 class Staff(models.Model):
     """A user's membership of one agency, with the role that decides what they may do."""
 
@@ -190,12 +208,19 @@ class Staff(models.Model):
         max_length=32, blank=True, help_text=_("Shown to victims when this is their detective.")
     )
 
+    objects = StaffQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "staff"
         ordering = ["agency_id", "user__username"]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency.slug})"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            close_accounts(Staff.objects.filter(pk=self.pk).values("user_id"))
+            return super().delete(*args, **kwargs)
 
     @property
     def can_configure(self) -> bool:

@@ -6,14 +6,20 @@ enforced here for every staff page (the console and the Django admin):
 - a staff session that signed in without a second factor is signed out;
 - staff cannot remove their own authenticator (allauth's deactivate page); a platform
   superuser resets a lost one in the admin.
+
+The first sign-in asks for the password once: enrolment right after signing in skips allauth's
+re-authentication (AccountAdapter below), and a valid code at enrolment counts as the session's
+second factor (porchlight.agencies.enrol).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -35,6 +41,33 @@ class AccountAdapter(DefaultAccountAdapter):
         # Staff accounts are created by agency admins. Resident signup opens with the community
         # feature, which will decide this per account type.
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and self._enrolling_just_after_sign_in():
+            return False
+        return required
+
+    def _enrolling_just_after_sign_in(self) -> bool:
+        """A user with no authenticator yet who signed in less than the re-authentication
+        timeout ago (ACCOUNT_REAUTHENTICATION_TIMEOUT, 300 s by default).
+
+        allauth only counts explicit re-authentications as recent, so without this a new staff
+        member types the password they typed seconds ago again before enrolling. With no
+        authenticator, the only MFA change open to them is adding the first one, and the
+        password would prove nothing new. Older sessions are still asked, and so is anyone who
+        already has an authenticator (changing or removing it).
+        """
+        request = self.request
+        if request is None or not request.user.is_authenticated:
+            return False
+        if Authenticator.objects.filter(user=request.user).exists():
+            return False
+        records = get_authentication_records(request, request.user)
+        if not records:
+            return False
+        last = max(record["at"] for record in records)
+        return time.time() - last < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 def is_staff_user(user: Any) -> bool:
