@@ -141,6 +141,18 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
+def fits_the_width(page: Any) -> bool:
+    """Wide tables scroll inside their own box; the page itself never scrolls sideways."""
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def look(page: Any, name: str) -> None:
+    """The checks every screen of a journey gets: fits the width, passes axe, a screenshot."""
+    assert fits_the_width(page), f"{name}: the page is wider than the screen"
+    check_a11y(page)
+    screenshot(page, name)
+
+
 def staff_login(
     page: Any, live_server: Any, login: StaffLogin, next_path: str = "/console/"
 ) -> None:

@@ -9,7 +9,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.agencies.tests.conftest import PASSWORD, make_user, sign_in
-from porchlight.browser import DESKTOP, PHONE, check_a11y, make_staff, screenshot, totp_code
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, totp_code
 
 
 def in_our_layout(html: bytes) -> None:
@@ -70,16 +70,6 @@ def test_reauthenticate_page(agency: Agency) -> None:
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
 )
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def look(page, name: str) -> None:
-    assert fits_the_width(page), f"{name}: the page is wider than the screen"
-    check_a11y(page)
-    screenshot(page, name)
 
 
 @VIEWPORTS

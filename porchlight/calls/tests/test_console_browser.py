@@ -7,7 +7,7 @@ Spanish, with axe checking every screen and the app's CSP left on.
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, check_a11y, make_staff, screenshot, staff_login
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.testing import cad_event
@@ -15,17 +15,6 @@ from porchlight.testing import cad_event
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
 )
-
-
-def fits_the_width(page) -> bool:
-    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def look(page, name: str) -> None:
-    assert fits_the_width(page), f"{name}: the page is wider than the screen"
-    check_a11y(page)
-    screenshot(page, name)
 
 
 @VIEWPORTS

@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from porchlight.browser import PHONE, check_a11y, screenshot
+from porchlight.browser import PHONE, look
 from porchlight.calls.tests.track_calls import PHONE as CALLER_PHONE
 from porchlight.calls.tests.track_calls import apply, path_of, received, whole_call
 from porchlight.calls.track import link_for
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def look(page, name: str) -> None:
-    assert fits_the_width(page), f"{name}: the page is wider than the screen"
-    check_a11y(page)
-    screenshot(page, name)
 
 
 @ON_A_PHONE

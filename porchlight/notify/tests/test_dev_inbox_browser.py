@@ -2,7 +2,7 @@
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, check_a11y, screenshot
+from porchlight.browser import DESKTOP, PHONE, look
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
@@ -40,9 +40,7 @@ def test_inbox_shows_each_phones_texts(page, live_server, sent, viewport, lang):
     assert "we received your call" in text and "recibimos su llamada" in text
     # The tracking link is a link a person can tap.
     assert page.locator("a[href='https://pl.example/t/26-000001']").count() == 1
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    check_a11y(page)
-    screenshot(page, f"dev-inbox-{'phone' if viewport == PHONE else 'desktop'}-{lang}")
+    look(page, f"dev-inbox-{'phone' if viewport == PHONE else 'desktop'}-{lang}")
 
 
 @pytest.mark.django_db
