@@ -47,11 +47,8 @@ ERRORS: dict[int, tuple[type[SendError], str, bool]] = {
     21602: (PermanentError, "empty_body", False),
     21612: (PermanentError, "unroutable", False),
     21617: (PermanentError, "body_too_long", False),
-    30003: (
-        PermanentError,
-        "unreachable",
-        False,
-    ),  # phone off or out of coverage; Twilio already retried
+    # Phone off or out of coverage: Twilio has already retried before reporting it.
+    30003: (PermanentError, "unreachable", False),
     30007: (PermanentError, "carrier_filtered", False),
     # Our configuration: nothing is wrong with the message, so keep it until an operator
     # fixes the account (the worker's attempt limit still dead-letters it eventually).
