@@ -110,7 +110,10 @@ _EVENT_FIELDS = [
     "historical",
     "payload",
 ]
-_CONTACT_FIELDS = ["agency", "channel", "address_hash", "address_enc", "created", "purged_at"]
+_CONTACT_FIELDS = [
+    "agency", "channel", "address_hash", "address_enc", "created", "purged_at", "undeliverable",
+    "line_type",
+]  # fmt: skip
 
 
 @dataclass
@@ -568,7 +571,7 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
     now = timezone.now()
     # In _CONTACT_FIELDS order.
     missing = [
-        [agency.pk, channel, digest, pii.encrypt(address), now, None]
+        [agency.pk, channel, digest, pii.encrypt(address), now, None, "", ""]
         for (channel, address), digest in wanted.items()
         if (channel, digest) not in found
     ]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import time
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +29,14 @@ class Contact(models.Model):
     address_enc = models.BinaryField(null=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # Set when the provider said this address can never receive (an invalid number, a
+    # landline, a hard bounce, a spam complaint): nothing more is sent to it. Consent (STOP)
+    # is not a mark; it lives in OptOut, per sending number.
+    undeliverable = models.CharField(max_length=32, blank=True)
+    marked_at = models.DateTimeField(null=True, blank=True)
+    # From a line-type lookup (Twilio Lookup): "mobile", "landline", "voip", …; "" = unknown.
+    line_type = models.CharField(max_length=24, blank=True)
+    line_type_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -48,7 +59,8 @@ class Contact(models.Model):
 
 
 class Trigger(models.TextChoices):
-    """What caused a message. Later issues add case, survey and community triggers."""
+    """What caused a message. Call triggers are planned by intake; the others are planned by
+    the apps that own them (cases, feedback, community) through `plan.message()`."""
 
     RECEIVED = "call.received", _("Call received")
     DELAYED = "call.delayed", _("Delay past threshold")
@@ -56,6 +68,36 @@ class Trigger(models.TextChoices):
     ENROUTE = "call.enroute", _("En route")
     ONSCENE = "call.onscene", _("On scene")
     CLEARED = "call.cleared", _("Cleared")
+    REPORT = "call.report", _("Report taken")
+    CASE_STATUS = "case.status", _("Case status changed")
+    SURVEY = "survey.invite", _("Survey invitation")
+    ALERT_URGENT = "alert.urgent", _("Urgent community alert")
+    ALERT = "alert.routine", _("Community alert")
+    DIGEST = "community.digest", _("Community digest")
+
+
+class Priority(models.IntegerChoices):
+    """Send order under a rate limit (lower first). Only URGENT ignores quiet hours."""
+
+    URGENT = 10, _("Urgent: call updates and urgent alerts")
+    CASE = 20, _("Case updates")
+    ROUTINE = 30, _("Surveys, routine alerts and digests")
+
+
+TRIGGER_PRIORITY: dict[str, int] = {
+    Trigger.RECEIVED: Priority.URGENT,
+    Trigger.DELAYED: Priority.URGENT,
+    Trigger.DISPATCHED: Priority.URGENT,
+    Trigger.ENROUTE: Priority.URGENT,
+    Trigger.ONSCENE: Priority.URGENT,
+    Trigger.CLEARED: Priority.URGENT,
+    Trigger.REPORT: Priority.URGENT,
+    Trigger.ALERT_URGENT: Priority.URGENT,
+    Trigger.CASE_STATUS: Priority.CASE,
+    Trigger.SURVEY: Priority.ROUTINE,
+    Trigger.ALERT: Priority.ROUTINE,
+    Trigger.DIGEST: Priority.ROUTINE,
+}
 
 
 class State(models.TextChoices):
@@ -71,8 +113,7 @@ class State(models.TextChoices):
 
 # Rows a worker may claim.
 DUE_STATES = (State.PLANNED, State.SCHEDULED)
-# Lower goes first under a rate limit: call updates before case updates before surveys.
-URGENT = 10
+URGENT = Priority.URGENT.value
 
 
 class Outbox(models.Model):
@@ -92,14 +133,24 @@ class Outbox(models.Model):
     call = models.ForeignKey(
         "calls.Call", models.CASCADE, null=True, blank=True, related_name="outbox"
     )
+    # The rule that planned it (its template gives the words); null for messages planned
+    # before rules existed.
+    rule = models.ForeignKey("Rule", models.SET_NULL, null=True, blank=True, related_name="+")
+    # The number or pool it goes from (SMS); its token bucket paces the sends.
+    sender = models.ForeignKey(
+        "Sender", models.SET_NULL, null=True, blank=True, related_name="outbox"
+    )
     dedupe_key = models.CharField(max_length=120, unique=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNED)
     priority = models.PositiveSmallIntegerField(default=URGENT)
     due_at = models.DateTimeField()
+    # A call update is useless hours late: past this it is dropped with a reason, not sent.
+    expires_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     reason = models.CharField(
         max_length=200, blank=True, help_text="Why it was suppressed, failed or died."
     )
+    subject = models.CharField(max_length=200, blank=True)  # email only
     body = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=64, blank=True)
@@ -153,3 +204,280 @@ class DevMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to} at {self.sent_at:%H:%M:%S}"
+
+
+class Rule(models.Model):
+    """When an agency's contacts get a message, on which channels, and in what words.
+
+    One rule per trigger and agency is the usual shape; when several match, the first by
+    `position` wins for each channel (the outbox's dedupe key allows one message per contact,
+    trigger, subject and channel). Empty condition lists mean "any".
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="rules")
+    name = models.CharField(_("name"), max_length=100)
+    trigger = models.CharField(_("trigger"), max_length=32, choices=Trigger.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    call_types_in = models.JSONField(
+        _("only these call types"),
+        default=list,
+        blank=True,
+        help_text=_("Call type codes; empty means every call type that is not excluded."),
+    )
+    call_types_out = models.JSONField(
+        _("never these call types"), default=list, blank=True, help_text=_("Call type codes.")
+    )
+    priority_codes = models.JSONField(
+        _("only these priorities"),
+        default=list,
+        blank=True,
+        help_text=_("Priority codes; empty means any priority."),
+    )
+    sources = models.JSONField(
+        _("only these sources"),
+        default=list,
+        blank=True,
+        help_text=_("Feed source names (the API key's source); empty means any source."),
+    )
+    sms = models.BooleanField(_("send by SMS"), default=True)
+    email = models.BooleanField(_("send by email"), default=True)
+    valid_minutes = models.PositiveIntegerField(
+        _("valid for (minutes)"),
+        default=120,
+        help_text=_("A message not sent within this time after it was due is dropped."),
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency", "position", "id"]
+        verbose_name = _("message rule")
+        verbose_name_plural = _("message rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Template(models.Model):
+    """The words of one rule in one language: a sandboxed Jinja template over plain fields."""
+
+    rule = models.ForeignKey(Rule, models.CASCADE, related_name="templates")
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "language"], name="template_rule_language")
+        ]
+        verbose_name = _("template")
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.language})"
+
+
+class Sender(models.Model):
+    """A sending number, short code or pool of numbers, with its own rate limit.
+
+    The rate is a token bucket shared by every worker (its state is in this row), so three
+    workers on one long code still send one message a second between them.
+    """
+
+    class Profile(models.TextChoices):
+        LONG_CODE = "long_code", _("US long code (10DLC), 1 message/s")
+        TOLL_FREE = "toll_free", _("Toll-free number, 3 messages/s")
+        SHORT_CODE = "short_code", _("Short code, 100 messages/s")
+        POOL = "pool", _("Pool of long codes (messaging service), 1 message/s per number")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="senders")
+    label = models.CharField(_("label"), max_length=100)
+    profile = models.CharField(
+        _("profile"), max_length=16, choices=Profile.choices, default=Profile.LONG_CODE
+    )
+    phone_number = models.CharField(
+        _("phone number"), max_length=20, blank=True, help_text=_("E.164, e.g. +16615550100.")
+    )
+    messaging_service_sid = models.CharField(_("messaging service SID"), max_length=40, blank=True)
+    pool_size = models.PositiveIntegerField(
+        _("numbers in the pool"), default=1, help_text=_("For the pool profile.")
+    )
+    rate_per_second = models.FloatField(
+        _("rate override (messages/s)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the profile's rate."),
+    )
+    is_default = models.BooleanField(_("default sender"), default=True)
+    # Token bucket state, written by the worker's claim.
+    tokens = models.FloatField(default=0.0, editable=False)
+    refilled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    PROFILE_RATES = {
+        Profile.LONG_CODE: 1.0,
+        Profile.TOLL_FREE: 3.0,
+        Profile.SHORT_CODE: 100.0,
+        Profile.POOL: 1.0,
+    }
+
+    class Meta:
+        verbose_name = _("sending number")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.phone_number or self.messaging_service_sid})"
+
+    @property
+    def rate(self) -> float:
+        """Messages per second this sender may carry."""
+        if self.rate_per_second:
+            return self.rate_per_second
+        per_number = self.PROFILE_RATES[self.Profile(self.profile)]
+        return per_number * (self.pool_size if self.profile == self.Profile.POOL else 1)
+
+    @property
+    def address(self) -> str:
+        """What identifies us to the recipient, and what their STOP applies to."""
+        return self.phone_number or self.messaging_service_sid
+
+
+class DeliverySettings(models.Model):
+    """An agency's delivery policy: quiet hours, the pause switch, per-recipient caps."""
+
+    agency = models.OneToOneField(
+        "agencies.Agency", models.CASCADE, primary_key=True, related_name="delivery"
+    )
+    quiet_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
+    quiet_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    max_per_hour = models.PositiveSmallIntegerField(_("messages per recipient per hour"), default=6)
+    max_per_day = models.PositiveSmallIntegerField(_("messages per recipient per day"), default=20)
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_reason = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("delivery settings")
+        verbose_name_plural = _("delivery settings")
+
+    def __str__(self) -> str:
+        return f"Delivery settings for {self.agency}"
+
+    @classmethod
+    def for_agency(cls, agency_id: int) -> DeliverySettings:
+        found = cls.objects.filter(agency_id=agency_id).first()
+        return found if found is not None else cls(agency_id=agency_id)
+
+
+class Hold(models.Model):
+    """Staff stopped messages for one call or one contact. Lifting keeps the row, for the record."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    call = models.ForeignKey("calls.Call", models.CASCADE, null=True, blank=True, related_name="+")
+    contact = models.ForeignKey(Contact, models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(call__isnull=False) | models.Q(contact__isnull=False),
+                name="hold_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.pk} ({'lifted' if self.lifted_at else 'active'})"
+
+
+class OptOut(models.Model):
+    """An address that opted out of one sender: a STOP to one number, or an email unsubscribe.
+
+    Keyed by the address's lookup hash, not the contact, because a STOP applies to every
+    message from that number, whichever agency's call it is about (consolidated dispatch).
+    """
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address_hash = models.CharField(max_length=64)
+    sender = models.CharField(max_length=254)  # our number, messaging service, or from-address
+    created = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address_hash", "sender"], name="optout_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} opt-out from {self.sender}"
+
+
+class ConsentChange(models.Model):
+    """The consent log: every opt-out, opt-in and mark, with its time and source."""
+
+    class Action(models.TextChoices):
+        OPT_OUT = "opt_out", _("Opted out")
+        OPT_IN = "opt_in", _("Opted back in")
+        DECLINED = "declined", _("Declined at the call")
+        MARKED = "marked", _("Marked undeliverable")
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    sender = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # e.g. "sms:STOP", "twilio:21610", "status-callback", "email:one-click", "bounce", "staff"
+    source = models.CharField(max_length=40)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} via {self.source} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Inbound(models.Model):
+    """A text someone sent to one of our numbers: a keyword, or a reply nobody monitors.
+
+    The body is encrypted like a contact address: people text emergencies and names back.
+    """
+
+    class Kind(models.TextChoices):
+        STOP = "stop", _("Opt-out keyword")
+        START = "start", _("Opt-in keyword")
+        HELP = "help", _("Help keyword")
+        REPLY = "reply", _("Reply")
+
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(Contact, models.SET_NULL, null=True, blank=True, related_name="+")
+    sender = models.CharField(max_length=64)  # our number it was sent to
+    address_hash = models.CharField(max_length=64)
+    body_enc = models.BinaryField(editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    provider_id = models.CharField(max_length=64, blank=True)
+    answer = models.TextField(blank=True)  # what we replied automatically
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # Twilio retries a webhook that timed out; the message SID makes that harmless.
+            models.UniqueConstraint(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="inbound_provider_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def body(self) -> str | None:
+        return pii.decrypt(self.body_enc)

@@ -37,7 +37,8 @@ _WAITING = ("received", "pending")
 _FIELDS = [
     "agency", "contact", "channel", "trigger", "call", "dedupe_key", "state", "priority", "due_at",
     "language", "reason", "body", "attempts", "claimed_by", "claimed_at", "provider_id",
-    "error_code", "sent_at", "delivered_at", "created", "updated",
+    "error_code", "sent_at", "delivered_at", "created", "updated", "rule", "sender", "expires_at",
+    "subject",
 ]  # fmt: skip
 
 
@@ -89,7 +90,8 @@ def calls(applied: Applied) -> None:
             [
                 call.agency_id, contact_id, Channel.SMS, trigger, call.pk,
                 Outbox.key(contact_id, trigger, call.pk, Channel.SMS), state, URGENT, due,
-                call.caller_language, reason, "", 0, "", None, "", "", None, None, now, now,
+                call.caller_language, reason, "", 0, "", None, "", "", None, None, now, now, None, None,
+                None, "",
             ]
         )  # fmt: skip
 

@@ -7,6 +7,8 @@ knows what they called about, and a text can be read by whoever holds the phone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from porchlight.agencies.models import Disposition
 from porchlight.calls.models import Call
-from porchlight.notify.models import Trigger
+from porchlight.notify.models import Outbox, Trigger
 
 # Raw CAD dispositions in plain words. An agency's own wording comes with the rules engine.
 DISPOSITIONS = {
@@ -93,3 +95,17 @@ def render(trigger: str, call: Call, language: str, track_url: str | None) -> st
         else:
             raise ValueError(f"no text for trigger {trigger}")
         return f"{head}{track}\n{footer}"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message's words, ready for a channel: SMS uses `body`; email all three."""
+
+    body: str
+    subject: str = ""
+    html: str = ""
+
+
+def compose(row: Outbox, call: Call, track_url: str | None) -> Composed:
+    """The words for one outbox row, rendered at send time."""
+    return Composed(body=render(row.trigger, call, row.language, track_url))

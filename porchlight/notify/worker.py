@@ -138,7 +138,7 @@ class Worker:
             self._finish(row, State.SUPPRESSED, reason=reason)
             return
         assert channel is not None and address is not None
-        body = texts.render(row.trigger, call, row.language, self.track_url(call))
+        body = texts.compose(row, call, self.track_url(call)).body
         # Stored before the send: if we crash after the provider accepts it, reconciliation
         # finds the message by its recipient and words.
         Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name).update(
@@ -239,22 +239,6 @@ class Worker:
                 stop.wait(idle)
         self._pool.shutdown(wait=True)
         log.info("worker %s stopped", self.name)
-
-
-def channels_from_settings() -> dict[str, Channel]:
-    """The channel for each kind of message, from the settings. LookupError when SMS has none."""
-    from porchlight.notify.channels.dev import DevInbox
-
-    if getattr(settings, "TWILIO_ACCOUNT_SID", ""):
-        from porchlight.notify.channels.sms import TwilioSms
-
-        return {"sms": TwilioSms()}
-    if settings.DEV_INBOX or settings.DEBUG:
-        return {"sms": DevInbox("sms")}
-    raise LookupError(
-        "No SMS provider: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender "
-        "(docs/operators.md), or run the demo, which uses the development inbox."
-    )
 
 
 def status_callback(outbox_id: int) -> str | None:

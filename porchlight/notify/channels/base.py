@@ -20,6 +20,9 @@ class Message:
     body: str
     subject: str = ""
     html: str = ""
+    # Who it is from: a phone number or messaging service SID for SMS (the outbox row's
+    # Sender); empty means the channel's configured default.
+    sender: str = ""
     # Our callback URL with the outbox id in it: the provider's callbacks then name the row
     # even when a crash lost the provider id we were about to commit.
     status_callback: str | None = None
@@ -84,3 +87,8 @@ class Channel(ABC):
         None means the provider has no such message, so sending again cannot duplicate it.
         Without a provider id a channel needs `message` to search by recipient and content.
         """
+
+    def line_type(self, address: str) -> str:
+        """The kind of line ("mobile", "landline", "voip", …), or "" when this channel cannot
+        tell. SMS channels with a lookup service override it; a landline cannot get texts."""
+        return ""

@@ -173,11 +173,7 @@ class TwilioSms(Channel):
         self.client = Client(self.account_sid, auth_token, http_client=self.http)
 
     def send(self, message: Message) -> Receipt:
-        sender: dict[str, str] = (
-            {"messaging_service_sid": self.messaging_service_sid}
-            if self.messaging_service_sid
-            else {"from_": self.from_number}
-        )
+        sender = self._sender(message.sender)
         if message.status_callback:
             sender["status_callback"] = message.status_callback
         try:
@@ -185,6 +181,16 @@ class TwilioSms(Channel):
         except PROVIDER_ERRORS as exc:
             raise self._error(exc) from exc
         return Receipt(provider_id=str(created.sid), status=str(created.status))
+
+    def _sender(self, chosen: str) -> dict[str, str]:
+        """The From of one message: the row's Sender (a number, or a messaging service SID
+        starting "MG"), else the configured default."""
+        if chosen:
+            key = "messaging_service_sid" if chosen.startswith("MG") else "from_"
+            return {key: chosen}
+        if self.messaging_service_sid:
+            return {"messaging_service_sid": self.messaging_service_sid}
+        return {"from_": self.from_number}
 
     def lookup(
         self, outbox_id: int, provider_id: str | None, *, message: Message | None = None

@@ -23,8 +23,9 @@ from porchlight.calls.models import Call
 from porchlight.demo.runner import DemoError, Feed, Server
 from porchlight.demo.seed import seed
 from porchlight.demo.staff import current_code, ensure_staff
+from porchlight.notify.channels import from_settings
 from porchlight.notify.models import DevMessage
-from porchlight.notify.worker import Worker, channels_from_settings
+from porchlight.notify.worker import Worker
 
 
 class Command(BaseCommand):
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         )
         # The worker runs in this process, as `porchlight worker` would beside the server: it
         # sends what intake plans through the development inbox.
-        worker = Worker(channels_from_settings(), threads=4)
+        worker = Worker(from_settings(), threads=4)
         worker_stop = threading.Event()
         worker_thread = threading.Thread(
             target=worker.loop, args=(worker_stop,), name="worker", daemon=True

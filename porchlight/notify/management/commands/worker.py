@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from porchlight.notify.worker import Worker, channels_from_settings
+from porchlight.notify.channels import from_settings
+from porchlight.notify.worker import Worker
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            channels = channels_from_settings()
+            channels = from_settings()
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
         worker = Worker(channels, threads=opts["threads"], batch=opts["batch"])
