@@ -7,10 +7,12 @@ and send errors (21610, landlines, invalid numbers), email unsubscribes and boun
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from porchlight.notify.models import ConsentChange, Contact, OptOut
+from porchlight.notify.models import Channel as ChannelKind
+from porchlight.notify.models import ConsentChange, Contact, OptOut, Sender
 
 
 def opted_out(channel: str, address_hash: str, sender: str) -> bool:
@@ -64,3 +66,13 @@ def _log(
         source=source[:40],
         detail=detail[:200],
     )
+
+
+def sender_key(channel: str, sender: Sender | None) -> str:
+    """What an opt-out is recorded against: the number (or messaging service) a text came
+    from, or the From address of an email."""
+    if channel == ChannelKind.EMAIL:
+        return settings.DEFAULT_FROM_EMAIL.lower()
+    if sender is not None and sender.address:
+        return sender.address
+    return settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM_NUMBER or "dev"
