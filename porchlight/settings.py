@@ -260,6 +260,11 @@ TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""
 TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "10"))
 
+# --- Worker ---------------------------------------------------------------------------------
+# A row left `sending` this long belonged to a worker that died; reconciliation then asks the
+# provider about it. Longer than the slowest send (TWILIO_TIMEOUT) plus the commit after it.
+NOTIFY_STALE_SECONDS = float(os.environ.get("PORCHLIGHT_STALE_SECONDS", "120"))
+
 # --- Intake ---------------------------------------------------------------------------------
 INTAKE_MAX_EVENTS = 1000
 # 1000 events of a few hundred bytes each, with room to spare.

@@ -48,13 +48,17 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 30.0  # seconds; doubles per attempt, capped, with full jitter
 BACKOFF_CAP = 3600.0
-# A row `sending` for longer than this belonged to a worker that died.
-STALE_AFTER = timedelta(minutes=2)
 
 
 def backoff(attempts: int) -> float:
     """Exponential backoff with full jitter, so retries from many rows do not arrive together."""
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
+
+
+def stale_after() -> timedelta:
+    """A row `sending` for longer than this belonged to a worker that died (a setting, so the
+    crash loop can use seconds where production uses minutes)."""
+    return timedelta(seconds=settings.NOTIFY_STALE_SECONDS)
 
 
 def worker_name() -> str:
@@ -197,7 +201,7 @@ class Worker:
             return 0
         settled = 0
         stale = Outbox.objects.filter(
-            state=State.SENDING, claimed_at__lt=now - STALE_AFTER
+            state=State.SENDING, claimed_at__lt=now - stale_after()
         ).select_related("contact")
         for row in stale.order_by("claimed_at")[:500]:
             channel = self.channels.get(row.channel)
