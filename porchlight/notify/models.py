@@ -168,6 +168,8 @@ class Outbox(models.Model):
             # The worker's claim: due rows in priority order.
             models.Index(fields=["state", "priority", "due_at"], name="outbox_due"),
             models.Index(fields=["call", "trigger"], name="outbox_call_trigger"),
+            # /metrics and /healthz: messages sent in the last minute.
+            models.Index(fields=["sent_at"], name="outbox_sent_at"),
         ]
 
     def __str__(self) -> str:
