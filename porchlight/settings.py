@@ -265,6 +265,12 @@ TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "10"))
 # provider about it. Longer than the slowest send (TWILIO_TIMEOUT) plus the commit after it.
 NOTIFY_STALE_SECONDS = float(os.environ.get("PORCHLIGHT_STALE_SECONDS", "120"))
 
+# --- Health and metrics ---------------------------------------------------------------------
+# /healthz reports "degraded" when the oldest due message has waited longer than this.
+HEALTHZ_MAX_LAG_SECONDS = float(os.environ.get("PORCHLIGHT_MAX_LAG_SECONDS", "300"))
+# When set, /metrics wants "Authorization: Bearer <token>".
+METRICS_TOKEN = os.environ.get("PORCHLIGHT_METRICS_TOKEN", "")
+
 # --- Intake ---------------------------------------------------------------------------------
 INTAKE_MAX_EVENTS = 1000
 # 1000 events of a few hundred bytes each, with room to spare.

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from porchlight.agencies import enrol
 from porchlight.api import api
+from porchlight.notify import health
 
 # The admin signs in through allauth, so its login has the same MFA and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("porchlight.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.prometheus, name="metrics"),
     path("", include("porchlight.notify.urls")),
     path("t/", include("porchlight.calls.track_urls")),
 ]
