@@ -20,16 +20,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from porchlight.agencies import console
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.agencies.staff import agency_scope, staff_of, staff_required
+from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
 from porchlight.calls import replay as replays
 from porchlight.calls import track
@@ -37,37 +38,6 @@ from porchlight.calls.models import Call, CallType, Quarantine, Status, TrackLin
 from porchlight.notify.pii import mask
 
 PAGE_SIZE = 50
-
-
-def _scoped(request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
-    scope = agency_scope(request)
-    return qs if scope is None else qs.filter(agency=scope)
-
-
-def _perms(request: HttpRequest) -> dict[str, bool]:
-    staff = staff_of(request)
-    return {
-        "can_write": staff.can_write if staff is not None else request.user.is_superuser,
-        "can_configure": staff.can_configure if staff is not None else request.user.is_superuser,
-        "all_agencies": agency_scope(request) is None,
-    }
-
-
-def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    scope = agency_scope(request)
-    context = {**_perms(request), "scope": scope, **context}
-    return render(request, template, context, status=status)
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- Home -----------------------------------------------------------------------------------
@@ -78,15 +48,21 @@ def _next_url(request: HttpRequest, default: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(hours=24)
     counts = {
-        "open_quarantine": _scoped(
+        "open_quarantine": console.scoped(
             request, Quarantine.objects.filter(state=Quarantine.State.OPEN)
         ).count(),
-        "call_types": _scoped(request, CallType.objects.filter(needs_mapping=True)).count(),
-        "priorities": _scoped(request, PriorityCode.objects.filter(rank__isnull=True)).count(),
-        "recent_calls": _scoped(request, Call.objects.filter(first_event_at__gte=since)).count(),
-        "calls_need_mapping": _scoped(request, Call.objects.filter(needs_mapping=True)).count(),
+        "call_types": console.scoped(request, CallType.objects.filter(needs_mapping=True)).count(),
+        "priorities": console.scoped(
+            request, PriorityCode.objects.filter(rank__isnull=True)
+        ).count(),
+        "recent_calls": console.scoped(
+            request, Call.objects.filter(first_event_at__gte=since)
+        ).count(),
+        "calls_need_mapping": console.scoped(
+            request, Call.objects.filter(needs_mapping=True)
+        ).count(),
     }
-    return _page(request, "console/home.html", {"counts": counts, "section": "home"})
+    return console.page(request, "console/home.html", {"counts": counts, "section": "home"})
 
 
 # --- Quarantine -----------------------------------------------------------------------------
@@ -119,11 +95,11 @@ class QuarantineFilter(forms.Form):
 @require_GET
 @staff_required()
 def quarantine_list(request: HttpRequest) -> HttpResponse:
-    scoped = _scoped(request, Quarantine.objects.all())
+    scoped = console.scoped(request, Quarantine.objects.all())
     form = QuarantineFilter(request.GET or None)
     if request.GET and not form.is_valid():
         context = {"form": form, "section": "quarantine", "page": None, "sources": []}
-        return _page(request, "console/quarantine_list.html", context, status=400)
+        return console.page(request, "console/quarantine_list.html", context, status=400)
     qs = form.apply(scoped) if form.is_bound else scoped.filter(state=Quarantine.State.OPEN)
     page = Paginator(qs.select_related("agency"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -134,7 +110,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
         or form.cleaned_data["state"] in ("", Quarantine.State.OPEN),
         "section": "quarantine",
     }
-    return _page(request, "console/quarantine_list.html", context)
+    return console.page(request, "console/quarantine_list.html", context)
 
 
 def _masked(raw: Any) -> str:
@@ -188,11 +164,13 @@ def _detail(
         "discard_form": discard_form,
         "section": "quarantine",
     }
-    return _page(request, "console/quarantine_detail.html", context, status=status)
+    return console.page(request, "console/quarantine_detail.html", context, status=status)
 
 
 def _item(request: HttpRequest, pk: int) -> Quarantine:
-    return get_object_or_404(_scoped(request, Quarantine.objects.select_related("agency")), pk=pk)
+    return get_object_or_404(
+        console.scoped(request, Quarantine.objects.select_related("agency")), pk=pk
+    )
 
 
 @require_GET
@@ -231,13 +209,13 @@ def _report(request: HttpRequest, result: replays.ReplayResult) -> None:
 def quarantine_replay(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     _report(request, replays.replay(item, request=request))
-    return redirect(_next_url(request, reverse("console:quarantine_detail", args=[item.pk])))
+    return redirect(console.next_url(request, reverse("console:quarantine_detail", args=[item.pk])))
 
 
 @require_POST
 @staff_required(write=True)
 def quarantine_replay_bulk(request: HttpRequest) -> HttpResponse:
-    open_items = _scoped(request, Quarantine.objects.filter(state=Quarantine.State.OPEN))
+    open_items = console.scoped(request, Quarantine.objects.filter(state=Quarantine.State.OPEN))
     if request.POST.get("all") == "1":
         form = QuarantineFilter({**request.POST.dict(), "state": Quarantine.State.OPEN})
         if not form.is_valid():
@@ -252,11 +230,11 @@ def quarantine_replay_bulk(request: HttpRequest) -> HttpResponse:
             return redirect("console:quarantine_list")
         if not wanted:
             messages.error(request, _("Select at least one event to replay."))
-            return redirect(_next_url(request, reverse("console:quarantine_list")))
+            return redirect(console.next_url(request, reverse("console:quarantine_list")))
         # Only ids in the staff member's own agency survive this filter.
         ids = list(open_items.filter(pk__in=wanted).values_list("pk", flat=True))
     _report(request, replays.replay_many(ids, request=request))
-    return redirect(_next_url(request, reverse("console:quarantine_list")))
+    return redirect(console.next_url(request, reverse("console:quarantine_list")))
 
 
 @require_POST
@@ -312,13 +290,13 @@ class CallTypeForm(forms.ModelForm):
 @staff_required()
 def call_type_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
-    qs = _scoped(request, CallType.objects.select_related("agency"))
+    qs = console.scoped(request, CallType.objects.select_related("agency"))
     if not show_all:
         qs = qs.filter(needs_mapping=True)
     page = Paginator(qs.order_by("agency__name", "code"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return _page(
+    return console.page(
         request,
         "console/call_types.html",
         {"page": page, "show_all": show_all, "section": "call_types"},
@@ -329,7 +307,7 @@ def call_type_list(request: HttpRequest) -> HttpResponse:
 @staff_required(configure=True)
 def call_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call_type = get_object_or_404(
-        _scoped(request, CallType.objects.select_related("agency")), pk=pk
+        console.scoped(request, CallType.objects.select_related("agency")), pk=pk
     )
     before = {
         "description": call_type.description,
@@ -371,7 +349,7 @@ def call_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "section": "call_types",
         **_affected_context(request, call_type.agency_id, "call_type", call_type.code),
     }
-    return _page(
+    return console.page(
         request, "console/call_type_edit.html", context, status=400 if form.is_bound else 200
     )
 
@@ -393,17 +371,19 @@ class PriorityForm(forms.ModelForm):
 @require_GET
 @staff_required()
 def priority_list(request: HttpRequest) -> HttpResponse:
-    qs = _scoped(request, PriorityCode.objects.select_related("agency"))
+    qs = console.scoped(request, PriorityCode.objects.select_related("agency"))
     # Codes without a rank first: they are the ones waiting for staff.
     qs = qs.order_by("agency__name", F("rank").asc(nulls_first=True), "code")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "console/priorities.html", {"page": page, "section": "priorities"})
+    return console.page(request, "console/priorities.html", {"page": page, "section": "priorities"})
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required(configure=True)
 def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    code = get_object_or_404(_scoped(request, PriorityCode.objects.select_related("agency")), pk=pk)
+    code = get_object_or_404(
+        console.scoped(request, PriorityCode.objects.select_related("agency")), pk=pk
+    )
     before = {"rank": code.rank, "label": code.label}
     form = PriorityForm(request.POST or None, instance=code)
     if request.method == "POST" and form.is_valid():
@@ -433,7 +413,7 @@ def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "section": "priorities",
         **_affected_context(request, code.agency_id, "priority", code.code),
     }
-    return _page(
+    return console.page(
         request, "console/priority_edit.html", context, status=400 if form.is_bound else 200
     )
 
@@ -482,14 +462,16 @@ class StatusCodeForm(forms.ModelForm):
 @require_GET
 @staff_required()
 def status_code_list(request: HttpRequest) -> HttpResponse:
-    qs = _scoped(request, StatusCode.objects.select_related("agency")).order_by(
+    qs = console.scoped(request, StatusCode.objects.select_related("agency")).order_by(
         "agency__name", "code"
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(Status.choices)
     for sc in page.object_list:
         sc.status_label = labels.get(sc.status, sc.status)
-    return _page(request, "console/status_codes.html", {"page": page, "section": "status_codes"})
+    return console.page(
+        request, "console/status_codes.html", {"page": page, "section": "status_codes"}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -497,7 +479,9 @@ def status_code_list(request: HttpRequest) -> HttpResponse:
 def status_code_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = agency_scope(request)
     obj = (
-        get_object_or_404(_scoped(request, StatusCode.objects.select_related("agency")), pk=pk)
+        get_object_or_404(
+            console.scoped(request, StatusCode.objects.select_related("agency")), pk=pk
+        )
         if pk
         else StatusCode()
     )
@@ -527,7 +511,7 @@ def status_code_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     context: dict[str, Any] = {"obj": obj, "form": form, "section": "status_codes"}
     if obj.pk is not None:
         context.update(_affected_context(request, obj.agency_id, "status", obj.code))
-    return _page(
+    return console.page(
         request, "console/status_code_edit.html", context, status=400 if form.is_bound else 200
     )
 
@@ -555,7 +539,7 @@ def track_links(request: HttpRequest) -> HttpResponse:
     calls: list[Call] = []
     if incident:
         qs = Call.objects.select_related("agency", "call_type", "track_link__revoked_by")
-        calls = list(_scoped(request, qs).filter(incident_number=incident))
+        calls = list(console.scoped(request, qs).filter(incident_number=incident))
         for call in calls:
             call.track_state = _track_state(call)  # type: ignore[attr-defined]
             call.track_expires = track.expires_at(call)  # type: ignore[attr-defined]
@@ -565,13 +549,13 @@ def track_links(request: HttpRequest) -> HttpResponse:
         "track_days": settings.TRACK_LINK_DAYS,
         "section": "track_links",
     }
-    return _page(request, "console/track_links.html", context)
+    return console.page(request, "console/track_links.html", context)
 
 
 @require_POST
 @staff_required(write=True)
 def track_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    call = get_object_or_404(_scoped(request, Call.objects.select_related("agency")), pk=pk)
+    call = get_object_or_404(console.scoped(request, Call.objects.select_related("agency")), pk=pk)
     link = get_object_or_404(TrackLink, call=call)
     # Conditional, so two staff revoking at once make one change and one audit entry.
     changed = TrackLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(

@@ -1,0 +1,48 @@
+"""What every staff console page shares: the agency scope, the permission flags, the page.
+
+Every console query goes through `scoped`, so staff only ever see their own agency; platform
+superusers see every agency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from porchlight.agencies.staff import agency_scope, staff_of
+
+
+def scoped(request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
+    scope = agency_scope(request)
+    return qs if scope is None else qs.filter(agency=scope)
+
+
+def perms(request: HttpRequest) -> dict[str, bool]:
+    staff = staff_of(request)
+    return {
+        "can_write": staff.can_write if staff is not None else request.user.is_superuser,
+        "can_configure": staff.can_configure if staff is not None else request.user.is_superuser,
+        "all_agencies": agency_scope(request) is None,
+    }
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    scope = agency_scope(request)
+    context = {**perms(request), "scope": scope, **context}
+    return render(request, template, context, status=status)
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """The form's `next`, when it points back into this site; else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
