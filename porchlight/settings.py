@@ -259,6 +259,9 @@ TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""
 # Tests, benchmarks and the demo point the real SDK at the local Twilio-compatible server.
 TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "10"))
+# Look up each new number's line type with Twilio Lookup v2 (a paid request per number) before
+# texting it, so landlines get email or nothing instead of a failed text.
+TWILIO_LOOKUP = env_bool("TWILIO_LOOKUP")
 
 # --- Worker ---------------------------------------------------------------------------------
 # A row left `sending` this long belonged to a worker that died; reconciliation then asks the

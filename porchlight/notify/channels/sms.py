@@ -2,7 +2,8 @@
 
 Settings (docs/operators.md): TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER or
 TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE (tests and the demo point it at the local
-Twilio in porchlight/notify/twilio_local/), TWILIO_TIMEOUT.
+Twilio in porchlight/notify/twilio_local/), TWILIO_TIMEOUT, TWILIO_LOOKUP (line types through
+Twilio Lookup v2, a paid request per number).
 """
 
 from __future__ import annotations
@@ -69,6 +70,23 @@ PROVIDER_ERRORS = (TwilioException, requests.RequestException, ValueError)
 TRANSIENT_STATUSES = {401, 403, 404, 408, 409, 429}
 # A 5xx from create may come after Twilio accepted the message.
 MAYBE_SENT_STATUSES = {500, 502, 504}
+
+
+# Lookup v2's line_type_intelligence.type, in the words Contact.line_type keeps. Both kinds of
+# VoIP are "voip": many take texts, so only "landline" (and the odd kinds) stop a text.
+LINE_TYPES = {
+    "mobile": "mobile",
+    "landline": "landline",
+    "fixedVoip": "voip",
+    "nonFixedVoip": "voip",
+    "tollFree": "toll_free",
+    "personal": "personal",
+    "premium": "premium",
+    "sharedCost": "shared_cost",
+    "uan": "uan",
+    "voicemail": "voicemail",
+    "pager": "pager",
+}
 
 
 def classify(code: int | None, status: int | None = None) -> tuple[type[SendError], str, bool]:
@@ -232,6 +250,30 @@ class TwilioSms(Channel):
             return None
         except PROVIDER_ERRORS as exc:
             raise self._error(exc) from exc
+
+    def line_type(self, address: str) -> str:
+        """What Twilio Lookup says the number is: "mobile", "landline", "voip", "toll_free",
+        …, "invalid" for a number that cannot exist, or "" when TWILIO_LOOKUP is off or
+        Lookup does not know. A provider error raises TransientError: ask again later."""
+        if not settings.TWILIO_LOOKUP:
+            return ""
+        try:
+            found = self.client.lookups.v2.phone_numbers(address).fetch(
+                fields="line_type_intelligence"
+            )
+        except PROVIDER_ERRORS as exc:
+            error = self._error(exc)
+            # A lookup changes nothing at Twilio, so whatever went wrong can be retried.
+            raise TransientError(
+                error.code,
+                f"lookup: {error.reason}",
+                retry_after=getattr(error, "retry_after", None),
+            ) from exc
+        if found.valid is False:
+            return "invalid"
+        intelligence: Any = found.line_type_intelligence
+        kind = intelligence.get("type") if isinstance(intelligence, dict) else None
+        return LINE_TYPES.get(str(kind), "")
 
     def _error(self, exc: Exception) -> SendError:
         """Translate what the SDK or requests raised into the outbox's two errors."""

@@ -1,9 +1,10 @@
 """A Twilio-compatible HTTP server for tests, benchmarks and the demo.
 
-It speaks the Messages part of Twilio's REST API (create, fetch, list) with Twilio's JSON
-shapes, error codes and Basic auth, so the real `twilio` SDK talks to it unchanged. After a
-create it moves the message through queued, sent and delivered (or undelivered/failed) and
-POSTs signed status callbacks, and it can post signed inbound messages to a webhook.
+It speaks the Messages part of Twilio's REST API (create, fetch, list) and Lookup v2's phone
+number fetch, with Twilio's JSON shapes, error codes and Basic auth, so the real `twilio` SDK
+talks to it unchanged. After a create it moves the message through queued, sent and delivered
+(or undelivered/failed) and POSTs signed status callbacks, and it can post signed inbound
+messages to a webhook.
 
 Tests drive it in-process through LocalTwilio's methods; as a process
 (`python -m porchlight.notify.twilio_local`) the same controls are under /_local/.
@@ -29,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .state import API_VERSION, E164, Store, error_body, public, sign
 
@@ -42,6 +43,9 @@ POOL_NUMBER = "+15005550006"
 
 MESSAGES = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages\.json$")
 MESSAGE = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$")
+# Lookup v2 lives on lookups.twilio.com; the SDK's client rebases every host to this server, so
+# the path alone tells the products apart.
+PHONE_NUMBER = re.compile(r"^/v2/PhoneNumbers/(?P<number>[^/]+)$")
 MAX_BODY = 1600
 MAX_PAGE_SIZE = 1000
 
@@ -154,6 +158,19 @@ class LocalTwilio:
         sign_callbacks_badly, inbound_webhook."""
         self.store.configure(**settings)
 
+    def set_line_type(self, number: str, line_type: str) -> None:
+        """What Lookup's line_type_intelligence says `number` is: "landline", "nonFixedVoip",
+        … (Twilio's words; every valid number is "mobile" until told otherwise)."""
+        self.store.set_line_type(number, line_type)
+
+    def fail_lookup(self, number: str, code: int) -> None:
+        """Answer every Lookup of `number` with Twilio error `code` (20429, 20500, …)."""
+        self.store.fail_lookup(number, code)
+
+    def lookups(self) -> list[str]:
+        """The numbers Lookup was asked about, oldest first."""
+        return self.store.lookup_log()
+
     def fail_number(self, to: str, code: int) -> None:
         """Answer every create to `to` with Twilio error `code` (21211, 21610, 20429, …)."""
         self.store.fail_number(to, code)
@@ -199,13 +216,25 @@ class LocalTwilio:
         to: str = POOL_NUMBER,
         url: str | None = None,
         valid_signature: bool = True,
+        messaging_service_sid: str | None = None,
+        opt_out_type: str | None = None,
     ) -> tuple[int, str]:
-        """POST an inbound SMS to the webhook as Twilio would; returns (status, response body)."""
+        """POST an inbound SMS to the webhook as Twilio would; returns (status, response body).
+
+        `messaging_service_sid`: the number belongs to a Messaging Service (Twilio then adds
+        MessagingServiceSid). `opt_out_type`: "STOP", "START" or "HELP", as Twilio adds when
+        the service's Advanced Opt-Out recognised (and answered) a keyword.
+        """
         target = url or self.store.behaviour.inbound_webhook
         if not target:
             raise ValueError("no inbound webhook: pass url= or configure(inbound_webhook=…)")
         message = self.store.create(
-            to=to, from_=from_, body=body, direction="inbound", status="received"
+            to=to,
+            from_=from_,
+            body=body,
+            service_sid=messaging_service_sid,
+            direction="inbound",
+            status="received",
         )
         params = {
             "ToCountry": "US",
@@ -228,6 +257,10 @@ class LocalTwilio:
             "From": from_,
             "ApiVersion": API_VERSION,
         }
+        if messaging_service_sid:
+            params["MessagingServiceSid"] = messaging_service_sid
+        if opt_out_type:
+            params["OptOutType"] = opt_out_type
         return self._post_signed(target, params, valid_signature)
 
     # --- internals ----------------------------------------------------------------------
@@ -418,6 +451,10 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "GET":
                 return self._list(url.path, parse_qs(url.query))
             return self._error(20004)
+        if match := PHONE_NUMBER.match(url.path):
+            if method != "GET":
+                return self._error(20004)
+            return self._lookup(unquote(match["number"]), parse_qs(url.query))
         if match := MESSAGE.match(url.path):
             message = store.get(match["sid"]) if match["account"] == store.account_sid else None
             if message is None:
@@ -515,6 +552,14 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    # --- Lookup v2 -------------------------------------------------------------------------
+    def _lookup(self, number: str, query: dict[str, list[str]]) -> None:
+        fields = {f.strip() for v in query.get("Fields", []) for f in v.split(",") if f.strip()}
+        code, resource = self.server.local.store.lookup(number, fields)
+        if code is not None:
+            return self._error(code, to=number, path=self.path)
+        self._reply(200, resource)
+
     # --- controls for tests and demos run as a process ----------------------------------
     def _control(self, method: str, path: str) -> None:
         local = self.server.local
@@ -522,8 +567,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"messages": local.messages()})
         if method == "GET" and path == "/_local/callbacks":
             return self._reply(200, {"callbacks": local.callbacks()})
+        if method == "GET" and path == "/_local/lookups":
+            return self._reply(200, {"lookups": local.lookups()})
         if method != "POST":
-            return self._reply(405, {"error": "use GET for messages and callbacks, POST otherwise"})
+            return self._reply(
+                405, {"error": "use GET for messages, callbacks and lookups, POST otherwise"}
+            )
         data = self._json()
         if data is None:
             return None
@@ -542,6 +591,14 @@ class _Handler(BaseHTTPRequestHandler):
                 to=str(data.get("to") or POOL_NUMBER),
                 url=data.get("url"),
                 valid_signature=bool(data.get("valid_signature", True)),
+                messaging_service_sid=data.get("messaging_service_sid"),
+                opt_out_type=data.get("opt_out_type"),
+            ),
+            "/_local/line_type": lambda: local.set_line_type(
+                str(data["number"]), str(data["type"])
+            ),
+            "/_local/fail_lookup": lambda: local.fail_lookup(
+                str(data["number"]), int(data["code"])
             ),
         }
         action = actions.get(path)

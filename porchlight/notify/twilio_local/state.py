@@ -68,6 +68,16 @@ MAGIC_TO: dict[str, int] = {
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
+# Lookup v2's line_type_intelligence.type values (twilio.com/docs/lookup/v2-api/line-type-intelligence).
+LINE_TYPES = frozenset(
+    {
+        "mobile", "landline", "fixedVoip", "nonFixedVoip", "personal", "tollFree", "premium",
+        "sharedCost", "uan", "voicemail", "pager", "unknown",
+    }
+)  # fmt: skip
+# A few calling codes' ISO countries, for Lookup's country_code; others answer null.
+COUNTRIES = {"1": "US", "44": "GB", "52": "MX", "34": "ES"}
+
 # GSM 03.38: the basic set costs one septet, the extension table two.
 _GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -144,6 +154,8 @@ class Behaviour:
     inbound_webhook: str = ""
     rest_errors: dict[str, int] = field(default_factory=dict)  # To -> error code
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # To -> delivery outcome
+    line_types: dict[str, str] = field(default_factory=dict)  # number -> Lookup type
+    lookup_errors: dict[str, int] = field(default_factory=dict)  # number -> error code
 
 
 class Store:
@@ -156,6 +168,7 @@ class Store:
         self._messages: dict[str, dict[str, object]] = {}
         self._order: list[str] = []  # insertion order; lists are newest first
         self.callbacks: list[dict[str, object]] = []
+        self.lookups: list[str] = []  # numbers looked up, in order
         self.behaviour = Behaviour()
         self._random = random.Random()
 
@@ -221,11 +234,24 @@ class Store:
                 status, error_code if status != "delivered" else None
             )
 
+    def set_line_type(self, number: str, line_type: str) -> None:
+        if line_type not in LINE_TYPES:
+            raise ValueError(f"unknown line type {line_type!r}; Lookup's are {sorted(LINE_TYPES)}")
+        with self._lock:
+            self.behaviour.line_types[number] = line_type
+
+    def fail_lookup(self, number: str, code: int) -> None:
+        if code not in ERRORS:
+            raise ValueError(f"unknown error code {code}")
+        with self._lock:
+            self.behaviour.lookup_errors[number] = code
+
     def reset(self) -> None:
         with self._lock:
             self._messages.clear()
             self._order.clear()
             self.callbacks.clear()
+            self.lookups.clear()
             self.behaviour = Behaviour()
             self._random = random.Random()
 
@@ -321,10 +347,87 @@ class Store:
         with self._lock:
             return [dict(self._messages[s]) for s in reversed(self._order)]
 
+    # --- Lookup -------------------------------------------------------------------------
+    def lookup(self, number: str, fields: set[str]) -> tuple[int | None, dict[str, object]]:
+        """Lookup v2's answer for `number`: (an error code or None, the PhoneNumber resource).
+
+        Like Twilio, an invalid number is not an error: it is a 200 with `valid: false`, the
+        reasons, and null data packages. Valid numbers are mobiles unless seeded otherwise.
+        """
+        with self._lock:
+            self.lookups.append(number)
+            code = self.behaviour.lookup_errors.get(number)
+            line_type = self.behaviour.line_types.get(number, "mobile")
+        if code is not None:
+            return code, {}
+        digits = number[1:] if number.startswith("+") else number
+        errors = _validation_errors(number)
+        valid = not errors
+        country = next((c for c in ("1", "44", "52", "34") if digits.startswith(c)), None)
+        resource: dict[str, object] = {
+            "calling_country_code": country if valid else None,
+            "country_code": COUNTRIES.get(country or "") if valid else None,
+            "phone_number": number,
+            "national_format": _national(digits) if valid else None,
+            "valid": valid,
+            "validation_errors": errors,
+            "caller_name": None,
+            "sim_swap": None,
+            "call_forwarding": None,
+            "line_status": None,
+            "line_type_intelligence": None,
+            "identity_match": None,
+            "reassigned_number": None,
+            "sms_pumping_risk": None,
+            "phone_number_quality_score": None,
+            "pre_fill": None,
+            "url": f"https://lookups.twilio.com/v2/PhoneNumbers/{number}",
+        }
+        if valid and "line_type_intelligence" in fields:
+            mobile = line_type == "mobile"
+            resource["line_type_intelligence"] = {
+                "error_code": None,
+                "mobile_country_code": "310" if mobile else None,
+                "mobile_network_code": "456" if mobile else None,
+                "carrier_name": "Local Wireless" if mobile else "Local Telephone Company",
+                "type": line_type,
+            }
+        return None, resource
+
     def record_callback(self, entry: dict[str, object]) -> None:
         with self._lock:
             self.callbacks.append(entry)
 
+    def lookup_log(self) -> list[str]:
+        with self._lock:
+            return list(self.lookups)
+
     def callback_log(self) -> list[dict[str, object]]:
         with self._lock:
             return [dict(entry) for entry in self.callbacks]
+
+
+def _validation_errors(number: str) -> list[str]:
+    """Lookup v2's validation_errors: E.164 shape, and NANP's ten digits after the 1."""
+    digits = number[1:] if number.startswith("+") else number
+    if not digits.isdigit():
+        return ["NOT_A_NUMBER"]
+    if not number.startswith("+") or digits.startswith("0"):
+        return ["INVALID_COUNTRY_CODE"]
+    if digits.startswith("1"):
+        if len(digits) != 11:
+            return ["TOO_SHORT"] if len(digits) < 11 else ["TOO_LONG"]
+        if digits[1] in "01" or digits[4] in "01":
+            return ["INVALID_BUT_POSSIBLE"]
+        return []
+    if len(digits) < 8:
+        return ["TOO_SHORT"]
+    if len(digits) > 15:
+        return ["TOO_LONG"]
+    return []
+
+
+def _national(digits: str) -> str:
+    if digits.startswith("1") and len(digits) == 11:
+        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    return digits
