@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from porchlight.agencies.staff import agency_scope, staff_of
@@ -35,7 +36,11 @@ def page(
 ) -> HttpResponse:
     scope = agency_scope(request)
     context = {**perms(request), "scope": scope, **context}
-    return render(request, template, context, status=status)
+    if scope is None:
+        return render(request, template, context, status=status)
+    # Staff read times on their agency's clock, whatever the server's time zone.
+    with timezone.override(scope.tz):
+        return render(request, template, context, status=status)
 
 
 def next_url(request: HttpRequest, default: str) -> str:

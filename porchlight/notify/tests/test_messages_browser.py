@@ -1,0 +1,59 @@
+"""The Messages console in a real browser: find a call, read why a text was not sent, stop the
+call's messages, pause the agency; desktop and phone, English and Spanish, axe on every screen."""
+
+import pytest
+
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from porchlight.calls.models import Call
+from porchlight.notify.models import Hold, Outbox, State
+from porchlight.notify.tests.conftest import received
+
+VIEWPORTS = pytest.mark.parametrize(
+    "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
+)
+WORDS = {
+    "en": {"h1": "Messages", "suppressed": "Suppressed", "stopped": "Messages stopped"},
+    "es": {"h1": "Mensajes", "suppressed": "Suprimido", "stopped": "Mensajes detenidos"},
+}
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_find_a_call_see_why_and_stop_its_messages(page, live_server, call_in, viewport, lang):
+    call_in(received(juvenile=True))
+    call = Call.objects.get()
+    words = WORDS[lang]
+    login = make_staff(call.agency, role="supervisor")
+    tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
+
+    staff_login(page, live_server, login)
+    if lang == "es":
+        page.select_option("#lang-select", "es")
+        page.locator("form.lang button").click()
+        page.wait_for_load_state()
+    page.locator("nav a[href='/console/messages/']").click()
+    assert page.locator("h1").inner_text() == words["h1"]
+    page.fill("#incident", call.incident_number)
+    page.locator("form.filters button[type=submit]").last.click()
+    page.wait_for_url("**/console/messages/?incident=*")
+    table = page.locator(f"#call-{call.pk}").locator("..")
+    assert words["suppressed"] in table.inner_text()
+    assert "juvenile involved" in table.inner_text()
+    look(page, f"messages-call-{tag}")
+
+    page.fill(f"#reason-call-{call.pk}", "Officer asked: do not text this phone")
+    page.locator(f"#reason-call-{call.pk}").press("Enter")
+    page.wait_for_load_state()
+    assert words["stopped"] in page.locator("body").inner_text()
+    assert Hold.objects.get().call == call
+    assert not Outbox.objects.filter(state__in=(State.PLANNED, State.SCHEDULED)).exists()
+    look(page, f"messages-stopped-{tag}")
+
+    page.fill("#pause-reason", "Major incident: no surveys tonight")
+    page.locator("#pause-reason").press("Enter")
+    page.wait_for_load_state()
+    assert (
+        "Major incident: no surveys tonight" in page.locator("#pause-h").locator("..").inner_text()
+    )
+    look(page, f"messages-paused-{tag}")
