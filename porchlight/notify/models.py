@@ -460,6 +460,8 @@ class Inbound(models.Model):
     contact = models.ForeignKey(Contact, models.SET_NULL, null=True, blank=True, related_name="+")
     sender = models.CharField(max_length=64)  # our number it was sent to
     address_hash = models.CharField(max_length=64)
+    # Their number, encrypted: staff see it masked, also when it is no contact of ours.
+    address_enc = models.BinaryField(null=True, editable=False)
     body_enc = models.BinaryField(editable=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     provider_id = models.CharField(max_length=64, blank=True)
@@ -483,3 +485,7 @@ class Inbound(models.Model):
     @property
     def body(self) -> str | None:
         return pii.decrypt(self.body_enc)
+
+    @property
+    def address(self) -> str | None:
+        return pii.decrypt(self.address_enc)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from twilio.request_validator import RequestValidator
 
 
@@ -20,3 +21,13 @@ def valid_signature(request_url: str, params: Mapping[str, Any], signature: str)
     if not token or not signature:
         return False
     return bool(RequestValidator(token).validate(request_url, params, signature))
+
+
+def from_twilio(request: HttpRequest) -> bool:
+    """True when a webhook request carries Twilio's signature of exactly this request.
+
+    The URL is rebuilt from SITE_URL, because Twilio signs the public URL it called, which a
+    TLS proxy in front of us does not pass on as such.
+    """
+    url = f"{settings.SITE_URL}{request.get_full_path()}"
+    return valid_signature(url, request.POST, request.headers.get("X-Twilio-Signature", ""))

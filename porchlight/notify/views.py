@@ -2,7 +2,11 @@
 
 - /dev/inbox: what the development channel "sent", shown as a phone would show it; only when
   the dev inbox is on (the demo, or DEBUG).
-- /notify/sms/status/<id>/: Twilio's delivery status callbacks, checked by signature.
+- /notify/sms/status/<id>/: Twilio's delivery status callbacks, checked by signature. Errors
+  that say the recipient cannot be texted change consent: 21610 (they replied STOP) is an
+  opt-out from the sending number, 30005/30006 (unknown handset, landline) mark the contact.
+- /notify/sms/inbound/: texts people send us (STOP, START, HELP, replies), checked by
+  signature and answered with TwiML (porchlight.notify.inbound).
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from twilio.twiml.messaging_response import MessagingResponse
 
-from porchlight.notify.models import DevMessage, Outbox, State
-from porchlight.notify.signatures import valid_signature
+from porchlight.notify import consent, inbound
+from porchlight.notify.channels.sms import classify
+from porchlight.notify.models import Channel, DevMessage, Outbox, State
+from porchlight.notify.signatures import from_twilio
 
 SHOWN = 300
 
@@ -48,12 +55,11 @@ _SETTLED = (State.DELIVERED, State.FAILED, State.SUPPRESSED, State.DEAD)
 @require_POST
 def sms_status(request: HttpRequest, outbox_id: int) -> HttpResponse:
     """Twilio's status callback for one outbox row: queued → sent → delivered or undelivered."""
-    url = f"{settings.SITE_URL}{request.get_full_path()}"
-    if not valid_signature(url, request.POST, request.headers.get("X-Twilio-Signature", "")):
+    if not from_twilio(request):
         return HttpResponse("invalid signature", status=403, content_type="text/plain")
     status = request.POST.get("MessageStatus", "")
     sid = request.POST.get("MessageSid", "")
-    row = Outbox.objects.filter(pk=outbox_id).first()
+    row = Outbox.objects.filter(pk=outbox_id).select_related("contact", "sender").first()
     if row is None or (row.provider_id and sid and row.provider_id != sid):
         return HttpResponse("unknown message", status=404, content_type="text/plain")
     update: dict[str, object] = {"updated": timezone.now()}
@@ -68,6 +74,7 @@ def sms_status(request: HttpRequest, outbox_id: int) -> HttpResponse:
                 "error_code": code[:16],
                 "reason": f"provider reported {status} ({code or 'no code'})",
             }
+            _consent_from_error(row, code.strip())
     elif status in ("sent", "queued", "accepted", "sending") and row.state == State.SENDING:
         # The callback beat our own commit after the send: the provider has it.
         update |= {"state": State.SENT, "provider_id": sid}
@@ -76,3 +83,59 @@ def sms_status(request: HttpRequest, outbox_id: int) -> HttpResponse:
     # Never downgrade a settled row (callbacks can arrive out of order).
     Outbox.objects.filter(pk=row.pk).exclude(state__in=_SETTLED).update(**update)
     return HttpResponse(status=204)
+
+
+# The status-callback error that means the recipient replied STOP to the sending number.
+OPTED_OUT = 21610
+
+
+def _consent_from_error(row: Outbox, code: str) -> None:
+    """What a failed delivery says about the recipient, recorded through consent.
+
+    21610 is their STOP, which Twilio enforces per sending number: an opt-out from the row's
+    sender. Codes the SMS error table says are the recipient's fault (an unknown handset, a
+    landline) mark the contact so nothing more is tried. Both are idempotent, so a callback
+    that arrives twice changes and logs nothing the second time.
+    """
+    if not code.isdigit():
+        return
+    number = int(code)
+    if number == OPTED_OUT:
+        consent.opt_out(
+            Channel.SMS,
+            row.contact.address_hash,
+            consent.sender_key(Channel.SMS, row.sender),
+            "status-callback",
+            f"twilio {number} on outbox {row.pk}",
+        )
+        return
+    _kind, reason, marks_contact = classify(number)
+    if marks_contact:
+        consent.mark(row.contact, reason, f"status-callback:{number}")
+
+
+@csrf_exempt  # Twilio cannot send a CSRF token; the request signature authenticates it instead.
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """Twilio's incoming-message webhook: a keyword or a reply, answered with TwiML."""
+    if not from_twilio(request):
+        return HttpResponse("invalid signature", status=403, content_type="text/plain")
+    form = request.POST
+    missing = [name for name in ("MessageSid", "From") if not form.get(name, "").strip()]
+    if not (form.get("To", "").strip() or form.get("MessagingServiceSid", "").strip()):
+        missing.append("To")
+    if missing:
+        return HttpResponse(f"missing {', '.join(missing)}", status=400, content_type="text/plain")
+    text = inbound.Text(
+        sid=form["MessageSid"].strip()[:64],
+        from_=form["From"].strip(),
+        to=form.get("To", "").strip(),
+        body=form.get("Body", ""),
+        service_sid=form.get("MessagingServiceSid", "").strip(),
+        opt_out_type=form.get("OptOutType", "").strip(),
+    )
+    answer = inbound.handle(text)
+    twiml = MessagingResponse()
+    if answer:
+        twiml.message(answer)
+    return HttpResponse(str(twiml), content_type="text/xml; charset=utf-8")

@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from .state import API_VERSION, E164, Store, error_body, public, sign
+from .state import API_VERSION, E164, Store, error_body, num_segments, public, sign
 
 logger = logging.getLogger(__name__)
 
@@ -236,31 +236,15 @@ class LocalTwilio:
             direction="inbound",
             status="received",
         )
-        params = {
-            "ToCountry": "US",
-            "ToState": "",
-            "SmsMessageSid": str(message["sid"]),
-            "NumMedia": "0",
-            "ToCity": "",
-            "FromZip": "",
-            "SmsSid": str(message["sid"]),
-            "FromState": "",
-            "SmsStatus": "received",
-            "FromCity": "",
-            "Body": body,
-            "FromCountry": "US",
-            "To": to,
-            "ToZip": "",
-            "NumSegments": str(message["num_segments"]),
-            "MessageSid": str(message["sid"]),
-            "AccountSid": self.account_sid,
-            "From": from_,
-            "ApiVersion": API_VERSION,
-        }
-        if messaging_service_sid:
-            params["MessagingServiceSid"] = messaging_service_sid
-        if opt_out_type:
-            params["OptOutType"] = opt_out_type
+        params = inbound_params(
+            str(message["sid"]),
+            from_,
+            body,
+            to=to,
+            account_sid=self.account_sid,
+            messaging_service_sid=messaging_service_sid,
+            opt_out_type=opt_out_type,
+        )
         return self._post_signed(target, params, valid_signature)
 
     # --- internals ----------------------------------------------------------------------
@@ -335,6 +319,45 @@ class LocalTwilio:
             # Twilio does not retry status callbacks; it logs the failure. So do we.
             entry["response_status"], entry["error"] = None, str(exc)
         self.store.record_callback(entry)
+
+
+def inbound_params(
+    message_sid: str,
+    from_: str,
+    body: str,
+    *,
+    to: str = POOL_NUMBER,
+    account_sid: str = DEFAULT_ACCOUNT_SID,
+    messaging_service_sid: str | None = None,
+    opt_out_type: str | None = None,
+) -> dict[str, str]:
+    """The parameters of Twilio's incoming-message webhook, as Twilio sends them."""
+    params = {
+        "ToCountry": "US",
+        "ToState": "",
+        "SmsMessageSid": message_sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": message_sid,
+        "FromState": "",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "US",
+        "To": to,
+        "ToZip": "",
+        "NumSegments": str(num_segments(body)),
+        "MessageSid": message_sid,
+        "AccountSid": account_sid,
+        "From": from_,
+        "ApiVersion": API_VERSION,
+    }
+    if messaging_service_sid:
+        params["MessagingServiceSid"] = messaging_service_sid
+    if opt_out_type:
+        params["OptOutType"] = opt_out_type
+    return params
 
 
 class _Handler(BaseHTTPRequestHandler):

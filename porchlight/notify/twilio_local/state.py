@@ -47,8 +47,10 @@ ERRORS: dict[int, tuple[int, str]] = {
     21617: (400, "The concatenated message body exceeds the 1600 character limit."),
 }
 
-# Delivery error codes a carrier reports back through status callbacks.
+# Delivery error codes a carrier reports back through status callbacks. 21610 comes this way
+# too when a Messaging Service queued the message before finding the recipient had replied STOP.
 DELIVERY_ERRORS: dict[int, str] = {
+    21610: "Attempt to send to unsubscribed recipient",
     30003: "Unreachable destination handset",
     30005: "Unknown destination handset",
     30006: "Landline or unreachable carrier",

@@ -1,5 +1,6 @@
 """Pytest fixtures for anything that sends SMS: a running local Twilio, a TwilioSms channel
-pointed at it, and a webhook receiver that records what Twilio posts.
+pointed at it, a webhook receiver that records what Twilio posts, and `twilio_post`, which
+posts to our own webhooks through Django's test client, signed as Twilio signs.
 
 Registered for the whole suite in porchlight/conftest.py (pytest_plugins).
 """
@@ -16,7 +17,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from .server import LocalTwilio
+from .server import DEFAULT_AUTH_TOKEN, LocalTwilio
+from .state import sign
 
 FROM_NUMBER = "+15017122661"
 
@@ -133,3 +135,18 @@ def webhook() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver().start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def twilio_post(client: Any, settings: Any) -> Any:
+    """`twilio_post(path, params, valid=True)`: POST `params` to one of our Twilio webhooks as
+    Twilio would, with X-Twilio-Signature computed over SITE_URL + path (with a wrong token
+    when `valid` is False). Returns the test client's response."""
+    settings.TWILIO_AUTH_TOKEN = settings.TWILIO_AUTH_TOKEN or DEFAULT_AUTH_TOKEN
+
+    def post(path: str, params: dict[str, str], *, valid: bool = True) -> Any:
+        token = settings.TWILIO_AUTH_TOKEN if valid else settings.TWILIO_AUTH_TOKEN + "-wrong"
+        signature = sign(token, f"{settings.SITE_URL}{path}", params)
+        return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    return post
