@@ -12,7 +12,11 @@ from django.test import TransactionTestCase
 from porchlight.audit import triggers
 from porchlight.testing import make_agency, make_key
 
-pytest_plugins = ["porchlight.browser", "porchlight.notify.twilio_local.testing"]
+pytest_plugins = [
+    "porchlight.browser",
+    "porchlight.notify.twilio_local.testing",
+    "porchlight.notify.smtp_testing",
+]
 
 
 def _lift_audit_triggers(original: Any) -> Any:

@@ -50,6 +50,9 @@ SECRET_KEY = os.environ.get("PORCHLIGHT_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set PORCHLIGHT_SECRET_KEY (see docs/operators.md).")
+# Old keys still accepted after a rotation, so signed links already sent (email unsubscribe
+# links) keep working.
+SECRET_KEY_FALLBACKS = env_list("PORCHLIGHT_SECRET_KEY_FALLBACKS")
 # Key for contact PII at rest (AES-GCM) and for the keyed lookup hash. Separate from SECRET_KEY
 # so that rotating session signing never makes stored phone numbers unreadable.
 PII_KEY = os.environ.get("PORCHLIGHT_PII_KEY") or (
@@ -76,6 +79,8 @@ INSTALLED_APPS = [
     "csp",
     # Listed so the API docs page uses ninja's bundled Swagger UI, not a CDN (strict CSP).
     "ninja",
+    # Email providers (Postmark, Mailgun, SES, …) behind Django's email API, and their webhooks.
+    "anymail",
     "porchlight.audit",
     "porchlight.agencies",
     "porchlight.notify",
@@ -249,6 +254,24 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "porchlight@localhost")
+# Seconds to wait for the mail server; without it a hung server holds a send thread forever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Caller emails go out when a mail server or provider is configured (EMAIL_HOST or
+# EMAIL_BACKEND set), or PORCHLIGHT_EMAIL=1 says localhost:25 is one; otherwise email rows are
+# suppressed ("no email channel configured") rather than failing against no server.
+NOTIFY_EMAIL = env_bool(
+    "PORCHLIGHT_EMAIL", bool(os.environ.get("EMAIL_HOST") or os.environ.get("EMAIL_BACKEND"))
+)
+# django-anymail (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend): every ANYMAIL_<NAME>
+# variable becomes the anymail setting NAME, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+# The webhooks' basic auth ("user:password" in the URL given to the provider). Unset, a random
+# one refuses every webhook: anymail would otherwise accept posts from anyone.
+ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL.get("WEBHOOK_SECRET") or secrets.token_urlsafe(32)
 
 # --- SMS ------------------------------------------------------------------------------------
 # Texts go through Twilio's SDK when an account and a sender are set (docs/integrators-twilio.md).

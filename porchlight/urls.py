@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from porchlight.agencies import enrol
 from porchlight.api import api
-from porchlight.notify import health
+from porchlight.notify import bounces, health
 
 # The admin signs in through allauth, so its login has the same MFA and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/2fa/totp/activate/", enrol.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Email providers' delivery, bounce and complaint webhooks: /anymail/<provider>/tracking/
+    # (basic auth: ANYMAIL_WEBHOOK_SECRET; handled by notify/bounces.py).
+    path("anymail/", include((bounces.tracking_urls(), "anymail"))),
     path("console/", include("porchlight.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
