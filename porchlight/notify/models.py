@@ -167,6 +167,20 @@ class Outbox(models.Model):
         indexes = [
             # The worker's claim: due rows in priority order.
             models.Index(fields=["state", "priority", "due_at"], name="outbox_due"),
+            # The paced claim: one sender's due rows in claim order, read from the index up
+            # to its tokens (worker.claim). Partial, so sent rows never weigh on it.
+            models.Index(
+                fields=["sender", "priority", "due_at", "id"],
+                condition=models.Q(state__in=["planned", "scheduled"]),
+                name="outbox_due_sender",
+            ),
+            # The same for rows without a sender (email, the dev inbox): PostgreSQL cannot
+            # read the index above in order for "sender IS NULL", so they get their own.
+            models.Index(
+                fields=["priority", "due_at", "id"],
+                condition=models.Q(state__in=["planned", "scheduled"], sender__isnull=True),
+                name="outbox_due_unpaced",
+            ),
             models.Index(fields=["call", "trigger"], name="outbox_call_trigger"),
             # /metrics and /healthz: messages sent in the last minute.
             models.Index(fields=["sent_at"], name="outbox_sent_at"),

@@ -1,10 +1,17 @@
 """The worker: claims due outbox rows, checks them again, and sends them through a channel.
 
-Claiming is one statement: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`
-on PostgreSQL, so any number of workers share the outbox without waiting on each other; on
-SQLite the same UPDATE guarded by the state (SQLite's IMMEDIATE transaction already admits one
-writer). A claimed row is `sending`, stamped with the worker's name; every later write is
-conditional on that stamp, so a row a stale worker still holds is never finished twice.
+Claiming is one short transaction. On PostgreSQL the senders with due rows are locked (`FOR NO
+KEY UPDATE`, in id order), their token buckets refilled, and each sender's due rows taken in
+priority then due order with `FOR NO KEY UPDATE SKIP LOCKED`, at most as many as it has tokens;
+rows without a sender (email, the dev inbox) are unpaced. The chosen rows become `sending` and
+the buckets are debited before the commit, so any number of workers share one rate limit. On
+SQLite the IMMEDIATE transaction already admits one writer, and the state-guarded UPDATE does
+the rest. A claimed row is stamped with the worker's name; every later write is conditional on
+that stamp, so a row a stale worker still holds is never finished twice.
+
+Before sending, `deliver` checks everything that may have changed since planning, in a fixed
+order, and every message it does not send keeps its reason (docs/operators.md, "Why a caller
+got nothing"). Quiet hours put a row back until the morning instead.
 
 Sends run on a thread pool: a provider answering in 150 ms needs about 45 sends in flight for
 300 messages a second (docs/architecture.md).
@@ -29,11 +36,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
+from porchlight.calls.models import Call
 from porchlight.calls.track import link_for
-from porchlight.notify import plan, texts
+from porchlight.notify import consent, plan, texts, timing
 from porchlight.notify.channels.base import (
     Channel,
     Message,
@@ -41,13 +50,34 @@ from porchlight.notify.channels.base import (
     Receipt,
     TransientError,
 )
-from porchlight.notify.models import DUE_STATES, Lease, Outbox, State, Trigger
+from porchlight.notify.models import (
+    DUE_STATES,
+    URGENT,
+    Contact,
+    DeliverySettings,
+    Hold,
+    Lease,
+    Outbox,
+    Sender,
+    State,
+    Trigger,
+)
+from porchlight.notify.models import Channel as ChannelKind
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 30.0  # seconds; doubles per attempt, capped, with full jitter
 BACKOFF_CAP = 3600.0
+# Float refills (0.1 + 0.2 …) must not leave a whole token at 0.9999999.
+_EPSILON = 1e-9
+
+# The due rows of one sender (or of none), best first. The state test is written exactly as
+# the partial indexes `outbox_due_sender` and `outbox_due_unpaced` declare it, so SQLite
+# (which matches partial-index conditions by their terms) uses them too; the scan then reads
+# the index in claim order and stops at the LIMIT instead of sorting every due row.
+_DUE = "state IN ('planned', 'scheduled')"
+assert _DUE == f"state IN ({', '.join(repr(str(s)) for s in DUE_STATES)})"
 
 
 def backoff(attempts: int) -> float:
@@ -63,6 +93,22 @@ def stale_after() -> timedelta:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def burst(rate: float) -> float:
+    """A bucket holds one second's worth of tokens (at least one), so a sender that was idle
+    may send that many at once and then settles to its rate."""
+    return max(1.0, rate)
+
+
+def refill(sender: Sender, now: datetime) -> float:
+    """The sender's tokens at `now`. A bucket never used starts full."""
+    if sender.refilled_at is None:
+        return burst(sender.rate)
+    # A worker whose clock is behind the one that last refilled adds nothing rather than
+    # taking tokens away (workers' clocks are assumed NTP-close, as for every due time).
+    elapsed = max(0.0, (now - sender.refilled_at).total_seconds())
+    return min(burst(sender.rate), sender.tokens + elapsed * sender.rate)
 
 
 class Worker:
@@ -82,34 +128,93 @@ class Worker:
         # Tests may pass a fixed link; the real one is made on first use, one per call.
         self.track_url = track_url or link_for
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="send")
+        # Seconds until a sender that ran out of tokens has one again (None: no sender is
+        # waiting), so the loop sleeps just long enough instead of its full idle time.
+        self.paced_wait: float | None = None
+        # Delivery settings read once per batch: a pause takes effect from the next batch.
+        self._policies: dict[int, DeliverySettings] | None = None
 
     # --- claiming ---------------------------------------------------------------------------
     def claim(self, limit: int, now: datetime | None = None) -> list[int]:
         now = now or timezone.now()
         table = Outbox._meta.db_table
-        due = ", ".join(f"'{s}'" for s in DUE_STATES)
-        inner = (
-            f"SELECT id FROM {table} WHERE state IN ({due}) AND due_at <= %s "
-            "ORDER BY priority, due_at, id LIMIT %s"
-        )
-        if connection.vendor == "postgresql":
-            inner += " FOR UPDATE SKIP LOCKED"
-        sql = (
-            f"UPDATE {table} SET state = %s, claimed_by = %s, claimed_at = %s, "
-            f"attempts = attempts + 1, updated = %s WHERE id IN ({inner}) AND state IN ({due}) "
-            "RETURNING id"
-        )
         stamp = connection.ops.adapt_datetimefield_value(now)
+        lock = " FOR NO KEY UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+        columns = f"SELECT priority, due_at, id FROM {table} WHERE "
+        order = f" AND {_DUE} AND due_at <= %s ORDER BY priority, due_at, id LIMIT %s{lock}"
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [State.SENDING, self.name, stamp, stamp, stamp, limit])
-            return [row[0] for row in cursor.fetchall()]
+            senders = self._lock_senders(now)
+            tokens = {s.pk: refill(s, now) for s in senders}
+            candidates: list[tuple[Any, Any, int]] = []
+            for sender in senders:
+                allowed = min(limit, int(tokens[sender.pk] + _EPSILON))
+                if allowed:
+                    cursor.execute(columns + "sender_id = %s" + order, [sender.pk, stamp, allowed])
+                    candidates += cursor.fetchall()
+            cursor.execute(columns + "sender_id IS NULL" + order, [stamp, limit])
+            candidates += cursor.fetchall()
+            # Across senders too, the batch goes best first. Each sender's rows came in this
+            # order, so what a sender keeps is a prefix of its own: a lower-priority row never
+            # overtakes a higher one of the same sender.
+            candidates.sort()
+            chosen = [pk for _priority, _due, pk in candidates[:limit]]
+            claimed: list[tuple[int, int | None]] = []
+            if chosen:
+                marks = ", ".join(["%s"] * len(chosen))
+                cursor.execute(
+                    f"UPDATE {table} SET state = %s, claimed_by = %s, claimed_at = %s, "
+                    f"attempts = attempts + 1, updated = %s WHERE id IN ({marks}) AND {_DUE} "
+                    "RETURNING id, sender_id",
+                    [State.SENDING, self.name, stamp, stamp, *chosen],
+                )
+                claimed = cursor.fetchall()
+            used: dict[int, int] = {}
+            for _pk, sender_id in claimed:
+                if sender_id is not None:
+                    used[sender_id] = used.get(sender_id, 0) + 1
+            waits = []
+            for sender in senders:
+                left = tokens[sender.pk] - used.get(sender.pk, 0)
+                if sender.pk in used:
+                    # Unchanged buckets are not written: refilling later from the older
+                    # refilled_at gives the same tokens.
+                    Sender.objects.filter(pk=sender.pk).update(
+                        tokens=left, refilled_at=max(now, sender.refilled_at or now)
+                    )
+                if left + _EPSILON < 1:
+                    waits.append((1 - left) / sender.rate)
+            self.paced_wait = min(waits) if waits else None
+            return [pk for pk, _sender in claimed]
+
+    def _lock_senders(self, now: datetime) -> list[Sender]:
+        """The senders with due rows, locked for this transaction in id order (so workers
+        queue on them instead of deadlocking). NO KEY UPDATE, so intake inserting outbox rows
+        that point at a sender is never blocked by a claim."""
+        lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
+        senders, outbox = Sender._meta.db_table, Outbox._meta.db_table
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        # "Its best due row", not EXISTS: PostgreSQL drops the ORDER BY of an EXISTS and may
+        # then probe the sender's foreign-key index, walking every row it ever sent. Ordered,
+        # the probe reads the partial index outbox_due_sender and stops at the first entry.
+        return list(
+            Sender.objects.raw(
+                f"SELECT * FROM {senders} s WHERE (SELECT o.id FROM {outbox} o "
+                f"WHERE o.sender_id = s.id AND o.{_DUE} AND o.due_at <= %s "
+                f"ORDER BY o.priority, o.due_at, o.id LIMIT 1) IS NOT NULL ORDER BY s.id{lock}",
+                [stamp],
+            )
+        )
 
     # --- sending ----------------------------------------------------------------------------
     def run_once(self, now: datetime | None = None) -> int:
         """Claim one batch and send it. Returns how many rows were handled."""
         ids = self.claim(self.batch, now)
         if ids:
-            list(self._pool.map(self._deliver_in_thread, ids))
+            self._policies = {}
+            try:
+                list(self._pool.map(self._deliver_in_thread, ids))
+            finally:
+                self._policies = None
         return len(ids)
 
     def _deliver_in_thread(self, outbox_id: int) -> None:
@@ -121,40 +226,69 @@ class Worker:
             close_old_connections()
 
     def deliver(self, outbox_id: int) -> None:
-        row = Outbox.objects.select_related("call__agency", "call__call_type", "contact").get(
-            pk=outbox_id
-        )
+        row = Outbox.objects.select_related(
+            "agency", "call__agency", "call__call_type", "contact", "sender"
+        ).get(pk=outbox_id)
         if row.state != State.SENDING or row.claimed_by != self.name:
             return
-        call = row.call
-        assert call is not None
-        # Everything may have changed since planning: check again at send time.
-        reason = plan.exclusion(call, call.call_type)
-        if not reason and row.trigger == Trigger.DELAYED and (call.dispatched_at or call.is_final):
-            reason = "dispatched before the delay notice was due"
-        address = row.contact.address
-        if not reason and address is None:
-            reason = "contact purged"
+        call = row.call  # None for messages not about a call (plan.message: surveys, alerts)
+        now = timezone.now()
         channel = self.channels.get(row.channel)
-        if not reason and channel is None:
-            reason = f"no {row.channel} channel configured"
+        policy = self._policy(row.agency_id)
+        # Everything may have changed since planning: check again at send time, in this order
+        # (docs/operators.md lists the reasons staff will see).
+        reason = self._reason_not_to_send(row, call, channel, policy, now)
         if reason:
-            self._finish(row, State.SUPPRESSED, reason=reason)
+            self._not_sent(row, State.SUPPRESSED, reason=reason)
             return
-        assert channel is not None and address is not None
-        body = texts.compose(row, call, self.track_url(call)).body
+        assert channel is not None
+        address = row.contact.address
+        assert address is not None  # a purged contact has its reason above
+        morning = timing.after_quiet_hours(now, row.priority, policy, row.agency.tz)
+        if morning > now:
+            self._until_morning(row, morning)
+            return
+        if self._over_cap(row, policy, now):
+            self._not_sent(row, State.SUPPRESSED, reason="per-recipient cap reached")
+            return
+        line_type = self._line_type(row, channel, address, now)
+        if line_type == "landline":
+            self._landline(row, call)
+            return
+        if line_type == "invalid":
+            # Lookup says the number cannot exist: the send would only fail with 21211.
+            consent.mark(row.contact, "invalid_number", "lookup")
+            self._not_sent(row, State.SUPPRESSED, reason="undeliverable: invalid_number")
+            return
+
+        try:
+            composed = texts.compose(row, call, self.track_url(call) if call else None)
+        except texts.CannotCompose as exc:
+            # No usable words (no template, or one that fails on these values): an agency's
+            # configuration to fix, so a failure that shows on /metrics, not a suppression.
+            self._not_sent(row, State.FAILED, error_code="template", reason=str(exc)[:200])
+            return
+        body = composed.body
         # Stored before the send: if we crash after the provider accepts it, reconciliation
         # finds the message by its recipient and words.
         Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name).update(
-            body=body
+            body=body, subject=composed.subject[:200]
         )
         message = Message(
-            outbox_id=row.pk, to=address, body=body, status_callback=status_callback(row.pk)
+            outbox_id=row.pk,
+            to=address,
+            body=body,
+            subject=composed.subject,
+            html=composed.html,
+            sender=row.sender.address if row.sender else "",
+            status_callback=status_callback(row.pk) if row.channel == ChannelKind.SMS else None,
         )
         try:
             receipt = channel.send(message)
         except PermanentError as exc:
             self._finish(row, State.FAILED, body=body, error_code=exc.code, reason=exc.reason)
+            if exc.marks_contact:
+                self._recipient_refused(row, exc)
         except TransientError as exc:
             if exc.maybe_sent:
                 # A timeout or dropped connection after the request left: the provider may
@@ -173,6 +307,129 @@ class Worker:
         else:
             self._sent(row, receipt, body)
 
+    # --- the send-time gate -----------------------------------------------------------------
+    def _reason_not_to_send(
+        self,
+        row: Outbox,
+        call: Call | None,
+        channel: Channel | None,
+        policy: DeliverySettings,
+        now: datetime,
+    ) -> str:
+        """Why this row must not go at all, or "" when it may (quiet hours aside)."""
+        if call is not None:
+            reason = plan.exclusion(call, call.call_type)
+            if reason:
+                return reason
+            if row.trigger == Trigger.DELAYED and (call.dispatched_at or call.is_final):
+                return "dispatched before the delay notice was due"
+        held = Q(contact_id=row.contact_id)
+        if row.call_id is not None:
+            held |= Q(call_id=row.call_id)
+        if Hold.objects.filter(held, lifted_at__isnull=True).exists():
+            return "stopped by staff"
+        if policy.paused_at is not None and row.priority > URGENT:
+            return "agency paused non-urgent messages"
+        # A call update hours late is worse than none.
+        if row.expires_at is not None and row.expires_at < now:
+            return "stale: not sent within its validity period"
+        contact = row.contact
+        if contact.address_enc is None:
+            return "contact purged"
+        if contact.undeliverable:
+            return f"undeliverable: {contact.undeliverable}"
+        if channel is None:
+            return f"no {row.channel} channel configured"
+        key = consent.sender_key(row.channel, row.sender)
+        if consent.opted_out(row.channel, contact.address_hash, key):
+            return "opted out (STOP)" if row.channel == ChannelKind.SMS else "unsubscribed"
+        return ""
+
+    def _policy(self, agency_id: int) -> DeliverySettings:
+        cache = self._policies
+        if cache is None:
+            return DeliverySettings.for_agency(agency_id)
+        if agency_id not in cache:
+            cache[agency_id] = DeliverySettings.for_agency(agency_id)
+        return cache[agency_id]
+
+    def _over_cap(self, row: Outbox, policy: DeliverySettings, now: datetime) -> bool:
+        """Whether the contact already got its share. A cap of 0 means no cap. Two workers
+        sending to one contact at the same instant can each pass: the caps bound a noisy
+        stream of updates, not a race between two threads."""
+        if not (policy.max_per_hour or policy.max_per_day):
+            return False
+        hour_ago = now - timedelta(hours=1)
+        sent = Outbox.objects.filter(
+            contact_id=row.contact_id, sent_at__gt=now - timedelta(days=1)
+        ).aggregate(day=Count("id"), hour=Count("id", filter=Q(sent_at__gt=hour_ago)))
+        return bool(
+            (policy.max_per_hour and sent["hour"] >= policy.max_per_hour)
+            or (policy.max_per_day and sent["day"] >= policy.max_per_day)
+        )
+
+    def _line_type(self, row: Outbox, channel: Channel, address: str, now: datetime) -> str:
+        """An SMS contact's line type, looked up once when the channel can tell ("" when not:
+        the base Channel answers "" and is asked again next time, which costs nothing)."""
+        contact = row.contact
+        if row.channel != ChannelKind.SMS or contact.line_type:
+            return contact.line_type
+        try:
+            found = channel.line_type(address)
+        except TransientError as exc:
+            # The lookup service is down or slow: send anyway. Holding a call update until
+            # lookups recover would make it late, and a text to a landline only fails (and
+            # the provider's error marks the contact).
+            log.warning("outbox %s: line type lookup failed (%s); sending anyway", row.pk, exc)
+            return ""
+        if found:
+            Contact.objects.filter(pk=contact.pk).update(line_type=found, line_type_checked_at=now)
+            contact.line_type, contact.line_type_checked_at = found, now
+        return found
+
+    def _landline(self, row: Outbox, call: Call | None) -> None:
+        """A landline cannot get texts: the same update goes by email when the caller gave an
+        address (once: the email row's dedupe key is the one planning would use), else
+        nothing, with the reason."""
+        if call is None or call.caller_email_id is None:
+            self._not_sent(row, State.SUPPRESSED, reason="landline and no email address")
+            return
+        now = timezone.now()
+        key = Outbox.key(call.caller_email_id, row.trigger, call.pk, ChannelKind.EMAIL)
+        email = Outbox(
+            agency_id=row.agency_id, contact_id=call.caller_email_id, channel=ChannelKind.EMAIL,
+            trigger=row.trigger, call_id=call.pk, rule_id=row.rule_id, dedupe_key=key,
+            state=State.PLANNED, priority=row.priority, due_at=now, expires_at=row.expires_at,
+            language=row.language, created=now, updated=now,
+        )  # fmt: skip
+        with transaction.atomic():
+            Outbox.objects.bulk_create([email], ignore_conflicts=True)
+            self._not_sent(row, State.SUPPRESSED, reason="landline: sent by email instead")
+
+    def _until_morning(self, row: Outbox, morning: datetime) -> None:
+        """Quiet hours: back to the queue for the morning, without using up an attempt. The
+        validity window moves with it, or every message held overnight would be stale by
+        the time it may go."""
+        fields: dict[str, Any] = {
+            "due_at": morning,
+            "attempts": max(0, row.attempts - 1),
+            "claimed_by": "",
+            "reason": f"quiet hours: held until {morning.astimezone(row.agency.tz):%H:%M}",
+        }
+        if row.expires_at is not None:
+            fields["expires_at"] = morning + max(timedelta(0), row.expires_at - row.due_at)
+        self._not_sent(row, State.SCHEDULED, **fields)
+
+    def _recipient_refused(self, row: Outbox, exc: PermanentError) -> None:
+        contact = row.contact
+        if exc.code == "21610":
+            # The number replied STOP to this sender: an opt-out from this sender only.
+            key = consent.sender_key(row.channel, row.sender)
+            consent.opt_out(row.channel, contact.address_hash, key, "twilio:21610")
+        else:
+            consent.mark(contact, exc.reason[:32], f"{row.channel}:{exc.code}")
+
+    # --- finishing --------------------------------------------------------------------------
     def _sent(self, row: Outbox, receipt: Receipt, body: str) -> None:
         now = timezone.now()
         fields: dict[str, Any] = {
@@ -185,6 +442,14 @@ class Worker:
             self._finish(row, State.DELIVERED, delivered_at=now, **fields)
         else:
             self._finish(row, State.SENT, **fields)
+
+    def _not_sent(self, row: Outbox, state: str, **fields: Any) -> None:
+        """Finish a row that never reached the provider, and give its sender the token back:
+        a suppressed or postponed row must not slow down the ones that do go."""
+        if self._finish(row, state, **fields) and row.sender is not None:
+            Sender.objects.filter(pk=row.sender.pk).update(
+                tokens=Least(F("tokens") + 1, Value(burst(row.sender.rate)))
+            )
 
     def _finish(self, row: Outbox, state: str, **fields: Any) -> bool:
         # Conditional on our claim: a reconciler may have taken the row back meanwhile.
@@ -240,7 +505,10 @@ class Worker:
                 close_old_connections()
                 handled = 0
             if not handled:
-                stop.wait(idle)
+                # A sender out of tokens has one again in 1/rate seconds: no need to idle
+                # a whole second behind a 3/s toll-free number.
+                paced = self.paced_wait
+                stop.wait(idle if paced is None else min(idle, max(paced, 0.01)))
         self._pool.shutdown(wait=True)
         log.info("worker %s stopped", self.name)
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 
 from porchlight.agencies.models import Disposition
 from porchlight.calls.models import Call, CallType
@@ -157,3 +158,20 @@ def test_unknown_disposition_code_is_never_shown(call_in, worker):
     )
     worker.run_once()
     assert "X99Z" not in DevMessage.objects.get(outbox__trigger=Trigger.CLEARED).body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_not_about_a_call_without_words_fails_with_the_reason(call_in, worker):
+    """Rows planned by other apps (plan.message) have no call; with no template for their
+    trigger they fail with the reason instead of being retried for ever."""
+    call_in(received())
+    contact = Outbox.objects.get(trigger=Trigger.RECEIVED).contact
+    row = Outbox.objects.create(
+        agency_id=contact.agency_id, contact=contact, channel="sms", trigger=Trigger.DIGEST,
+        dedupe_key=f"{contact.pk}:digest:test", priority=30, due_at=timezone.now(),
+    )  # fmt: skip
+    worker.run_once()
+    row.refresh_from_db()
+    assert row.state == State.FAILED and row.error_code == "template"
+    assert "no template" in row.reason
+    assert not DevMessage.objects.filter(outbox=row).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,8 +30,15 @@ class Command(BaseCommand):
         if opts["once"]:
             worker.reconcile()
             total = 0
-            while handled := worker.run_once():
+            while True:
+                handled = worker.run_once()
                 total += handled
+                if handled:
+                    continue
+                if worker.paced_wait is None:
+                    break
+                # Due rows wait for their sender's tokens: "what is due now" includes them.
+                time.sleep(worker.paced_wait)
             worker._pool.shutdown()
             self.stdout.write(f"handled {total} messages")
             return
