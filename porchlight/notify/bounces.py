@@ -33,6 +33,7 @@ from django.urls import URLPattern
 from django.utils import timezone
 
 from porchlight.notify import consent, pii
+from porchlight.notify.channels.email import provider_key
 from porchlight.notify.models import Channel, Contact, Outbox, State
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,8 @@ def _row(event: AnymailTrackingEvent) -> Outbox | None:
 
 def _message_id(event: AnymailTrackingEvent) -> str:
     # Providers that keep our Message-ID header (Mailgun, SMTP relays) may report it with or
-    # without angle brackets; provider ids are stored without.
-    return str(event.message_id or "").strip().strip("<>")
+    # without angle brackets: compared as the channel stored it.
+    return provider_key(str(event.message_id or ""))
 
 
 def _soft(event: AnymailTrackingEvent) -> bool:
@@ -150,7 +151,7 @@ def _settle(row: Outbox, state: str, message_id: str, **fields: Any) -> None:
         # died): this settles the row, and neither that worker nor reconciliation changes it.
         update |= {"claimed_by": "", "sent_at": row.sent_at or timezone.now()}
     if not row.provider_id and message_id:
-        update["provider_id"] = message_id[:255]
+        update["provider_id"] = message_id
     Outbox.objects.filter(pk=row.pk, state__in=allowed).update(**update)
 
 

@@ -130,7 +130,7 @@ class EmailChannel(Channel):
         provider_id = email.anymail_status.message_id
         if not isinstance(provider_id, str) or not provider_id:
             provider_id = message_id
-        return Receipt(provider_id=provider_id.strip("<>"), status="sent")
+        return Receipt(provider_id=provider_key(provider_id), status="sent")
 
     def _send_smtp(self, connection: SmtpBackend, email: AnymailMessage) -> None:
         # One connection per message: simple and thread-safe for the worker's send threads;
@@ -174,6 +174,15 @@ class EmailChannel(Channel):
 
 
 # --- Building the message --------------------------------------------------------------------
+
+
+def provider_key(message_id: str) -> str:
+    """A message id as the outbox stores it, and as bounces.py looks it up: without angle
+    brackets, cut to the column's length. A Message-ID with a long domain (or a provider's
+    long id) would not fit, and a provider id the database refuses would leave a sent row
+    `sending`, to be sent again; the first 64 characters still tell messages apart."""
+    limit = Outbox._meta.get_field("provider_id").max_length or 64
+    return message_id.strip().strip("<>")[:limit]
 
 
 def message_id_for(outbox_id: int) -> str:

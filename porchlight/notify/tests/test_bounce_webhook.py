@@ -113,6 +113,17 @@ def test_a_complaint_marks_the_address_and_opts_it_out(client, sent):
 
 
 @pytest.mark.django_db
+def test_a_message_id_in_angle_brackets_and_longer_than_the_column_is_found(client, email_row):
+    """Providers that keep our Message-ID report it whole, brackets and all."""
+    long_id = "<outbox-7.0123456789abcdef@notifications.police.cityofsanbuenaventura.ca.gov>"
+    row = email_row(state=State.SENT, provider_id=long_id.strip("<>")[:64])
+
+    post(client, bounce("HardBounce", message_id=long_id))
+
+    assert Outbox.objects.get(pk=row.pk).state == State.FAILED
+
+
+@pytest.mark.django_db
 def test_a_soft_bounce_is_only_logged(client, sent, caplog):
     r = post(client, bounce("SoftBounce"))
 

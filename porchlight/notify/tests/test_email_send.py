@@ -7,6 +7,7 @@ import pytest
 
 from porchlight.notify.channels import Message
 from porchlight.notify.channels.email import EmailChannel
+from porchlight.notify.models import Outbox
 
 BODY = (
     "Bakersfield Police Department: we received your call at 2:14 PM. Incident 26-000001.\n"
@@ -128,3 +129,18 @@ def test_lookup_cannot_ask_smtp_so_a_lost_send_is_sent_again(local_smtp, email_r
     # A provider webhook that recorded the id means the provider has the message.
     found = channel.lookup(row.pk, "provider-id-1", message=message)
     assert found is not None and found.provider_id == "provider-id-1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_from_domain_still_fits_the_provider_id(local_smtp, email_row, settings):
+    """A provider id the database refused would leave a sent row `sending`, to be resent."""
+    settings.DEFAULT_FROM_EMAIL = "updates@notifications.police.cityofsanbuenaventura.ca.gov"
+    row = email_row()
+
+    receipt = send(row)
+
+    message_id = local_smtp.wait_for(1)[0].message["Message-ID"].strip()
+    assert len(message_id) > 64
+    assert receipt.provider_id == message_id.strip("<>")[:64]
+    # It is stored as it is (PostgreSQL refuses a value longer than the column).
+    Outbox.objects.filter(pk=row.pk).update(provider_id=receipt.provider_id)

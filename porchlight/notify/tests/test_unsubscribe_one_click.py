@@ -61,6 +61,18 @@ def test_one_click_unsubscribes_the_address_from_our_from_address(
 
 
 @pytest.mark.django_db
+def test_one_click_as_multipart_form_data_works_too(local_smtp, email_row, mail_client):
+    """RFC 8058 allows either form encoding; some clients send multipart/form-data."""
+    row = email_row()
+    path = unsubscribe_path(local_smtp, row)
+
+    r = mail_client.post(path, {"List-Unsubscribe": "One-Click"})  # multipart by default
+
+    assert r.status_code == 200
+    assert OptOut.objects.get().address_hash == row.contact.address_hash
+
+
+@pytest.mark.django_db
 def test_opening_the_link_does_not_unsubscribe(local_smtp, email_row, mail_client):
     """Link scanners and previews fetch every link in an email."""
     row = email_row()
