@@ -6,6 +6,7 @@ from typing import Any
 
 from porchlight.agencies.models import Agency, ApiKey, PriorityCode
 from porchlight.calls.models import CallType
+from porchlight.notify import rules
 
 # Sensitive by default: no texts, hidden from maps (DESIGN.md, C2).
 SENSITIVE_CALL_TYPES = {
@@ -64,6 +65,8 @@ def make_agency(
             for c, d in SENSITIVE_CALL_TYPES.items()
         ]
     )
+    # As the admin does for a new agency: the default message rules and templates.
+    rules.install_defaults(agency)
     return agency
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, is_platform
 from porchlight.agencies.models import Agency, ApiKey, Disposition, PriorityCode, Staff, StatusCode
 from porchlight.calls.models import Status
+from porchlight.notify import rules
 
 User = get_user_model()
 
@@ -111,6 +112,14 @@ class AgencyAdmin(AgencyScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_platform(request)
+
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not change:
+                # A new agency texts its callers from the start: the default rules and
+                # templates, which its admins then adjust (notify/rules.py).
+                rules.install_defaults(obj)
 
 
 @admin.register(PriorityCode)

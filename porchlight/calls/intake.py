@@ -173,6 +173,11 @@ class Applied:
     new_call_ids: set[int] = field(default_factory=set)
     # Each call's status before this batch (None for a call it created).
     status_before: dict[int, str | None] = field(default_factory=dict)
+    # Each call's report number before this batch ("" for a call it created): a report number
+    # that appears is an update for the caller.
+    report_before: dict[int, str] = field(default_factory=dict)
+    # The feed's source name (the API key's source): rules can be limited to some feeds.
+    source: str | None = None
     # The call types and priority codes the changed calls point at, by id.
     call_types: dict[int, CallType] = field(default_factory=dict)
     priorities: dict[int, PriorityCode] = field(default_factory=dict)
@@ -256,7 +261,7 @@ def ingest(
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                applied = Applied()
+                applied = Applied(source=feed.source)
                 by_agency: dict[int, list[_Item]] = defaultdict(list)
                 for item in items:
                     by_agency[item.agency.pk].append(item)
@@ -457,6 +462,9 @@ def _apply_agency(
         if call.pk not in applied.status_before:
             applied.status_before[call.pk] = (
                 None if call.incident_number in created else call.status
+            )
+            applied.report_before[call.pk] = (
+                "" if call.incident_number in created else call.report_number
             )
 
     changed: dict[int, Call] = {}

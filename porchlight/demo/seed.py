@@ -17,6 +17,8 @@ from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
+from porchlight.notify import rules
+from porchlight.notify.models import Rule, Trigger
 from porchlight.testing import make_agency
 
 SLUG = "bakersfield"
@@ -58,10 +60,22 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
             StatusCode.objects.get_or_create(
                 agency=neighbour, code=code, defaults={"status": status}
             )
+        _rules(agency, neighbour)
         key = _cad_key(agency, neighbour)
     history = _history(agency, history_days, now)
     _quarantine_samples(agency)
     return Demo(agency, neighbour, key, history, next_incident(agency))
+
+
+def _rules(agency: Agency, neighbour: Agency) -> None:
+    """Both agencies get the default rules; the demo agency also texts "on the way" for its
+    two most urgent priorities, so the admin shows a rule that was configured."""
+    rules.install_defaults(agency)
+    rules.install_defaults(neighbour)
+    # Matched by its default name, so a second run (or an admin's own change) is left alone.
+    Rule.objects.filter(
+        agency=agency, trigger=Trigger.ENROUTE, name="En route", enabled=False
+    ).update(enabled=True, name="En route (priority 1 and 2)", priority_codes=["1", "2"])
 
 
 def _cad_key(agency: Agency, neighbour: Agency) -> str:

@@ -152,6 +152,9 @@ class Outbox(models.Model):
     )
     subject = models.CharField(max_length=200, blank=True)  # email only
     body = models.TextField(blank=True)
+    # The template fields of a message that is not about a call (a survey link, a case status),
+    # given by the app that planned it (plan.message). Never the contact's own address.
+    context = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -1,28 +1,51 @@
-"""Planning: which messages a batch of CAD events calls for, written to the outbox.
+"""Planning: which messages a change calls for, written to the outbox under the agency's rules.
 
 `calls()` runs inside intake's transaction (an explicit call from `calls.intake.ingest`), so a
 message exists exactly when the change that caused it was committed: nothing is lost, nothing
-invented. It is set-based like intake: one insert and at most one update per batch.
+invented. It is set-based like intake: one query for the batch's rules, one insert and at most
+one update, whatever the batch's size.
 
-What is planned (the fixed slice of C2; the configurable rules engine replaces this table):
-- a new call → the first text, due now, and a delay notice scheduled at the priority's
-  threshold, which a dispatch cancels;
-- a call that clears → the closing text; a cancelled call gets none.
-Historical events (imports) plan nothing. An excluded call still gets its rows, suppressed with
-the reason, so staff can see why a caller was not texted; the worker checks again at send time.
+What a batch of CAD events fires, per call that is not history:
+- a new call that is not already over → call received, and a delay notice scheduled at the
+  priority's threshold (unless a unit is already assigned), which a dispatch cancels;
+- dispatched, en route, on scene → when the call reached that status in this batch and is not
+  over (en route and on scene are off by default: the phone that called may not be safe);
+- cleared → the closing text; a cancelled call gets none;
+- report taken → when the call's report number first appears.
+Each fired trigger is matched against the agency's enabled rules (trigger, channel, call type,
+priority, feed); the first by position wins per channel, and writes one row per (contact,
+trigger, call, channel): SMS to the caller's phone, email to their email. An excluded call
+still gets its rows, suppressed with the reason, so staff can see why a caller was not texted;
+the worker checks again at send time.
+
+`message()` is the way in for messages that are not call updates (case updates, surveys,
+community alerts): the same rules, priority, quiet hours and expiry, for one contact.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from porchlight.agencies.models import PriorityCode
+from porchlight.agencies.models import Agency, PriorityCode
 from porchlight.calls import bulk
-from porchlight.calls.models import Call, CallType
-from porchlight.notify.models import URGENT, Channel, Outbox, State, Trigger
+from porchlight.calls.models import STATUS_RANK, Call, CallType, Status
+from porchlight.notify import rules, templating, timing
+from porchlight.notify.models import (
+    TRIGGER_PRIORITY,
+    URGENT,
+    Channel,
+    Contact,
+    DeliverySettings,
+    Outbox,
+    Rule,
+    Sender,
+    State,
+    Trigger,
+)
 
 if TYPE_CHECKING:
     from porchlight.calls.intake import Applied
@@ -33,12 +56,19 @@ DEFAULT_DELAY_MINUTES = {1: 15, 2: 30, 3: 60}
 LAST_DELAY_MINUTES = 60
 
 _WAITING = ("received", "pending")
+_RANK = {str(k): v for k, v in STATUS_RANK.items()}
+# The statuses that are updates of their own, with their triggers.
+_STATUS_TRIGGERS = (
+    (str(Status.DISPATCHED), Trigger.DISPATCHED),
+    (str(Status.ENROUTE), Trigger.ENROUTE),
+    (str(Status.ONSCENE), Trigger.ONSCENE),
+)
 
 _FIELDS = [
     "agency", "contact", "channel", "trigger", "call", "dedupe_key", "state", "priority", "due_at",
     "language", "reason", "body", "attempts", "claimed_by", "claimed_at", "provider_id",
     "error_code", "sent_at", "delivered_at", "created", "updated", "rule", "sender", "expires_at",
-    "subject",
+    "subject", "context",
 ]  # fmt: skip
 
 
@@ -64,6 +94,37 @@ def exclusion(call: Call, call_type: CallType | None) -> str:
     return ""
 
 
+def fired(
+    call: Call,
+    seen: set[str],
+    before: str | None,
+    report_before: str,
+    new: bool,
+    priority: PriorityCode | None,
+    now: datetime,
+) -> list[tuple[str, datetime]]:
+    """The triggers this batch fired for one call, each with when its message is due."""
+    out: list[tuple[str, datetime]] = []
+    if new and not call.is_final:
+        out.append((Trigger.RECEIVED, now))
+        if call.dispatched_at is None:
+            start = call.received_at or call.first_event_at
+            due = start + timedelta(minutes=delay_minutes(priority))
+            out.append((Trigger.DELAYED, max(due, now)))
+    if not call.is_final:
+        # Reached in this batch: an event said so, and the call was not that far before. A late
+        # "dispatched" for a call already on scene is history, not news.
+        was = _RANK.get(before, -1) if before is not None else -1
+        for status, trigger in _STATUS_TRIGGERS:
+            if status in seen and was < _RANK[status]:
+                out.append((trigger, now))
+    if "cleared" in seen and call.status == "cleared":
+        out.append((Trigger.CLEARED, now))
+    if call.report_number and not report_before:
+        out.append((Trigger.REPORT, now))
+    return out
+
+
 def calls(applied: Applied) -> None:
     """Plan the messages for the calls this batch changed."""
     if not applied.calls:
@@ -78,40 +139,66 @@ def calls(applied: Applied) -> None:
 
     # Intake already read the codes these calls point at; no second query here.
     types, priorities = applied.call_types, applied.priorities
+    book: rules.RuleBook | None = None  # read once, when the first call needs it
 
     rows: list[list[Any]] = []
     stop_delay: list[int] = []
 
-    def add(call: Call, trigger: str, due: Any, reason: str) -> None:
-        contact_id = call.caller_phone_id
-        assert contact_id is not None
-        state = State.SUPPRESSED if reason else (State.PLANNED if due <= now else State.SCHEDULED)
-        rows.append(
-            [
-                call.agency_id, contact_id, Channel.SMS, trigger, call.pk,
-                Outbox.key(contact_id, trigger, call.pk, Channel.SMS), state, URGENT, due,
-                call.caller_language, reason, "", 0, "", None, "", "", None, None, now, now, None, None,
-                None, "",
-            ]
-        )  # fmt: skip
-
     for call in changed.values():
-        seen = statuses.get(call.pk, set())
         before = applied.status_before.get(call.pk)
         # Only a call that was waiting before this batch can have a pending delay notice.
         if before in _WAITING and (call.dispatched_at is not None or call.is_final):
             stop_delay.append(call.pk)
-        if call.caller_phone_id is None:
+        contacts = [
+            (Channel.SMS, call.caller_phone_id),
+            (Channel.EMAIL, call.caller_email_id),
+        ]
+        if not any(contact_id for _, contact_id in contacts):
             continue
-        reason = exclusion(call, types.get(call.call_type_id))  # type: ignore[arg-type]
-        if call.pk in applied.new_call_ids and not call.is_final:
-            add(call, Trigger.RECEIVED, now, reason)
-            if call.dispatched_at is None:
-                start = call.received_at or call.first_event_at
-                due = start + timedelta(minutes=delay_minutes(priorities.get(call.priority_id)))  # type: ignore[arg-type]
-                add(call, Trigger.DELAYED, max(due, now), reason)
-        if "cleared" in seen and call.status == "cleared":
-            add(call, Trigger.CLEARED, now, reason)
+        priority = priorities.get(call.priority_id) if call.priority_id else None
+        triggers = fired(
+            call,
+            statuses.get(call.pk, set()),
+            before,
+            applied.report_before.get(call.pk, ""),
+            call.pk in applied.new_call_ids,
+            priority,
+            now,
+        )
+        if not triggers:
+            continue
+        if book is None:
+            book = rules.RuleBook.load({c.agency_id for c in changed.values()})
+        call_type = types.get(call.call_type_id) if call.call_type_id else None
+        reason = exclusion(call, call_type)
+        facts = rules.Facts(
+            call_type=call_type.code if call_type else None,
+            priority=priority.code if priority else None,
+            source=applied.source,
+        )
+        for trigger, due in triggers:
+            for channel, contact_id in contacts:
+                if contact_id is None:
+                    continue
+                rule = book.match(call.agency_id, trigger, channel, facts)
+                if rule is None:
+                    continue
+                sender = rule.default_sender_id if channel == Channel.SMS else None  # type: ignore[attr-defined]
+                state = (
+                    State.SUPPRESSED
+                    if reason
+                    else (State.PLANNED if due <= now else State.SCHEDULED)
+                )
+                expires = due + timedelta(minutes=rule.valid_minutes)
+                rows.append(
+                    [
+                        call.agency_id, contact_id, channel, trigger, call.pk,
+                        Outbox.key(contact_id, trigger, call.pk, channel), state,
+                        TRIGGER_PRIORITY.get(trigger, URGENT), due, call.caller_language, reason,
+                        "", 0, "", None, "", "", None, None, now, now, rule.pk, sender, expires,
+                        "", {},
+                    ]
+                )  # fmt: skip
 
     if rows:
         # A replayed or retried batch plans the same keys again: the unique key absorbs it.
@@ -125,3 +212,105 @@ def calls(applied: Applied) -> None:
         ).update(
             state=State.SUPPRESSED, reason="dispatched before the delay notice was due", updated=now
         )
+
+
+def message(
+    agency: Agency,
+    contact: Contact,
+    trigger: str,
+    *,
+    dedupe: str,
+    context: dict[str, str],
+    language: str,
+    call: Call | None = None,
+    due: datetime | None = None,
+) -> Outbox | None:
+    """Plan one message that is not a CAD update: a case status change, a survey invitation,
+    a community alert. Call it in the same transaction as the change that causes it.
+
+    The agency's enabled rules for the trigger and the contact's channel decide whether it
+    goes (None when no rule sends it) and which template it uses. Priority follows the
+    trigger; a message that is not urgent and falls in the agency's quiet hours is due when
+    they end; it expires `valid_minutes` after it is due. `dedupe` names the update ("case 41
+    closed", "survey for call 26-000123"): the same contact, trigger, dedupe and channel plan
+    one message however often this is called, and the row planned first is returned.
+
+    `context` holds the trigger's template fields (templating.FIELDS_BY_TRIGGER) as strings;
+    never the contact's own address. With `call`, the call's exclusions apply (an excluded
+    call's row is suppressed with the reason) and so do rules limited by call type or priority.
+    """
+    if trigger not in TRIGGER_PRIORITY:
+        raise ValueError(f"unknown trigger {trigger!r}")
+    if contact.agency_id != agency.pk or (call is not None and call.agency_id != agency.pk):
+        raise ValueError("the contact and the call must belong to the agency")
+    _check_context(trigger, context, contact)
+    channel = contact.channel
+    key = f"{contact.pk}:{trigger}:{dedupe}:{channel}"
+    if len(key) > Outbox._meta.get_field("dedupe_key").max_length:  # type: ignore[operator]
+        raise ValueError("dedupe is too long")
+
+    facts = rules.Facts()
+    reason = ""
+    if call is not None:
+        call_type = call.call_type
+        facts = rules.Facts(
+            call_type=call_type.code if call_type else None,
+            priority=call.priority.code if call.priority else None,
+        )
+        reason = exclusion(call, call_type)
+    rule = rules.first_match(
+        Rule.objects.filter(agency=agency, trigger=trigger, enabled=True), channel, facts
+    )
+    if rule is None:
+        return None
+
+    now = timezone.now()
+    priority = TRIGGER_PRIORITY[trigger]
+    when = timing.after_quiet_hours(
+        due or now, priority, DeliverySettings.for_agency(agency.pk), agency.tz
+    )
+    sender = None
+    if channel == Channel.SMS:
+        sender = Sender.objects.filter(agency=agency, is_default=True).order_by("id").first()
+    row = Outbox(
+        agency=agency,
+        contact=contact,
+        channel=channel,
+        trigger=trigger,
+        call=call,
+        rule=rule,
+        sender=sender,
+        dedupe_key=key,
+        state=State.SUPPRESSED if reason else (State.PLANNED if when <= now else State.SCHEDULED),
+        reason=reason,
+        priority=priority,
+        due_at=when,
+        expires_at=when + timedelta(minutes=rule.valid_minutes),
+        language=language,
+        context=dict(context),
+        created=now,
+        updated=now,
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        # Planned before (a retried job, a replayed status change): that row stands.
+        return Outbox.objects.get(dedupe_key=key)
+    return row
+
+
+def _check_context(trigger: str, context: dict[str, str], contact: Contact) -> None:
+    allowed = templating.fields_for(trigger)
+    for name, value in context.items():
+        if name not in allowed:
+            raise ValueError(f"{name!r} is not a template field of {trigger}")
+        if not isinstance(value, str):
+            raise ValueError(f"{name!r} must be a string")
+    # The row outlives the contact's purge, so it must not carry their address.
+    address = (contact.address or "").lower()
+    number = "".join(c for c in address if c.isdigit())[-10:] if contact.channel == "sms" else ""
+    for value in context.values():
+        digits = "".join(c for c in value if c.isdigit())
+        if (address and address in value.lower()) or (len(number) >= 7 and number in digits):
+            raise ValueError("the context must not hold the contact's address")

@@ -1,24 +1,32 @@
-"""The words of each message, in the contact's language.
+"""The words of each message: the row's rule's template, in the contact's language.
 
-Fixed wording for now; the rules engine (next issue) makes it configurable per agency with
-sandboxed templates. Messages never name a suspect, a victim or the call type: the caller
-knows what they called about, and a text can be read by whoever holds the phone.
+`compose()` is called by the worker at send time, after the exclusions are checked again, so a
+text always says what is true when it leaves. The template comes from the row's rule (or, for
+rows planned before rules existed, the agency's rule for the trigger, then the built-in
+defaults in rules.py); the language is the contact's when there is a template in it, else the
+agency's default, else English. Values are plain strings (templating.FIELDS): never a call
+type, a name or an address. SMS bodies are normalised (gsm.py) so a pasted curly quote does
+not double what the text costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from porchlight.agencies.models import Disposition
+from porchlight.agencies.models import Agency, Disposition
 from porchlight.calls.models import Call
-from porchlight.notify.models import Outbox, Trigger
+from porchlight.notify import gsm, rules, templating
+from porchlight.notify.models import Channel, Outbox, Rule, Template
 
-# Raw CAD dispositions in plain words. An agency's own wording comes with the rules engine.
+# Raw CAD dispositions in plain words, when the agency has not given its own (Dispositions).
 DISPOSITIONS = {
     "RPT": gettext_lazy("An officer took a report."),
     "GOA": gettext_lazy("The officers did not find anyone there when they arrived."),
@@ -28,6 +36,11 @@ DISPOSITIONS = {
     "ARR": gettext_lazy("An arrest was made."),
     "UNF": gettext_lazy("The officers found no sign of a crime."),
 }
+
+
+class CannotCompose(ValueError):
+    """The row has no usable words: no template at all, or one that fails with these values.
+    The reason is fit for the outbox row's `reason`."""
 
 
 def disposition_wording(call: Call) -> str:
@@ -49,52 +62,118 @@ def disposition_wording(call: Call) -> str:
     return str(default) if default else ""
 
 
-def language_for(call: Call, preferred: str) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    for candidate in (preferred, preferred.split("-")[0], call.agency.default_language):
-        if candidate in codes:
-            return candidate
-    return settings.LANGUAGE_CODE
+# --- values ---------------------------------------------------------------------------------
 
 
-def render(trigger: str, call: Call, language: str, track_url: str | None) -> str:
-    agency = call.agency
-    with translation.override(language_for(call, language)):
-        received = (call.received_at or call.first_event_at).astimezone(agency.tz)
-        # "2:14 PM" in English (Django's own "2:14 p.m." ends a sentence twice); the locale's
-        # clock elsewhere ("14:14").
-        at = (
-            received.strftime("%-I:%M %p")
-            if translation.get_language() == "en"
-            else formats.time_format(received)
-        )
-        track = (" " + _("Track: %(url)s") % {"url": track_url}) if track_url else ""
-        footer = _("Not monitored; in an emergency call 911. Reply STOP to opt out.")
-        values = {
-            "agency": agency.name,
-            "number": call.incident_number,
-            "time": at,
-            "phone": agency.non_emergency_number,
+def _clock(at: datetime) -> str:
+    # "2:14 PM" in English (Django's own "2:14 p.m." ends a sentence twice); the locale's clock
+    # elsewhere ("14:14").
+    if translation.get_language() == "en":
+        return at.strftime("%-I:%M %p")
+    return formats.time_format(at)
+
+
+def agency_values(agency: Agency, channel: str) -> dict[str, str]:
+    """The fields every message has, in the active language."""
+    return {
+        "agency": agency.name,
+        "non_emergency_number": agency.non_emergency_number,
+        # Texts say how to stop them; an email carries its own one-click unsubscribe link.
+        "opt_out": _("Reply STOP to opt out.") if channel == Channel.SMS else "",
+    }
+
+
+def call_values(call: Call, track_url: str | None, channel: str) -> dict[str, str]:
+    """A call's fields, in the active language."""
+    received = (call.received_at or call.first_event_at).astimezone(call.agency.tz)
+    return {
+        **agency_values(call.agency, channel),
+        "incident_number": call.incident_number,
+        "call_time": _clock(received),
+        "call_date": formats.date_format(received, "SHORT_DATE_FORMAT"),
+        "track_url": track_url or "",
+        "disposition": disposition_wording(call),
+        "report_number": call.report_number,
+    }
+
+
+def sample_values(agency: Agency | None, channel: str = Channel.SMS) -> dict[str, str]:
+    """Made-up values for every field, in the active language, for the preview and for checking
+    a template before it is saved. Lengths like the real ones, so the segment count is honest."""
+    tz = agency.tz if agency is not None else None
+    received = datetime(2026, 11, 22, 14, 14, tzinfo=tz)
+    values = {
+        "agency": agency.name if agency is not None else _("Your Police Department"),
+        "non_emergency_number": agency.non_emergency_number if agency is not None else "555-0100",
+        "opt_out": _("Reply STOP to opt out.") if channel == Channel.SMS else "",
+        "incident_number": "26-001234",
+        "call_time": _clock(received),
+        "call_date": formats.date_format(received, "SHORT_DATE_FORMAT"),
+        # A real link's length: the site's address and a 24-character token.
+        "track_url": f"{settings.SITE_URL}/t/Xq3kT9vLm2Pw8RzYc4Hn7Bd1",
+        "disposition": str(DISPOSITIONS["GOA"]),
+        "report_number": "26-004321",
+        "case_number": "26-004321",
+        "case_status": _("A detective has been assigned to your case."),
+        "survey_url": f"{settings.SITE_URL}/s/Xq3kT9vLm2Pw8RzYc4Hn7Bd1",
+        "alert_title": _("Road closed"),
+        "alert_text": _("Main Street is closed between 1st and 4th until 6 PM."),
+        "alert_url": f"{settings.SITE_URL}/a/1234",
+    }
+    return values
+
+
+# --- choosing the template ------------------------------------------------------------------
+
+
+def _candidates(preferred: str, agency: Agency) -> list[str]:
+    out: list[str] = []
+    for code in (preferred, preferred.split("-")[0], agency.default_language, "en"):
+        code = (code or "").lower()
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+def _pick(templates: Mapping[str, Any], candidates: Iterable[str]) -> str | None:
+    for code in candidates:
+        if code in templates:
+            return code
+    return None
+
+
+def _rule_for(row: Outbox, agency: Agency, call: Call | None) -> int | None:
+    """The rule a row planned before rules existed would have had: the agency's first enabled
+    rule for its trigger and channel."""
+    facts = rules.Facts(
+        call_type=call.call_type.code if call is not None and call.call_type else None,
+        priority=call.priority.code if call is not None and call.priority else None,
+    )
+    candidates = Rule.objects.filter(agency=agency, trigger=row.trigger, enabled=True)
+    rule = rules.first_match(candidates, row.channel, facts)
+    return rule.pk if rule is not None else None
+
+
+def words_for(row: Outbox, agency: Agency, call: Call | None) -> tuple[str, str, str]:
+    """(language, subject template, body template) for a row."""
+    candidates = _candidates(row.language, agency)
+    rule_id = row.rule_id or _rule_for(row, agency, call)
+    if rule_id is not None:
+        own = {
+            t.language.lower(): (t.subject, t.body)
+            for t in Template.objects.filter(rule_id=rule_id).order_by("id")
         }
-        if trigger == Trigger.RECEIVED:
-            head = _("%(agency)s: we received your call at %(time)s. Incident %(number)s.") % values
-        elif trigger == Trigger.DELAYED:
-            head = (
-                _(
-                    "%(agency)s: officers are still busy on other calls. Your call %(number)s is "
-                    "waiting for the next available officer."
-                )
-                % values
-            )
-        elif trigger == Trigger.CLEARED:
-            outcome = disposition_wording(call)
-            head = _("%(agency)s: officers have finished at your call %(number)s.") % values
-            if outcome:
-                head += " " + outcome
-            head += " " + _("Questions: %(phone)s.") % values
-        else:
-            raise ValueError(f"no text for trigger {trigger}")
-        return f"{head}{track}\n{footer}"
+        code = _pick(own, candidates) or next(iter(own), None)
+        if code is not None:
+            return (code, *own[code])
+    default = rules.DEFAULT_BY_TRIGGER.get(row.trigger)
+    if default is not None:
+        code = _pick(default.templates, candidates) or "en"
+        return (code, *default.templates[code])
+    raise CannotCompose(f"no template for {row.trigger}")
+
+
+# --- composing ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -106,6 +185,29 @@ class Composed:
     html: str = ""
 
 
-def compose(row: Outbox, call: Call, track_url: str | None) -> Composed:
-    """The words for one outbox row, rendered at send time."""
-    return Composed(body=render(row.trigger, call, row.language, track_url))
+def compose(row: Outbox, call: Call | None, track_url: str | None) -> Composed:
+    """The words for one outbox row, rendered at send time.
+
+    `call` is the row's call (None for messages that are not about one: their fields travel in
+    the row's context). Raises CannotCompose when there are no usable words.
+    """
+    agency = call.agency if call is not None else row.agency
+    language, subject, body = words_for(row, agency, call)
+    with translation.override(language):
+        values = (
+            call_values(call, track_url, row.channel)
+            if call is not None
+            else agency_values(agency, row.channel)
+        )
+        # A later app's own fields (a survey link, a case status), checked when planned.
+        values.update({k: str(v) for k, v in (row.context or {}).items() if k not in values})
+        try:
+            text = templating.render(body, row.trigger, values)
+            title = templating.render(subject, row.trigger, values) if subject.strip() else ""
+        except templating.TemplateProblem as exc:
+            raise CannotCompose(f"template ({language}) failed: {exc}"[:200]) from exc
+    if not text:
+        raise CannotCompose(f"template ({language}) rendered an empty text")
+    if row.channel == Channel.SMS:
+        text = gsm.normalise(text)
+    return Composed(body=text, subject=title or agency.name)

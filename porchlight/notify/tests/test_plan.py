@@ -72,9 +72,11 @@ def test_history_never_plans_anything(call_in):
 
 
 @pytest.mark.django_db
-def test_no_phone_no_rows(call_in):
+def test_no_phone_means_email_only(call_in):
     call_in(received(caller={"email": "a@example.org"}))
-    assert not Outbox.objects.exists()
+    assert {o.channel for o in Outbox.objects.all()} == {"email"}
+    call_in(received(2, incident="26-000002", caller={}))
+    assert not Outbox.objects.filter(call__incident_number="26-000002").exists()
 
 
 @pytest.mark.django_db
@@ -88,4 +90,5 @@ def test_replanning_never_duplicates(call_in):
 @pytest.mark.django_db
 def test_call_first_seen_already_dispatched_gets_no_delay_notice(call_in):
     call_in(cad_event(1, status="dispatched", caller={"phone": "661-555-0142"}))
-    assert rows() == {(Trigger.RECEIVED, State.PLANNED)}
+    # Received and dispatched, both news to the caller; no delay notice.
+    assert rows() == {(Trigger.RECEIVED, State.PLANNED), (Trigger.DISPATCHED, State.PLANNED)}

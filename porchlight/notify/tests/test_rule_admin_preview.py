@@ -1,0 +1,90 @@
+"""The template preview: rendered with sample values, SMS encoding, segments, and flags."""
+
+import functools
+
+import pytest
+
+from porchlight.notify.models import Trigger
+from porchlight.notify.tests.test_rule_admin import rule_of, sign_in_as
+from porchlight.testing import make_agency
+
+URL = "/admin/notify/rule/preview/"
+
+
+@pytest.fixture
+def signed_in(agency):
+    return functools.partial(sign_in_as, agency)
+
+
+def csrf_client(client):
+    """From here on the client must send the CSRF token, like a browser's fetch()."""
+    client.get("/admin/notify/rule/")
+    client.handler.enforce_csrf_checks = True
+    return client, client.cookies["csrftoken"].value
+
+
+def preview(client, token, **fields):
+    fields.setdefault("trigger", Trigger.RECEIVED)
+    return client.post(URL, {"csrfmiddlewaretoken": token, **fields})
+
+
+@pytest.mark.django_db
+def test_preview_renders_with_sample_values_in_the_templates_language(agency, signed_in):
+    client, token = csrf_client(signed_in())
+    rule = rule_of(agency)
+    spanish = rule.templates.get(language="es")
+    reply = preview(client, token, rule=rule.pk, language="es", body=spanish.body).json()
+    assert reply["ok"] and reply["encoding"] == "GSM-7" and reply["flags"] == []
+    assert reply["text"].startswith(
+        "Bakersfield Police Department: recibimos su llamada a las 14:14. Incidente 26-001234."
+    )
+    assert "Responda STOP" in reply["text"] and reply["segments"] == 2
+    assert reply["summary"].startswith("GSM-7, 2 segments, ")
+
+
+@pytest.mark.django_db
+def test_preview_flags_what_forces_ucs2_and_what_replaces_it(agency, signed_in):
+    client, token = csrf_client(signed_in())
+    reply = preview(client, token, language="en", body="It’s “done” — {{ incident_number }}").json()
+    # Normalised as it will be sent: back to GSM-7.
+    assert reply["text"] == 'It\'s "done" - 26-001234' and reply["encoding"] == "GSM-7"
+    assert reply["written"] == {"encoding": "UCS-2", "segments": 1}
+    flags = {f["char"]: f["replacement"] for f in reply["flags"]}
+    assert flags == {"’": "'", "“": '"', "”": '"', "—": "-"}
+    assert "replaced by ' when sent" in reply["flags"][0]["note"]
+
+    reply = preview(client, token, language="es", body="¿Qué pasó? " * 10).json()
+    assert reply["encoding"] == "UCS-2" and reply["segments"] == 2
+    (flag,) = [f for f in reply["flags"] if f["char"] == "ó"]
+    assert flag["replacement"] is None and "no GSM equivalent" in flag["note"]
+
+
+@pytest.mark.django_db
+def test_a_broken_template_is_a_400_with_the_reason(signed_in):
+    client, token = csrf_client(signed_in())
+    response = preview(client, token, language="es", body="{{ numero }}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "ok": False,
+        "error": 'Unknown field "numero". Fields you can use here: agency, non_emergency_number, '
+        "opt_out, incident_number, call_time, call_date, track_url, disposition, report_number.",
+        "field": "body",
+    }
+    assert preview(client, token, body="x", trigger="nope").status_code == 400
+    assert preview(client, token, body="x", language="../etc").status_code == 400
+    assert preview(client, token, body="x", subject="{{ x }}").json()["field"] == "subject"
+
+
+@pytest.mark.django_db
+def test_preview_is_post_with_csrf_for_those_who_may_edit_rules(agency, signed_in):
+    client, token = csrf_client(signed_in())
+    assert client.get(URL).status_code == 405
+    assert client.post(URL, {"trigger": Trigger.RECEIVED, "body": "x"}).status_code == 403
+    # Another agency's rule is not there for this admin.
+    other = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
+    assert preview(client, token, body="x", rule=rule_of(other).pk).status_code == 404
+    assert preview(client, token, body="x", rule="nope").status_code == 404
+
+    viewer, token = csrf_client(signed_in("val", role="readonly"))
+    response = preview(viewer, token, body="x")
+    assert response.status_code == 403 and not response.json()["ok"]
