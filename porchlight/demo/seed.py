@@ -17,8 +17,8 @@ from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
-from porchlight.notify import rules
-from porchlight.notify.models import Rule, Trigger
+from porchlight.notify import inbound, rules
+from porchlight.notify.models import Hold, Rule, Sender, Trigger
 from porchlight.testing import make_agency
 
 SLUG = "bakersfield"
@@ -64,6 +64,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
         key = _cad_key(agency, neighbour)
     history = _history(agency, history_days, now)
     _quarantine_samples(agency)
+    _message_samples(agency)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 
@@ -146,6 +147,35 @@ def _quarantine_samples(agency: Agency) -> None:
         },
     ]
     ingest(Feed(agency=agency, source=SOURCE, covered={agency.ori: agency}), bad)
+
+
+# The demo's sending number: toll-free (3 texts a second), an illustrative 555 number.
+DEMO_SENDER = "+18555550123"
+# Texts callers sent back, so the Replies page and the consent log have something to show: an
+# emergency typed into a reply (answered "not monitored, call 911"), a Spanish HELP, a STOP.
+DEMO_REPLIES = [
+    ("SMdemoreply1", "+16615550187", "Is anyone coming? He is still outside the house"),
+    ("SMdemoreply2", "+16615550164", "ayuda"),
+    ("SMdemoreply3", "+16615550139", "Stop"),
+]
+
+
+def _message_samples(agency: Agency) -> None:
+    """A sending number, three inbound replies and one staff stop, each seeded once."""
+    Sender.objects.get_or_create(
+        agency=agency,
+        phone_number=DEMO_SENDER,
+        defaults={"label": "Non-emergency updates", "profile": Sender.Profile.TOLL_FREE},
+    )
+    for sid, number, body in DEMO_REPLIES:
+        inbound.handle(inbound.Text(sid=sid, from_=number, to=DEMO_SENDER, body=body))
+    call = Call.objects.filter(agency=agency, historical=True).order_by("-first_event_at").first()
+    if call is not None and not Hold.objects.filter(agency=agency).exists():
+        Hold.objects.create(
+            agency=agency,
+            call=call,
+            reason="Detective's request: the caller's phone may be read by the suspect",
+        )
 
 
 def next_incident(agency: Agency) -> int:

@@ -10,6 +10,7 @@ from porchlight.agencies.models import Agency, ApiKey, Staff, StatusCode
 from porchlight.calls.models import Call, Event, Quarantine
 from porchlight.demo.seed import seed
 from porchlight.demo.staff import TOTP_SECRET, current_code, ensure_staff
+from porchlight.notify.models import Hold, Inbound, OptOut, Sender
 
 
 def counts() -> dict[str, int]:
@@ -22,6 +23,10 @@ def counts() -> dict[str, int]:
         "quarantine": Quarantine.objects.count(),
         "staff": Staff.objects.count(),
         "authenticators": Authenticator.objects.count(),
+        "senders": Sender.objects.count(),
+        "inbound": Inbound.objects.count(),
+        "opt_outs": OptOut.objects.count(),
+        "holds": Hold.objects.count(),
     }
 
 
@@ -66,6 +71,15 @@ def test_seeding_twice_changes_nothing(settings, tmp_path):
     assert len(reasons) == 2
     assert any('unknown status "XFER"' in r for r in reasons)
     assert any("event_time" in r for r in reasons)
+
+    # The Messages and Replies pages have something to show: a number, replies, a STOP, a stop.
+    assert Sender.objects.get(agency=agency).rate == 3.0
+    kinds = sorted(Inbound.objects.filter(agency=agency).values_list("kind", flat=True))
+    assert kinds == ["help", "reply", "stop"]
+    reply = Inbound.objects.get(kind="reply")
+    assert "not monitored" in reply.answer and "911" in reply.answer
+    assert OptOut.objects.filter(sender="+18555550123").count() == 1
+    assert Hold.objects.get(agency=agency).call.historical
 
     staff = Staff.objects.get(user__username=login.username)
     assert staff.agency == agency and staff.role == "admin"
