@@ -168,6 +168,15 @@ def staff_login(
     page.wait_for_url(re.compile(re.escape(next_path) + r"$"))
 
 
+def switch_language(page: Any, lang: str) -> None:
+    """Choose the language with the site's own switcher, as a person would (a no-op for "en")."""
+    if lang == "en":
+        return
+    page.select_option("#lang-select", lang)
+    page.locator("form.lang button").click()
+    page.wait_for_load_state()
+
+
 def client_login(client: Any, login: StaffLogin) -> None:
     """Sign a Django test client in through the same allauth pages, with a real TOTP code."""
     r = client.post(

@@ -7,7 +7,7 @@ Spanish, with axe checking every screen and the app's CSP left on.
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.testing import cad_event
@@ -35,10 +35,7 @@ def test_map_a_missing_status_and_replay_the_held_event(page, live_server, agenc
     tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
 
     staff_login(page, live_server, login)
-    if lang == "es":
-        page.select_option("#lang-select", "es")
-        page.locator("form.lang button").click()
-        page.wait_for_load_state()
+    switch_language(page, lang)
     assert page.get_attribute("html", "lang") == lang
     look(page, f"console-home-{tag}")
 

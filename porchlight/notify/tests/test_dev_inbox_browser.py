@@ -2,7 +2,7 @@
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look
+from porchlight.browser import DESKTOP, PHONE, look, switch_language
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
@@ -29,10 +29,7 @@ def sent(call_in, settings):
 @pytest.mark.django_db(transaction=True)
 def test_inbox_shows_each_phones_texts(page, live_server, sent, viewport, lang):
     page.goto(f"{live_server.url}/dev/inbox/")
-    if lang == "es":
-        page.select_option("#lang-select", "es")
-        page.locator("form.lang button").click()
-        page.wait_for_load_state()
+    switch_language(page, lang)
     assert page.get_attribute("html", "lang") == lang
     phones = page.locator("section.phone")
     assert phones.count() == 2

@@ -3,7 +3,7 @@ call's messages, pause the agency; desktop and phone, English and Spanish, axe o
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.calls.models import Call
 from porchlight.notify.models import Hold, Outbox, State
 from porchlight.notify.tests.conftest import received
@@ -28,10 +28,7 @@ def test_find_a_call_see_why_and_stop_its_messages(page, live_server, call_in, v
     tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
 
     staff_login(page, live_server, login)
-    if lang == "es":
-        page.select_option("#lang-select", "es")
-        page.locator("form.lang button").click()
-        page.wait_for_load_state()
+    switch_language(page, lang)
     page.locator("nav a[href='/console/messages/']").click()
     assert page.locator("h1").inner_text() == words["h1"]
     page.fill("#incident", call.incident_number)

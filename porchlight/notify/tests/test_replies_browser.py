@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.notify import pii
 from porchlight.notify.models import Channel, Contact, Sender
 from porchlight.notify.twilio_local.server import inbound_params
@@ -41,10 +41,7 @@ def test_read_the_replies_and_the_consent_log(
     tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
 
     staff_login(page, live_server, login)
-    if lang == "es":
-        page.select_option("#lang-select", "es")
-        page.locator("form.lang button").click()
-        page.wait_for_load_state()
+    switch_language(page, lang)
     page.locator("nav a[href='/console/replies/']").click()
     page.wait_for_url("**/console/replies/")
 
