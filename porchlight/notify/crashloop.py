@@ -274,7 +274,8 @@ class Relay:
     def __init__(self, upstream: str) -> None:
         self.upstream = urlsplit(upstream)
         self.accepted: list[Accepted] = []
-        self.errors = 0
+        self.errors: Counter[str] = Counter()  # upstream failures, by exception
+        self.cut_short = 0  # requests whose sender died before the whole body arrived
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> str:
@@ -324,14 +325,19 @@ class Relay:
             def _relay(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if len(body) < length:
+                    # Killed mid-request: Twilio would never see a whole request either.
+                    relay.cut_short += 1
+                    self.close_connection = True
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
                 try:
                     upstream = self._connection()
                     upstream.request(method, self.path, body=body or None, headers=headers)
                     response = upstream.getresponse()
                     data = response.read()
-                except (OSError, http.client.HTTPException):
-                    relay.errors += 1
+                except (OSError, http.client.HTTPException) as exc:
+                    relay.errors[type(exc).__name__] += 1
                     if self._upstream is not None:
                         self._upstream.close()
                     self._upstream = None
@@ -748,7 +754,8 @@ def analyse(
         "states": dict(Counter(r[1] for r in rows.values())),
         "provider_messages": len(provider_sids),
         "relay_accepted": len(relay_sids),
-        "relay_errors": relay.errors,
+        "relay_errors": dict(relay.errors),
+        "relay_requests_cut_short": relay.cut_short,
         "relay_matches_provider": relay_sids == provider_sids,
         "provider_without_outbox_id": len(provider_sids - set(outbox_of)),
         "lost": lost,
