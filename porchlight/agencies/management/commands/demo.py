@@ -122,7 +122,7 @@ class Command(BaseCommand):
             + (", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "nothing")
         )
         say(
-            f"Texts sent to the development inbox: {DevMessage.objects.filter(sent_at__gte=began).count()}"
+            f"Texts and emails sent to the development inbox: {DevMessage.objects.filter(sent_at__gte=began).count()}"
         )
         if feed.error is not None:
             raise CommandError(f"the simulator stopped: {feed.error}")
@@ -144,6 +144,14 @@ class Command(BaseCommand):
         say("")
         say(self.style.SUCCESS(f"Porchlight demo running at {base} ({server.kind}; log in {log})"))
         say(f"  Staff console   {base}/console/")
+        say(
+            f"  Messages        {base}{reverse('notify:messages')}  (why a caller got no text; stops)"
+        )
+        say(
+            f"  Replies         {base}{reverse('notify:replies')}  (texts callers sent back; consent log)"
+        )
+        say(f"  Message rules   {base}/admin/notify/rule/  (templates with a live preview)")
+        say(f"  Health          {base}/healthz  and  {base}/metrics")
         say(f"  Django admin    {base}/admin/")
         say(f"  API docs        {base}/api/v1/docs")
         say(f"  Dev inbox       {base}{reverse('notify:dev_inbox')}")
