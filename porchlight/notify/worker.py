@@ -462,7 +462,10 @@ class Worker:
     def reconcile(self, now: datetime | None = None) -> int:
         """Settle rows a dead worker left `sending`. Returns how many were settled."""
         now = now or timezone.now()
-        if not take_lease("reconcile", self.name, timedelta(minutes=1), now):
+        # A killed holder blocks reconciliation until its lease runs out, so the lease is no
+        # longer than the stale window (5 s at least, a minute at most).
+        ttl = min(timedelta(minutes=1), max(timedelta(seconds=5), stale_after()))
+        if not take_lease("reconcile", self.name, ttl, now):
             return 0
         settled = 0
         stale = Outbox.objects.filter(

@@ -37,6 +37,7 @@ def postgres_server() -> str:
     return os.environ.get("PORCHLIGHT_TEST_PG_URL") or crashloop.DEFAULT_SERVER
 
 
+@pytest.mark.crashloop
 def test_sigkilled_workers_lose_nothing_and_repeat_only_what_was_in_flight():
     config = crashloop.Config(server=postgres_server(), rows=10_000, kills=200, out=ARTIFACT)
     try:
