@@ -17,6 +17,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from porchlight.testing import serve, shut
+
 from .server import DEFAULT_AUTH_TOKEN, LocalTwilio
 from .state import sign
 
@@ -67,17 +69,11 @@ class WebhookReceiver:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._server = serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        shut(self._server)
 
     def address(self) -> tuple[str, int]:
         assert self._server is not None
