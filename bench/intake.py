@@ -170,7 +170,7 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
 
     from porchlight.calls.simulator import Simulator
     from porchlight.demo.runner import Server
-    from porchlight.testing import make_agency, make_key
+    from porchlight.standins.builders import make_agency, make_key
 
     t = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -382,7 +382,7 @@ def open_loop(
 def import_rows(rows: list[dict[str, Any]], var: Path) -> dict[str, Any]:
     import orjson
 
-    from porchlight.testing import make_agency
+    from porchlight.standins.builders import make_agency
 
     agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
     path = var / "history.jsonl"
@@ -522,7 +522,7 @@ def ratios(out: dict[str, Any]) -> dict[str, float]:
 def profile_ingest(events: list[dict[str, Any]]) -> dict[str, Any]:
     """Where ingest() spends its time on batches of 100 (as the API sees them)."""
     from porchlight.calls.intake import Feed, ingest
-    from porchlight.testing import make_agency
+    from porchlight.standins.builders import make_agency
 
     agency = make_agency(slug="profilebench", name="Profile bench", ori="CA0159998")
     feed = Feed(agency=agency, source="profile", covered={agency.ori: agency})

@@ -10,12 +10,12 @@ from django.db import connections
 from django.test import TransactionTestCase
 
 from porchlight.audit import triggers
-from porchlight.testing import make_agency, make_key
+from porchlight.standins.builders import make_agency, make_key
 
 pytest_plugins = [
-    "porchlight.browser",
-    "porchlight.notify.twilio_local.testing",
-    "porchlight.notify.smtp_testing",
+    "porchlight.standins.browser",
+    "porchlight.standins.twilio_local.testing",
+    "porchlight.standins.smtp",
 ]
 
 

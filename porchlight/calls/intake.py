@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
 from porchlight.calls import bulk
+from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
     STATUS_RANK,
@@ -155,32 +156,6 @@ class _Item:
     content_hash: str
     status: str = ""
     warnings: list[str] = field(default_factory=list)
-
-
-class AppliedEvent(NamedTuple):
-    call_id: int
-    event_id: str
-    status: str
-    event_time: datetime
-
-
-@dataclass
-class Applied:
-    """What one batch changed, for the code that reacts to it (notifications, rollups)."""
-
-    events: list[AppliedEvent] = field(default_factory=list)
-    calls: dict[int, Call] = field(default_factory=dict)
-    new_call_ids: set[int] = field(default_factory=set)
-    # Each call's status before this batch (None for a call it created).
-    status_before: dict[int, str | None] = field(default_factory=dict)
-    # Each call's report number before this batch ("" for a call it created): a report number
-    # that appears is an update for the caller.
-    report_before: dict[int, str] = field(default_factory=dict)
-    # The feed's source name (the API key's source): rules can be limited to some feeds.
-    source: str | None = None
-    # The call types and priority codes the changed calls point at, by id.
-    call_types: dict[int, CallType] = field(default_factory=dict)
-    priorities: dict[int, PriorityCode] = field(default_factory=dict)
 
 
 def content_hash(raw: Any) -> str:

@@ -22,7 +22,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from porchlight.audit.log import record
-from porchlight.calls.intake import APPLIED, DUPLICATE, Applied, Feed, ingest
+from porchlight.calls.changes import Applied
+from porchlight.calls.intake import APPLIED, DUPLICATE, Feed, ingest
 from porchlight.calls.models import Quarantine
 
 # The most events one ingest call takes, as for the API.

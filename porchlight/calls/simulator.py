@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from porchlight.calls.models import Status
-from porchlight.testing import CALL_TYPES, SENSITIVE_CALL_TYPES
+from porchlight.demo.agency import CALL_TYPES, SENSITIVE_CALL_TYPES
 
 # --- What a day in a mid-sized city looks like -----------------------------------------------
 

@@ -17,9 +17,9 @@ from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
+from porchlight.demo.agency import make_agency
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
-from porchlight.testing import make_agency
 
 SLUG = "bakersfield"
 SOURCE = "cad-sim"

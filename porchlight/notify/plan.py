@@ -25,13 +25,14 @@ community alerts): the same rules, priority, quiet hours and expiry, for one con
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency, PriorityCode
 from porchlight.calls import bulk
+from porchlight.calls.changes import Applied
 from porchlight.calls.models import STATUS_RANK, Call, CallType, Status
 from porchlight.notify import rules, templating, timing
 from porchlight.notify.models import (
@@ -46,9 +47,6 @@ from porchlight.notify.models import (
     State,
     Trigger,
 )
-
-if TYPE_CHECKING:
-    from porchlight.calls.intake import Applied
 
 # Minutes a call may wait for dispatch before the caller is told, by priority rank. Rank 4 and
 # above (and unranked codes) use the last value.

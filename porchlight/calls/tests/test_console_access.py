@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from porchlight.agencies.models import StatusCode
-from porchlight.browser import StaffLogin, client_login, make_staff, totp_code
 from porchlight.calls.models import CallType, Quarantine
-from porchlight.testing import cad_event, make_agency, make_key
+from porchlight.standins.browser import StaffLogin, client_login, make_staff, totp_code
+from porchlight.standins.builders import cad_event, make_agency, make_key
 
 
 @pytest.fixture

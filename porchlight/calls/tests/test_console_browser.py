@@ -7,10 +7,17 @@ Spanish, with axe checking every screen and the app's CSP left on.
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
-from porchlight.testing import cad_event
+from porchlight.standins.browser import (
+    DESKTOP,
+    PHONE,
+    look,
+    make_staff,
+    staff_login,
+    switch_language,
+)
+from porchlight.standins.builders import cad_event
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]

@@ -5,7 +5,7 @@ import pytest
 from porchlight.agencies.models import PriorityCode, StatusCode
 from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Call, CallType, Quarantine
-from porchlight.testing import cad_event
+from porchlight.standins.builders import cad_event
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
 from porchlight.calls.models import Call, Quarantine
-from porchlight.testing import cad_event, make_agency, make_key
+from porchlight.standins.builders import cad_event, make_agency, make_key
 
 
 @pytest.fixture

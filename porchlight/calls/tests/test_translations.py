@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from porchlight.browser import make_staff
+from porchlight.standins.browser import make_staff
 
 LC = Path(__file__).resolve().parents[2] / "locale" / "es" / "LC_MESSAGES"
 
@@ -71,7 +71,7 @@ def test_the_compiled_catalog_matches_the_po_file():
 
 @pytest.mark.django_db
 def test_the_console_speaks_spanish(client, agency):
-    from porchlight.browser import client_login
+    from porchlight.standins.browser import client_login
 
     client_login(client, make_staff(agency, role="readonly"))
     client.post("/i18n/setlang/", {"language": "es", "next": "/console/"})

@@ -9,7 +9,7 @@ runs on: the server of DATABASE_URL when that is PostgreSQL, else PORCHLIGHT_TES
 
 The figures (the window from the provider accepting to our commit, the duplicates, the kills
 that landed in the window) are printed and written to test-artifacts/crash-loop.json. The loop
-itself is porchlight/notify/crashloop.py (also a command).
+itself is porchlight/standins/crashloop.py (also a command).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from porchlight.notify import crashloop
+from porchlight.standins import crashloop
 
 ARTIFACT = crashloop.ROOT / "test-artifacts" / "crash-loop.json"
 

@@ -11,7 +11,7 @@ from porchlight.notify.channels.email import EmailChannel
 from porchlight.notify.models import ConsentChange, Contact, Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
-from porchlight.testing import cad_event
+from porchlight.standins.builders import cad_event
 
 CALLER = {"phone": "661-555-0142", "email": "caller@example.org", "language": "es"}
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from porchlight.calls.models import Call
 from porchlight.notify import pii
 from porchlight.notify.models import Channel, Contact, Inbound, Outbox, Sender, State, Trigger
-from porchlight.notify.twilio_local.server import inbound_params
-from porchlight.testing import make_agency
+from porchlight.standins.builders import make_agency
+from porchlight.standins.twilio_local.server import inbound_params
 
 PATH = "/notify/sms/inbound/"
 CALLER = "+16615550142"

@@ -3,10 +3,17 @@ call's messages, pause the agency; desktop and phone, English and Spanish, axe o
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.calls.models import Call
 from porchlight.notify.models import Hold, Outbox, State
 from porchlight.notify.tests.conftest import received
+from porchlight.standins.browser import (
+    DESKTOP,
+    PHONE,
+    look,
+    make_staff,
+    staff_login,
+    switch_language,
+)
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]

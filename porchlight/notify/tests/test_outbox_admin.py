@@ -2,10 +2,10 @@
 
 import pytest
 
-from porchlight.browser import client_login, make_staff
 from porchlight.notify.models import Outbox
 from porchlight.notify.tests.conftest import received
-from porchlight.testing import make_agency
+from porchlight.standins.browser import client_login, make_staff
+from porchlight.standins.builders import make_agency
 
 
 def admin_login(client, agency, role):

@@ -7,10 +7,17 @@ import itertools
 
 import pytest
 
-from porchlight.browser import DESKTOP, PHONE, look, make_staff, staff_login, switch_language
 from porchlight.notify import pii
 from porchlight.notify.models import Channel, Contact, Sender
-from porchlight.notify.twilio_local.server import inbound_params
+from porchlight.standins.browser import (
+    DESKTOP,
+    PHONE,
+    look,
+    make_staff,
+    staff_login,
+    switch_language,
+)
+from porchlight.standins.twilio_local.server import inbound_params
 
 CALLER = "+16615550142"
 OURS = "+16615550100"

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from porchlight.audit.models import AuditEntry
-from porchlight.browser import AXE_JS, DESKTOP, PHONE, look, make_staff, staff_login
 from porchlight.notify.models import Rule, Template, Trigger
+from porchlight.standins.browser import AXE_JS, DESKTOP, PHONE, look, make_staff, staff_login
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]

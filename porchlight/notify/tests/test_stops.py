@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 
 from porchlight.audit.models import AuditEntry
-from porchlight.browser import client_login, make_staff
 from porchlight.calls.models import Call
 from porchlight.notify.models import DeliverySettings, Hold, Outbox, State
 from porchlight.notify.tests.conftest import received
-from porchlight.testing import make_agency
+from porchlight.standins.browser import client_login, make_staff
+from porchlight.standins.builders import make_agency
 
 HOME = "/console/messages/"
 

@@ -1,12 +1,11 @@
-"""Builders for tests and the demo: an agency with its codes, and API keys."""
+"""The demo agency's codes: the call types, priorities and sensitive types a new demo or test
+agency starts with, and `make_agency`, which creates one as the admin would."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from porchlight.agencies.models import Agency, ApiKey, PriorityCode
+from porchlight.agencies.models import Agency, PriorityCode
 from porchlight.calls.models import CallType
 from porchlight.notify import rules
 
@@ -70,53 +69,3 @@ def make_agency(
     # As the admin does for a new agency: the default message rules and templates.
     rules.install_defaults(agency)
     return agency
-
-
-def make_key(
-    agency: Agency, source: str = "cad", covers: list[Agency] | None = None
-) -> tuple[ApiKey, str]:
-    raw = ApiKey.generate()
-    key = ApiKey(agency=agency, source=source)
-    key.set_key(raw)
-    key.save()
-    if covers:
-        key.also_covers.set(covers)
-    return key, raw
-
-
-def cad_event(
-    n: int = 1,
-    *,
-    incident: str = "26-000001",
-    status: str = "received",
-    at: str = "2026-11-22T14:14:00-08:00",
-    **extra: Any,
-) -> dict[str, Any]:
-    """A valid CAD event as a CAD would send it."""
-    event: dict[str, Any] = {
-        "event_id": f"evt-{n:06d}",
-        "incident_number": incident,
-        "call_type": "459R",
-        "call_type_description": "Residential burglary report",
-        "priority": "2",
-        "event_time": at,
-        "status": status,
-    }
-    event.update(extra)
-    return event
-
-
-def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    """A test stand-in's HTTP server on a free local port, answering in a daemon thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    ).start()
-    return server
-
-
-def shut(server: ThreadingHTTPServer | None) -> None:
-    if server is not None:
-        server.shutdown()
-        server.server_close()

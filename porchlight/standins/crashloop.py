@@ -2,12 +2,12 @@
 and again, then check that no message was lost and that every duplicate came from a send in
 flight when its worker died.
 
-    python -m porchlight.notify.crashloop                      # 10,000 texts, 200 kills
-    python -m porchlight.notify.crashloop --rows 2000 --kills 40 --out /tmp/crash.json
+    python -m porchlight.standins.crashloop                      # 10,000 texts, 200 kills
+    python -m porchlight.standins.crashloop --rows 2000 --kills 40 --out /tmp/crash.json
 
 Everything is real and separate: PostgreSQL (its own database, `porchlight_crashloop`, dropped
 and created fresh), three `porchlight worker` processes, and the local Twilio as a process
-(`python -m porchlight.notify.twilio_local`, a few milliseconds of latency so kills often land
+(`python -m porchlight.standins.twilio_local`, a few milliseconds of latency so kills often land
 between the provider accepting a message and our commit). Between the workers and the local
 Twilio sits a recording relay in this process: it forwards every request unchanged and notes,
 to the microsecond, when the provider accepted each message and for which outbox id (the
@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from porchlight.notify.twilio_local.server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from porchlight.standins.twilio_local.server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -147,7 +147,7 @@ def start_twilio(
     with log_path.open("w") as stderr:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "porchlight.notify.twilio_local", "--port", str(port),
+                sys.executable, "-m", "porchlight.standins.twilio_local", "--port", str(port),
                 "--latency-ms", str(latency_ms), "--callback-delay-ms", str(callback_delay_ms),
             ],
             stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=ROOT,
@@ -207,7 +207,7 @@ def seed(rows: int, *, first: int = 0, due_in: float = 0.0) -> dict[str, Any]:
     from porchlight.agencies.models import Agency
     from porchlight.calls.intake import Feed, ingest
     from porchlight.notify.models import Outbox, Sender, State
-    from porchlight.testing import cad_event, make_agency
+    from porchlight.standins.builders import cad_event, make_agency
 
     agency = Agency.objects.filter(slug="crashloop").first()
     if agency is None:
@@ -565,7 +565,7 @@ def run(config: Config) -> dict[str, Any]:
     try:
         t = time.perf_counter()
         seeded = subprocess.run(
-            [sys.executable, "-m", "porchlight.notify.crashloop", "--seed-only", str(c.rows)],
+            [sys.executable, "-m", "porchlight.standins.crashloop", "--seed-only", str(c.rows)],
             env=django_env(url, var),
             cwd=ROOT,
             capture_output=True,
@@ -805,7 +805,7 @@ def summary(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m porchlight.notify.crashloop",
+        prog="python -m porchlight.standins.crashloop",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
