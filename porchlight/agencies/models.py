@@ -41,8 +41,9 @@ class Agency(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "agencies"
         ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
 
     def __str__(self) -> str:
         return self.name
@@ -81,6 +82,8 @@ class PriorityCode(models.Model):
             models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")
         ]
         ordering = ["agency_id", "rank", "code"]
+        verbose_name = _("priority code")
+        verbose_name_plural = _("priority codes")
 
     def __str__(self) -> str:
         return f"{self.code} (rank {self.rank if self.rank is not None else '?'})"
@@ -106,6 +109,8 @@ class StatusCode(models.Model):
             models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")
         ]
         ordering = ["agency_id", "code"]
+        verbose_name = _("status code")
+        verbose_name_plural = _("status codes")
 
     def __str__(self) -> str:
         return f"{self.code} → {self.status}"
@@ -156,7 +161,8 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["agency_id", "source", "-created"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.source} ({self.prefix}…)"
@@ -211,8 +217,9 @@ class Staff(models.Model):
     objects = StaffQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "staff"
         ordering = ["agency_id", "user__username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency.slug})"
@@ -250,6 +257,8 @@ class Disposition(models.Model):
             models.UniqueConstraint(fields=["agency", "code"], name="disposition_unique")
         ]
         ordering = ["agency_id", "code"]
+        verbose_name = _("disposition wording")
+        verbose_name_plural = _("disposition wordings")
 
     def __str__(self) -> str:
         return self.code

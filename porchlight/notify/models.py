@@ -44,6 +44,8 @@ class Contact(models.Model):
                 fields=["agency", "channel", "address_hash"], name="contact_address_unique"
             )
         ]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {pii.mask(self.address)}"
@@ -158,7 +160,9 @@ class Outbox(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The provider's id (a Twilio SID, an email Message-ID or ESP id), whole: see
+    # channels.email.provider_key.
+    provider_id = models.CharField(max_length=255, blank=True, db_index=True)
     error_code = models.CharField(max_length=16, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -166,7 +170,6 @@ class Outbox(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "outbox"
         indexes = [
             # The worker's claim: due rows in priority order.
             models.Index(fields=["state", "priority", "due_at"], name="outbox_due"),
@@ -188,6 +191,8 @@ class Outbox(models.Model):
             # /metrics and /healthz: messages sent in the last minute.
             models.Index(fields=["sent_at"], name="outbox_sent_at"),
         ]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
 
     def __str__(self) -> str:
         return f"{self.trigger} {self.channel} #{self.pk} ({self.state})"
@@ -203,6 +208,10 @@ class Lease(models.Model):
     name = models.CharField(max_length=64, primary_key=True)
     holder = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker lease")
+        verbose_name_plural = _("worker leases")
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
@@ -220,6 +229,8 @@ class DevMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        verbose_name = _("dev inbox message")
+        verbose_name_plural = _("dev inbox messages")
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to} at {self.sent_at:%H:%M:%S}"
@@ -291,6 +302,7 @@ class Template(models.Model):
             models.UniqueConstraint(fields=["rule", "language"], name="template_rule_language")
         ]
         verbose_name = _("template")
+        verbose_name_plural = _("templates")
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.language})"
@@ -341,6 +353,7 @@ class Sender(models.Model):
 
     class Meta:
         verbose_name = _("sending number")
+        verbose_name_plural = _("sending numbers")
 
     def __str__(self) -> str:
         return f"{self.label} ({self.phone_number or self.messaging_service_sid})"
@@ -405,6 +418,8 @@ class Hold(models.Model):
                 name="hold_has_target",
             )
         ]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({'lifted' if self.lifted_at else 'active'})"
@@ -429,6 +444,8 @@ class OptOut(models.Model):
                 fields=["channel", "address_hash", "sender"], name="optout_unique"
             )
         ]
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
 
     def __str__(self) -> str:
         return f"{self.channel} opt-out from {self.sender}"
@@ -454,6 +471,8 @@ class ConsentChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
 
     def __str__(self) -> str:
         return f"{self.action} via {self.source} at {self.at:%Y-%m-%d %H:%M}"
@@ -495,6 +514,8 @@ class Inbound(models.Model):
                 name="inbound_provider_id_unique",
             )
         ]
+        verbose_name = _("text received")
+        verbose_name_plural = _("texts received")
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.received_at:%Y-%m-%d %H:%M}"
