@@ -6,10 +6,14 @@ contact details appear masked, never decrypted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin
+from porchlight.calls import unmapped
 from porchlight.calls.models import Call, CallType, Quarantine
 from porchlight.notify import pii
 from porchlight.notify.models import Contact
@@ -21,6 +25,11 @@ class CallTypeAdmin(AgencyScopedAdmin):
     list_filter = ("sensitive", "needs_mapping")
     search_fields = ("code", "description")
     fields = ("agency", "code", "description", "sensitive", "needs_mapping")
+
+    def save_model(self, request: HttpRequest, obj: CallType, form: Any, change: bool) -> None:
+        # The admin saves inside a transaction: the code first, then its calls (unmapped.py).
+        super().save_model(request, obj, form, change)
+        unmapped.reevaluate(obj)
 
 
 def masked(contact: Contact | None) -> str:
