@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from porchlight import reasons
 from porchlight.agencies.admin_scope import AgencyScopedAdmin
 from porchlight.calls import unmapped
 from porchlight.calls.models import Call, CallType, Quarantine
@@ -70,9 +71,14 @@ class QuarantineAdmin(AgencyScopedAdmin):
         "incident_number",
         "kind",
         "state",
-        "reason",
+        "why",
     )
     list_filter = ("kind", "state", "source")
     search_fields = ("event_id", "incident_number", "reason")
     # The raw event is encrypted (it may hold a caller's number) and is never shown here.
     exclude = ("raw_enc",)
+
+    @admin.display(description=_("Why"))
+    def why(self, obj: Quarantine) -> str:
+        # In the admin's language; the stored code (`reason`) stays as it is for integrators.
+        return reasons.describe_event(obj.reason)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from porchlight import reasons
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
 from porchlight.agencies.staff import agency_scope, staff_required
@@ -196,7 +197,7 @@ def _report(request: HttpRequest, result: replays.ReplayResult) -> None:
                 "%(n)d events were rejected again and stay open. First reason: %(reason)s",
                 n,
             )
-            % {"n": n, "reason": result.still_open[0].reason},
+            % {"n": n, "reason": reasons.describe_event(result.still_open[0].reason)},
         )
     if result.skipped:
         messages.info(request, _("Some items were no longer open and were left as they are."))
