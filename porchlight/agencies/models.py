@@ -28,17 +28,20 @@ def default_languages() -> list[str]:
 
 
 class Agency(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name (in URLs)"), max_length=60, unique=True)
     ori = models.CharField("ORI", max_length=9, unique=True, validators=[ORI_VALIDATOR])
     time_zone = models.CharField(
-        max_length=64, default="America/Los_Angeles", validators=[validate_time_zone]
+        _("time zone"),
+        max_length=64,
+        default="America/Los_Angeles",
+        validators=[validate_time_zone],
     )
-    non_emergency_number = models.CharField(max_length=32)
+    non_emergency_number = models.CharField(_("non-emergency number"), max_length=32)
     languages = models.JSONField(
-        default=default_languages, help_text=_("Language codes, default first.")
+        _("languages"), default=default_languages, help_text=_("Language codes, default first.")
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
@@ -64,11 +67,14 @@ class PriorityCode(models.Model):
     flagged, so the call is still applied and staff can map it afterwards.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="priority_codes")
-    code = models.CharField(max_length=16)
-    rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    label = models.CharField(max_length=100, blank=True)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="priority_codes", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=16)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
     delay_minutes = models.PositiveSmallIntegerField(
+        _("delay notice after (minutes)"),
         null=True,
         blank=True,
         help_text=_(
@@ -100,9 +106,11 @@ class StatusCode(models.Model):
     add the mapping and replay them.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="status_codes")
-    code = models.CharField(max_length=32)
-    status = models.CharField(max_length=16)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="status_codes", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=32)
+    status = models.CharField(_("status"), max_length=16)
 
     class Meta:
         constraints = [
@@ -245,9 +253,12 @@ class Disposition(models.Model):
     them. Codes without a row use Porchlight's built-in wording (notify/texts.py), or none.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="dispositions")
-    code = models.CharField(max_length=64)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="dispositions", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=64)
     wording = models.JSONField(
+        _("wording"),
         default=dict,
         help_text=_('The words per language, e.g. {"en": "Officers gave advice.", "es": "…"}.'),
     )

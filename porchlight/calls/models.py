@@ -45,14 +45,20 @@ class CallType(models.Model):
     until staff review it.
     """
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="call_types")
-    code = models.CharField(max_length=32)
-    description = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="call_types", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=32)
+    description = models.CharField(_("description"), max_length=200, blank=True)
     sensitive = models.BooleanField(
-        default=False, help_text=_("No texts or emails to anyone, and hidden from public maps.")
+        _("sensitive"),
+        default=False,
+        help_text=_("No texts or emails to anyone, and hidden from public maps."),
     )
     needs_mapping = models.BooleanField(
-        default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff.")
+        _("needs mapping"),
+        default=False,
+        help_text=_("Seen in a CAD event but not yet reviewed by staff."),
     )
 
     class Meta:

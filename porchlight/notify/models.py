@@ -244,7 +244,9 @@ class Rule(models.Model):
     trigger, subject and channel). Empty condition lists mean "any".
     """
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="rules")
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="rules", verbose_name=_("agency")
+    )
     name = models.CharField(_("name"), max_length=100)
     trigger = models.CharField(_("trigger"), max_length=32, choices=Trigger.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -277,8 +279,8 @@ class Rule(models.Model):
         default=120,
         help_text=_("A message not sent within this time after it was due is dropped."),
     )
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    updated = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         ordering = ["agency", "position", "id"]
@@ -292,7 +294,9 @@ class Rule(models.Model):
 class Template(models.Model):
     """The words of one rule in one language: a sandboxed Jinja template over plain fields."""
 
-    rule = models.ForeignKey(Rule, models.CASCADE, related_name="templates")
+    rule = models.ForeignKey(
+        Rule, models.CASCADE, related_name="templates", verbose_name=_("message rule")
+    )
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("email subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
@@ -321,7 +325,9 @@ class Sender(models.Model):
         SHORT_CODE = "short_code", _("Short code, 100 messages/s")
         POOL = "pool", _("Pool of long codes (messaging service), 1 message/s per number")
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="senders")
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="senders", verbose_name=_("agency")
+    )
     label = models.CharField(_("label"), max_length=100)
     profile = models.CharField(
         _("profile"), max_length=16, choices=Profile.choices, default=Profile.LONG_CODE
@@ -376,7 +382,11 @@ class DeliverySettings(models.Model):
     """An agency's delivery policy: quiet hours, the pause switch, per-recipient caps."""
 
     agency = models.OneToOneField(
-        "agencies.Agency", models.CASCADE, primary_key=True, related_name="delivery"
+        "agencies.Agency",
+        models.CASCADE,
+        primary_key=True,
+        related_name="delivery",
+        verbose_name=_("agency"),
     )
     quiet_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end"), default=time(8, 0))

@@ -52,3 +52,23 @@ def test_sending_numbers_and_stops_read_right():
         assert str(Hold._meta.verbose_name_plural) == "stops"
     with translation.override("es"):
         assert str(Sender._meta.verbose_name_plural) == "números de envío"
+
+
+def test_the_fields_agency_admins_configure_have_translated_names():
+    """The admin's column headings and form labels for what agencies configure."""
+    from porchlight.agencies.models import Agency, Disposition, PriorityCode, StatusCode
+    from porchlight.calls.models import CallType
+    from porchlight.notify.models import DeliverySettings, Rule, Sender, Template
+
+    configured = [
+        Agency, PriorityCode, StatusCode, Disposition, CallType, Rule, Template, Sender,
+        DeliverySettings,
+    ]  # fmt: skip
+    plain = []
+    for model in configured:
+        for f in model._meta.get_fields():
+            if not f.concrete or f.auto_created or not f.editable or f.name == "ori":
+                continue
+            if not isinstance(f.verbose_name, Promise):
+                plain.append(f"{model._meta.label}.{f.name}")
+    assert not plain, f"field names not marked for translation: {plain}"
