@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Reasons in the page's language: {% load reasons %} (porchlight/reasons.py).
+            "libraries": {"reasons": "porchlight.reasons"},
         },
     }
 ]

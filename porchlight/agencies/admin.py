@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, is_platform
 from porchlight.agencies.models import Agency, ApiKey, Disposition, PriorityCode, Staff, StatusCode
+from porchlight.calls import unmapped
 from porchlight.calls.models import Status
 from porchlight.notify import rules
 
@@ -132,6 +133,11 @@ class PriorityCodeAdmin(AgencyScopedAdmin):
     @admin.display(boolean=True, description=_("Needs mapping"))
     def needs_mapping(self, obj: PriorityCode) -> bool:
         return obj.needs_mapping
+
+    def save_model(self, request: HttpRequest, obj: PriorityCode, form: Any, change: bool) -> None:
+        # The admin saves inside a transaction: the code first, then its calls (unmapped.py).
+        super().save_model(request, obj, form, change)
+        unmapped.reevaluate(obj)
 
 
 class StatusCodeForm(forms.ModelForm):

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AgenciesConfig(AppConfig):
     name = "porchlight.agencies"
     label = "agencies"
-    verbose_name = "Agencies"
+    verbose_name = _("Agencies")

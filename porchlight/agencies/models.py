@@ -28,21 +28,25 @@ def default_languages() -> list[str]:
 
 
 class Agency(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name (in URLs)"), max_length=60, unique=True)
     ori = models.CharField("ORI", max_length=9, unique=True, validators=[ORI_VALIDATOR])
     time_zone = models.CharField(
-        max_length=64, default="America/Los_Angeles", validators=[validate_time_zone]
+        _("time zone"),
+        max_length=64,
+        default="America/Los_Angeles",
+        validators=[validate_time_zone],
     )
-    non_emergency_number = models.CharField(max_length=32)
+    non_emergency_number = models.CharField(_("non-emergency number"), max_length=32)
     languages = models.JSONField(
-        default=default_languages, help_text=_("Language codes, default first.")
+        _("languages"), default=default_languages, help_text=_("Language codes, default first.")
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "agencies"
         ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
 
     def __str__(self) -> str:
         return self.name
@@ -63,11 +67,14 @@ class PriorityCode(models.Model):
     flagged, so the call is still applied and staff can map it afterwards.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="priority_codes")
-    code = models.CharField(max_length=16)
-    rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    label = models.CharField(max_length=100, blank=True)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="priority_codes", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=16)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
     delay_minutes = models.PositiveSmallIntegerField(
+        _("delay notice after (minutes)"),
         null=True,
         blank=True,
         help_text=_(
@@ -81,6 +88,8 @@ class PriorityCode(models.Model):
             models.UniqueConstraint(fields=["agency", "code"], name="priority_code_unique")
         ]
         ordering = ["agency_id", "rank", "code"]
+        verbose_name = _("priority code")
+        verbose_name_plural = _("priority codes")
 
     def __str__(self) -> str:
         return f"{self.code} (rank {self.rank if self.rank is not None else '?'})"
@@ -97,15 +106,19 @@ class StatusCode(models.Model):
     add the mapping and replay them.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="status_codes")
-    code = models.CharField(max_length=32)
-    status = models.CharField(max_length=16)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="status_codes", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=32)
+    status = models.CharField(_("status"), max_length=16)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="status_code_unique")
         ]
         ordering = ["agency_id", "code"]
+        verbose_name = _("status code")
+        verbose_name_plural = _("status codes")
 
     def __str__(self) -> str:
         return f"{self.code} → {self.status}"
@@ -156,7 +169,8 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["agency_id", "source", "-created"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.source} ({self.prefix}…)"
@@ -211,8 +225,9 @@ class Staff(models.Model):
     objects = StaffQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "staff"
         ordering = ["agency_id", "user__username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency.slug})"
@@ -238,9 +253,12 @@ class Disposition(models.Model):
     them. Codes without a row use Porchlight's built-in wording (notify/texts.py), or none.
     """
 
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="dispositions")
-    code = models.CharField(max_length=64)
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="dispositions", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=64)
     wording = models.JSONField(
+        _("wording"),
         default=dict,
         help_text=_('The words per language, e.g. {"en": "Officers gave advice.", "es": "…"}.'),
     )
@@ -250,6 +268,8 @@ class Disposition(models.Model):
             models.UniqueConstraint(fields=["agency", "code"], name="disposition_unique")
         ]
         ordering = ["agency_id", "code"]
+        verbose_name = _("disposition wording")
+        verbose_name_plural = _("disposition wordings")
 
     def __str__(self) -> str:
         return self.code

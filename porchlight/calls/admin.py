@@ -6,10 +6,15 @@ contact details appear masked, never decrypted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from porchlight import reasons
 from porchlight.agencies.admin_scope import AgencyScopedAdmin
+from porchlight.calls import unmapped
 from porchlight.calls.models import Call, CallType, Quarantine
 from porchlight.notify import pii
 from porchlight.notify.models import Contact
@@ -21,6 +26,11 @@ class CallTypeAdmin(AgencyScopedAdmin):
     list_filter = ("sensitive", "needs_mapping")
     search_fields = ("code", "description")
     fields = ("agency", "code", "description", "sensitive", "needs_mapping")
+
+    def save_model(self, request: HttpRequest, obj: CallType, form: Any, change: bool) -> None:
+        # The admin saves inside a transaction: the code first, then its calls (unmapped.py).
+        super().save_model(request, obj, form, change)
+        unmapped.reevaluate(obj)
 
 
 def masked(contact: Contact | None) -> str:
@@ -61,9 +71,14 @@ class QuarantineAdmin(AgencyScopedAdmin):
         "incident_number",
         "kind",
         "state",
-        "reason",
+        "why",
     )
     list_filter = ("kind", "state", "source")
     search_fields = ("event_id", "incident_number", "reason")
     # The raw event is encrypted (it may hold a caller's number) and is never shown here.
     exclude = ("raw_enc",)
+
+    @admin.display(description=_("Why"))
+    def why(self, obj: Quarantine) -> str:
+        # In the admin's language; the stored code (`reason`) stays as it is for integrators.
+        return reasons.describe_event(obj.reason)

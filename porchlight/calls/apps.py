@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CallsConfig(AppConfig):
     name = "porchlight.calls"
     label = "calls"
-    verbose_name = "Calls"
+    verbose_name = _("Calls")

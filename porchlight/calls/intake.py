@@ -30,7 +30,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.calls import bulk
+from porchlight.calls import bulk, unmapped
 from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
@@ -359,6 +359,9 @@ def _apply_agency(
     priorities = _codes(
         agency, PriorityCode, {i.event.priority: "" for i in fresh if i.event.priority}
     )
+    # Before any call is locked: a mapping change racing this batch waits for it, or it waits
+    # for the change (unmapped.py says why the flag then cannot go stale).
+    unmapped.hold(call_types, priorities)
     contacts = _contacts(agency, fresh)
 
     # CAD-time order, arrival order for ties, whatever order the batch came in.
@@ -414,7 +417,8 @@ def _apply_agency(
     applied.new_call_ids.update(calls[n].pk for n in created)
 
     # Every call type and priority code a call in this batch can point at: their flags decide
-    # needs_mapping here, and the planner's exclusions after (handed over in `applied`).
+    # needs_mapping here (unmapped.needs_mapping), and the planner's exclusions after (handed
+    # over in `applied`).
     types_by_id = {ct.pk: ct for ct in call_types.values()}
     other_types = {c.call_type_id for c in calls.values() if c.call_type_id is not None}
     other_types -= types_by_id.keys()
@@ -431,8 +435,6 @@ def _apply_agency(
         )
     applied.call_types.update(types_by_id)
     applied.priorities.update(priorities_by_id)
-    unmapped_types = {pk: ct.needs_mapping for pk, ct in types_by_id.items()}
-    unmapped_priorities = {pk: p.rank is None for pk, p in priorities_by_id.items()}
     for call in calls.values():
         if call.pk not in applied.status_before:
             applied.status_before[call.pk] = (
@@ -452,10 +454,8 @@ def _apply_agency(
         reason = _merge(
             call, item, call_types, priorities, contacts, creates=creates, historical=historical
         )
-        call.needs_mapping = (
-            call.call_type_id is None
-            or unmapped_types[call.call_type_id]
-            or (call.priority_id is not None and unmapped_priorities[call.priority_id])
+        call.needs_mapping = unmapped.needs_mapping(
+            types_by_id.get(call.call_type_id), priorities_by_id.get(call.priority_id)
         )
         call.updated = now
         changed[call.pk] = call

@@ -45,19 +45,27 @@ class CallType(models.Model):
     until staff review it.
     """
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="call_types")
-    code = models.CharField(max_length=32)
-    description = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="call_types", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=32)
+    description = models.CharField(_("description"), max_length=200, blank=True)
     sensitive = models.BooleanField(
-        default=False, help_text=_("No texts or emails to anyone, and hidden from public maps.")
+        _("sensitive"),
+        default=False,
+        help_text=_("No texts or emails to anyone, and hidden from public maps."),
     )
     needs_mapping = models.BooleanField(
-        default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff.")
+        _("needs mapping"),
+        default=False,
+        help_text=_("Seen in a CAD event but not yet reviewed by staff."),
     )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
         ordering = ["agency_id", "code"]
+        verbose_name = _("call type")
+        verbose_name_plural = _("call types")
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}".strip()
@@ -119,6 +127,8 @@ class Call(models.Model):
             models.Index(fields=["agency", "-first_event_at"], name="call_agency_recent"),
             models.Index(fields=["agency", "status"], name="call_agency_status"),
         ]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
 
     def __str__(self) -> str:
         return self.incident_number
@@ -154,6 +164,8 @@ class Event(models.Model):
             )
         ]
         indexes = [models.Index(fields=["call", "event_time"], name="event_call_time")]
+        verbose_name = _("CAD event")
+        verbose_name_plural = _("CAD events")
 
     def __str__(self) -> str:
         return f"{self.source}:{self.event_id}"
@@ -188,9 +200,10 @@ class Quarantine(models.Model):
     resolution = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        verbose_name_plural = "quarantine"
         ordering = ["-arrived_at", "-id"]
         indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open")]
+        verbose_name = _("quarantined event")
+        verbose_name_plural = _("quarantine")
 
     def __str__(self) -> str:
         return f"{self.source}:{self.event_id or '?'} ({self.kind})"
@@ -244,6 +257,8 @@ class ImportRun(models.Model):
                 fields=["agency", "sha256", "preset", "source"], name="import_run_unique"
             )
         ]
+        verbose_name = _("history import")
+        verbose_name_plural = _("history imports")
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.preset}, {self.state})"
@@ -273,6 +288,8 @@ class DropFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "sha256"], name="drop_file_unique")
         ]
+        verbose_name = _("drop-folder file")
+        verbose_name_plural = _("drop-folder files")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.state})"
@@ -297,6 +314,10 @@ class TrackLink(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        verbose_name = _("tracking link")
+        verbose_name_plural = _("tracking links")
 
     def __str__(self) -> str:
         return f"track link of call #{self.call_id}"

@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,12 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from porchlight import reasons
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
 from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
 from porchlight.calls import replay as replays
-from porchlight.calls import track
+from porchlight.calls import track, unmapped
 from porchlight.calls.models import Call, CallType, Quarantine, Status, TrackLink
 from porchlight.notify.pii import mask
 
@@ -196,7 +197,7 @@ def _report(request: HttpRequest, result: replays.ReplayResult) -> None:
                 "%(n)d events were rejected again and stay open. First reason: %(reason)s",
                 n,
             )
-            % {"n": n, "reason": result.still_open[0].reason},
+            % {"n": n, "reason": reasons.describe_event(result.still_open[0].reason)},
         )
     if result.skipped:
         messages.info(request, _("Some items were no longer open and were left as they are."))
@@ -321,18 +322,8 @@ def call_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
         call_type = form.save(commit=False)
         if form.cleaned_data["reviewed"]:
             call_type.needs_mapping = False
-        call_type.save()
-        cleared = 0
-        if before["needs_mapping"] and not call_type.needs_mapping:
-            # One UPDATE: the calls flagged only because of this type. A call whose priority
-            # code still has no rank stays flagged (the same rule intake applies in _merge).
-            cleared = (
-                Call.objects.filter(
-                    agency_id=call_type.agency_id, call_type=call_type, needs_mapping=True
-                )
-                .filter(Q(priority__isnull=True) | Q(priority__rank__isnull=False))
-                .update(needs_mapping=False)
-            )
+        # The code and its calls in one transaction (calls/unmapped.py).
+        cleared = unmapped.save_code(call_type)
         changes = _changes(before, call_type, ["description", "sensitive", "needs_mapping"])
         record(
             "call_type.map",
@@ -387,16 +378,8 @@ def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = {"rank": code.rank, "label": code.label}
     form = PriorityForm(request.POST or None, instance=code)
     if request.method == "POST" and form.is_valid():
-        code = form.save()
-        cleared = 0
-        if before["rank"] is None:
-            # One UPDATE: calls flagged only because this code had no rank.
-            cleared = Call.objects.filter(
-                agency_id=code.agency_id,
-                priority=code,
-                needs_mapping=True,
-                call_type__needs_mapping=False,
-            ).update(needs_mapping=False)
+        # The code and its calls in one transaction (calls/unmapped.py).
+        cleared = unmapped.save_code(form.save(commit=False))
         changes = _changes(before, code, ["rank", "label"])
         record(
             "priority_code.map",

@@ -19,6 +19,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from porchlight import reasons
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, acting_agency
 from porchlight.agencies.models import Agency
 from porchlight.notify import gsm, pii, templating, texts
@@ -73,16 +74,21 @@ class OutboxAdmin(AgencyScopedAdmin):
     """
 
     read_only = True
-    list_display = ("created", "incident", "trigger", "channel", "state", "reason", "masked_to")
+    list_display = ("created", "incident", "trigger", "channel", "state", "why", "masked_to")
     list_filter = ("state", "trigger", "channel")
     search_fields = ("call__incident_number",)
     search_help_text = _("Search by incident number.")
     list_select_related = ("call", "contact")
     fields = (
-        "agency", "incident", "trigger", "channel", "masked_to", "state", "reason", "due_at",
+        "agency", "incident", "trigger", "channel", "masked_to", "state", "why", "reason", "due_at",
         "attempts", "error_code", "provider_id", "sent_at", "delivered_at", "body", "created",
     )  # fmt: skip
-    readonly_fields = ("incident", "masked_to")
+    readonly_fields = ("incident", "masked_to", "why")
+
+    @admin.display(description=_("Why"))
+    def why(self, obj: Outbox) -> str:
+        # In the admin's language; the stored code (`reason`) stays as it is for integrators.
+        return reasons.describe(obj.reason)
 
     @admin.display(description=_("Incident"), ordering="call__incident_number")
     def incident(self, obj: Outbox) -> str:

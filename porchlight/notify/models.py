@@ -44,6 +44,8 @@ class Contact(models.Model):
                 fields=["agency", "channel", "address_hash"], name="contact_address_unique"
             )
         ]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {pii.mask(self.address)}"
@@ -158,7 +160,9 @@ class Outbox(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The provider's id (a Twilio SID, an email Message-ID or ESP id), whole: see
+    # channels.email.provider_key.
+    provider_id = models.CharField(max_length=255, blank=True, db_index=True)
     error_code = models.CharField(max_length=16, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -166,7 +170,6 @@ class Outbox(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "outbox"
         indexes = [
             # The worker's claim: due rows in priority order.
             models.Index(fields=["state", "priority", "due_at"], name="outbox_due"),
@@ -188,6 +191,8 @@ class Outbox(models.Model):
             # /metrics and /healthz: messages sent in the last minute.
             models.Index(fields=["sent_at"], name="outbox_sent_at"),
         ]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
 
     def __str__(self) -> str:
         return f"{self.trigger} {self.channel} #{self.pk} ({self.state})"
@@ -203,6 +208,10 @@ class Lease(models.Model):
     name = models.CharField(max_length=64, primary_key=True)
     holder = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker lease")
+        verbose_name_plural = _("worker leases")
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
@@ -220,6 +229,8 @@ class DevMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        verbose_name = _("dev inbox message")
+        verbose_name_plural = _("dev inbox messages")
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to} at {self.sent_at:%H:%M:%S}"
@@ -233,7 +244,9 @@ class Rule(models.Model):
     trigger, subject and channel). Empty condition lists mean "any".
     """
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="rules")
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="rules", verbose_name=_("agency")
+    )
     name = models.CharField(_("name"), max_length=100)
     trigger = models.CharField(_("trigger"), max_length=32, choices=Trigger.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -266,8 +279,8 @@ class Rule(models.Model):
         default=120,
         help_text=_("A message not sent within this time after it was due is dropped."),
     )
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    updated = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         ordering = ["agency", "position", "id"]
@@ -281,7 +294,9 @@ class Rule(models.Model):
 class Template(models.Model):
     """The words of one rule in one language: a sandboxed Jinja template over plain fields."""
 
-    rule = models.ForeignKey(Rule, models.CASCADE, related_name="templates")
+    rule = models.ForeignKey(
+        Rule, models.CASCADE, related_name="templates", verbose_name=_("message rule")
+    )
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("email subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
@@ -291,6 +306,7 @@ class Template(models.Model):
             models.UniqueConstraint(fields=["rule", "language"], name="template_rule_language")
         ]
         verbose_name = _("template")
+        verbose_name_plural = _("templates")
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.language})"
@@ -309,7 +325,9 @@ class Sender(models.Model):
         SHORT_CODE = "short_code", _("Short code, 100 messages/s")
         POOL = "pool", _("Pool of long codes (messaging service), 1 message/s per number")
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="senders")
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="senders", verbose_name=_("agency")
+    )
     label = models.CharField(_("label"), max_length=100)
     profile = models.CharField(
         _("profile"), max_length=16, choices=Profile.choices, default=Profile.LONG_CODE
@@ -341,6 +359,7 @@ class Sender(models.Model):
 
     class Meta:
         verbose_name = _("sending number")
+        verbose_name_plural = _("sending numbers")
 
     def __str__(self) -> str:
         return f"{self.label} ({self.phone_number or self.messaging_service_sid})"
@@ -363,7 +382,11 @@ class DeliverySettings(models.Model):
     """An agency's delivery policy: quiet hours, the pause switch, per-recipient caps."""
 
     agency = models.OneToOneField(
-        "agencies.Agency", models.CASCADE, primary_key=True, related_name="delivery"
+        "agencies.Agency",
+        models.CASCADE,
+        primary_key=True,
+        related_name="delivery",
+        verbose_name=_("agency"),
     )
     quiet_start = models.TimeField(_("quiet hours start"), default=time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
@@ -405,6 +428,8 @@ class Hold(models.Model):
                 name="hold_has_target",
             )
         ]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({'lifted' if self.lifted_at else 'active'})"
@@ -429,6 +454,8 @@ class OptOut(models.Model):
                 fields=["channel", "address_hash", "sender"], name="optout_unique"
             )
         ]
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
 
     def __str__(self) -> str:
         return f"{self.channel} opt-out from {self.sender}"
@@ -454,6 +481,8 @@ class ConsentChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
 
     def __str__(self) -> str:
         return f"{self.action} via {self.source} at {self.at:%Y-%m-%d %H:%M}"
@@ -495,6 +524,8 @@ class Inbound(models.Model):
                 name="inbound_provider_id_unique",
             )
         ]
+        verbose_name = _("text received")
+        verbose_name_plural = _("texts received")
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.received_at:%Y-%m-%d %H:%M}"

@@ -48,6 +48,9 @@ def test_map_a_missing_status_and_replay_the_held_event(page, live_server, agenc
 
     page.locator("nav a[href='/console/quarantine/']").click()
     assert page.locator("h1").inner_text() == ("Quarantine" if lang == "en" else "Cuarentena")
+    # The reason in the page's language; the stored code stays 'unknown status "DISP": …'.
+    reason = 'Unknown status "DISP"' if lang == "en" else 'Estado desconocido "DISP"'
+    assert reason in page.locator("main").inner_text()
     look(page, f"quarantine-list-{tag}")
 
     page.locator(f"a[href='/console/quarantine/{item.pk}/']").click()

@@ -1,8 +1,10 @@
 """Mapping pages: call types, priority codes and CAD status codes."""
 
 import pytest
+from django.test import Client
 
 from porchlight.agencies.models import PriorityCode, StatusCode
+from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Call, CallType, Quarantine
 from porchlight.standins.builders import cad_event
@@ -161,3 +163,30 @@ def test_bad_status_codes_are_refused_with_a_reason(staff_client, agency, code, 
     assert r.status_code == 400
     assert error in r.content.decode()
     assert StatusCode.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_applies_the_same_rule(flagged, agency):
+    """Reviewing a type or ranking a priority in the Django admin clears calls like the console."""
+    _, secret = make_user("ada", agency=agency, role="admin")
+    client = Client()
+    assert sign_in(client, "ada", secret).status_code == 302
+    ct = CallType.objects.get(agency=agency, code="LOIT")
+    r = client.post(
+        f"/admin/calls/calltype/{ct.pk}/change/",
+        {"agency": agency.pk, "code": "LOIT", "description": "Loitering", "sensitive": ""},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert dict(Call.objects.values_list("incident_number", "needs_mapping")) == {
+        "26-1": False,
+        "26-2": True,
+        "26-3": True,
+    }
+
+    code = PriorityCode.objects.get(agency=agency, code="7X")
+    r = client.post(
+        f"/admin/agencies/prioritycode/{code.pk}/change/",
+        {"agency": agency.pk, "code": "7X", "rank": "3", "label": ""},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert not Call.objects.filter(needs_mapping=True).exists()

@@ -35,7 +35,7 @@ def test_list_shows_open_items_with_arrival_in_the_agencys_time_zone(staff_clien
 
     assert "2026-11-22 14:14 PST" in page  # 22:14 UTC in Bakersfield
     assert (
-        "evt-000001" in page and "26-000001" in page and "unknown status &quot;DISP&quot;" in page
+        "evt-000001" in page and "26-000001" in page and "Unknown status &quot;DISP&quot;" in page
     )
     assert "evt-000002" not in page
 

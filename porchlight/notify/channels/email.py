@@ -14,6 +14,7 @@ ANYMAIL_* for a provider.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
@@ -178,11 +179,17 @@ class EmailChannel(Channel):
 
 def provider_key(message_id: str) -> str:
     """A message id as the outbox stores it, and as bounces.py looks it up: without angle
-    brackets, cut to the column's length. A Message-ID with a long domain (or a provider's
-    long id) would not fit, and a provider id the database refuses would leave a sent row
-    `sending`, to be sent again; the first 64 characters still tell messages apart."""
-    limit = Outbox._meta.get_field("provider_id").max_length or 64
-    return message_id.strip().strip("<>")[:limit]
+    brackets, and whole. Real ids fit the column (255): a Message-ID with a long domain is
+    about 100 characters, SES, Postmark, Mailgun and SendGrid ids are shorter. Cutting them
+    would make two messages that share a long prefix one (a bounce failing the wrong row), so
+    an id past the column is stored as its SHA-256 instead: still unique, still found, and
+    never refused by the database (a refused id would leave a sent row `sending`, to be
+    sent again)."""
+    key = message_id.strip().strip("<>")
+    limit = Outbox._meta.get_field("provider_id").max_length or 255
+    if len(key) > limit:
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def message_id_for(outbox_id: int) -> str:

@@ -19,8 +19,18 @@ VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
 )
 WORDS = {
-    "en": {"h1": "Messages", "suppressed": "Suppressed", "stopped": "Messages stopped"},
-    "es": {"h1": "Mensajes", "suppressed": "Suprimido", "stopped": "Mensajes detenidos"},
+    "en": {
+        "h1": "Messages",
+        "suppressed": "Suppressed",
+        "why": "A juvenile is involved.",
+        "stopped": "Messages stopped",
+    },
+    "es": {
+        "h1": "Mensajes",
+        "suppressed": "Suprimido",
+        "why": "Hay un menor involucrado.",  # stored as "juvenile involved" (reasons.py)
+        "stopped": "Mensajes detenidos",
+    },
 }
 
 
@@ -43,7 +53,7 @@ def test_find_a_call_see_why_and_stop_its_messages(page, live_server, call_in, v
     page.wait_for_url("**/console/messages/?incident=*")
     table = page.locator(f"#call-{call.pk}").locator("..")
     assert words["suppressed"] in table.inner_text()
-    assert "juvenile involved" in table.inner_text()
+    assert words["why"] in table.inner_text()
     look(page, f"messages-call-{tag}")
 
     page.fill(f"#reason-call-{call.pk}", "Officer asked: do not text this phone")

@@ -21,7 +21,7 @@ def test_outbox_list_shows_reasons_and_masks_the_number(client, agency, call_in)
     other = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
     admin_login(client, agency, "supervisor")
     page = client.get("/admin/notify/outbox/").content.decode()
-    assert "juvenile involved" in page and "26-000001" in page
+    assert "A juvenile is involved." in page and "26-000001" in page
     assert "0142" in page and "661-555-0142" not in page and "6615550142" not in page
     # Read-only for everyone.
     row = Outbox.objects.first()

@@ -1,7 +1,8 @@
 """The template editor in a real browser: an agency admin edits the Spanish words of the first
 text, watches the preview's encoding and segments change as they type, saves, and then has a
 broken template refused with the reason. Desktop and phone, English and Spanish, axe on each
-screen, the app's CSP on (the preview's script is a file of our own, no inline script)."""
+screen, the app's CSP on (the preview's script is a file of our own, no inline script), and
+axe as on the console (the admin's base template keeps every stylesheet import-free)."""
 
 import re
 
@@ -10,25 +11,12 @@ from playwright.sync_api import expect
 
 from porchlight.audit.models import AuditEntry
 from porchlight.notify.models import Rule, Template, Trigger
-from porchlight.standins.browser import AXE_JS, DESKTOP, PHONE, look, make_staff, staff_login
+from porchlight.standins.browser import DESKTOP, PHONE, look, make_staff, staff_login
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]
 )
 ADDED = " ¿Dudas? Llámenos al {{ non_emergency_number }}."
-
-
-def admin_look(page, name):
-    """look(), with axe told not to preload the page's CSS. The stock admin's forms.css starts
-    with @import, and axe follows an @import by adding a <style> element of its own, which the
-    app's CSP (style-src 'self') rightly blocks and the page fixture reports. Without preload
-    axe skips only css-orientation-lock, which needs those rules; every other check runs."""
-    page.evaluate(AXE_JS.read_text() + "\n;undefined")
-    page.evaluate(
-        """() => { const run = axe.run.bind(axe);
-                   axe.run = (context, options) => run(context, {...options, preload: false}); }"""
-    )
-    look(page, name)
 
 
 @VIEWPORTS
@@ -46,7 +34,7 @@ def test_edit_the_spanish_first_text_with_a_live_preview(page, live_server, agen
 
     staff_login(page, live_server, login, next_path="/admin/notify/rule/")
     assert page.get_attribute("html", "lang") == lang
-    admin_look(page, f"rule-list-{tag}")
+    look(page, f"rule-list-{tag}")
 
     page.locator(f"a[href='/admin/notify/rule/{rule.pk}/change/']").first.click()
     form = page.locator(".template-form").filter(
@@ -64,14 +52,14 @@ def test_edit_the_spanish_first_text_with_a_live_preview(page, live_server, agen
     expect(summary).to_have_text(re.compile(r"^UCS-2, 4 (segments|segmentos)"))
     expect(form.locator(".template-preview-flags li")).to_contain_text(["á"])
     expect(form.locator(".template-preview-text")).to_contain_text("Llámenos al 661-327-7111.")
-    admin_look(page, f"rule-preview-{tag}")
+    look(page, f"rule-preview-{tag}")
 
     page.locator("input[name=_save]").click()
     page.wait_for_url(re.compile(r"/admin/notify/rule/$"))
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert Template.objects.get(pk=spanish.pk).body == original + ADDED
     assert AuditEntry.objects.filter(action="admin.change", target_id=str(rule.pk)).exists()
-    admin_look(page, f"rule-saved-{tag}")
+    look(page, f"rule-saved-{tag}")
 
     # A broken template: the preview says why as it is typed, and saving refuses it.
     page.locator(f"a[href='/admin/notify/rule/{rule.pk}/change/']").first.click()
@@ -82,4 +70,4 @@ def test_edit_the_spanish_first_text_with_a_live_preview(page, live_server, agen
     page.wait_for_load_state()
     expect(form.locator(".errorlist")).to_contain_text(reason)
     assert Template.objects.get(pk=spanish.pk).body == original + ADDED
-    admin_look(page, f"rule-refused-{tag}")
+    look(page, f"rule-refused-{tag}")
