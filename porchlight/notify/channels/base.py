@@ -73,6 +73,9 @@ class TransientError(SendError):
 
 class Channel(ABC):
     name: str = ""
+    # What a message with no sender of its own goes from (a number, or a Messaging Service
+    # SID): the worker records it on the row when it claims it, for lookup().
+    default_sender: str = ""
 
     @abstractmethod
     def send(self, message: Message) -> Receipt:
@@ -85,7 +88,9 @@ class Channel(ABC):
         """Reconcile a row a crash left in `sending`: what the provider knows of it.
 
         None means the provider has no such message, so sending again cannot duplicate it.
-        Without a provider id a channel needs `message` to search by recipient and content.
+        Without a provider id a channel needs `message` to search by recipient and content
+        (and `message.sender`, what the row went from, as the worker recorded it). A provider
+        that cannot answer raises TransientError: the row is held and asked about again later.
         """
 
     def line_type(self, address: str) -> str:
