@@ -878,7 +878,8 @@ def analyse(
     rows = {
         r[0]: r
         for r in db.execute(
-            "SELECT id, state, provider_id, sent_at, reason FROM notify_outbox WHERE id = ANY(%s)",
+            "SELECT id, state, provider_id, sent_at, reason, sent_by FROM notify_outbox "
+            "WHERE id = ANY(%s)",
             [ids],
         ).fetchall()
     }
@@ -911,7 +912,7 @@ def analyse(
 
     lost, unsettled, wrong_provider_id = [], [], []
     for pk in ids:
-        _id, state, provider_id, _sent_at, reason = rows[pk]
+        _id, state, provider_id, _sent_at, reason, _by = rows[pk]
         if state in UNSETTLED:
             unsettled.append(pk)
         if state in ("sent", "delivered"):
@@ -937,11 +938,12 @@ def analyse(
         if not explained:
             unexplained.append(entry)
 
-    # The window, for every row whose own sender committed it (not caught by a kill).
+    # The window, for every row whose own sender committed it (not caught by a kill, and not
+    # settled first by a callback).
     window_ms: list[float] = []
     for pk in ids:
-        _id, state, provider_id, sent_at, _reason = rows[pk]
-        if pk in caught or state not in ("sent", "delivered") or provider_id not in accepted_at:
+        _id, state, provider_id, sent_at, _reason, by = rows[pk]
+        if pk in caught or by != "worker" or provider_id not in accepted_at:
             continue
         window_ms.append((sent_at.timestamp() - accepted_at[provider_id].at) * 1000)
     # Kills that landed inside the window: the provider had accepted a row the dead worker held.
@@ -1074,6 +1076,9 @@ def main(argv: list[str] | None = None) -> int:
         "and out of order (late)",
     )
     parser.add_argument("--seed", type=int, default=None, help="the killer's random seed")
+    parser.add_argument(
+        "--timeout", type=float, default=Config.timeout, help="seconds before giving up"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "crash-loop.json")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--seed-only", type=int, metavar="ROWS", help=argparse.SUPPRESS)
@@ -1092,7 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
         server=args.pg_url, rows=args.rows, kills=args.kills, workers=args.workers,
         threads=args.threads, batch=args.batch, latency_ms=args.latency_ms,
         stale_seconds=args.stale_seconds, callbacks=args.callbacks, seed=args.seed, out=args.out,
-        keep_database=args.keep_database,
+        keep_database=args.keep_database, timeout=args.timeout,
     )  # fmt: skip
     # SIGTERM (a CI timeout, a person) unwinds like ^C, so the workers and servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
