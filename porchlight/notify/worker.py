@@ -513,8 +513,9 @@ class Worker:
             channel = self.channels.get(row.channel)
             address = row.contact.address
             message = Message(
-                outbox_id=row.pk, to=address or "", body=row.body, sender=row.sent_from
-            )
+                outbox_id=row.pk, to=address or "", body=row.body, sender=row.sent_from,
+                claimed_at=row.claimed_at,
+            )  # fmt: skip
             ours = Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=row.claimed_by)
             try:
                 receipt = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Message:
     # Our callback URL with the outbox id in it: the provider's callbacks then name the row
     # even when a crash lost the provider id we were about to commit.
     status_callback: str | None = None
+    # When the worker claimed the row (reconciliation only): the provider cannot have it from
+    # before, so lookup() searches from then rather than over a fixed window.
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -155,10 +155,14 @@ class RebasedHttpClient(TwilioHttpClient):
         return getattr(self._local, "retry_after", None)
 
 
+# How far Twilio's clock (and its whole-second date_created) may be from ours.
+CLOCK_MARGIN = timedelta(minutes=5)
+
+
 class TwilioSms(Channel):
     name = "sms"
-    # How far back lookup() searches when the provider id was lost. Reconciliation runs
-    # when a worker restarts, minutes after a crash, so a day is ample.
+    # How far back lookup() searches when the provider id was lost and the message does not
+    # say when its row was claimed (reconciliation always says).
     lookup_window = timedelta(days=1)
     lookup_limit = 200
 
@@ -221,9 +225,10 @@ class TwilioSms(Channel):
         With the provider id this is a fetch. Without it (the crash fell between Twilio
         accepting and our commit), Twilio cannot be asked by outbox id: it keeps the
         StatusCallback URL that carries it but never returns it. So we list the messages to
-        the same number, newest first, over lookup_window, and match the exact body. Our texts
-        name their incident, so two rows with the same body to the same number within a day
-        are the same update. If a callback for the lost send has already arrived, the callback
+        the same number, newest first, since the row was claimed (`message.claimed_at`, less
+        CLOCK_MARGIN; else over lookup_window), and match the exact body. Our texts name their
+        incident, so two rows with the same body to the same number in that time are the same
+        update. If a callback for the lost send has already arrived, the callback
         webhook recorded the provider id from the outbox id in its URL, and this path is not
         needed.
 
@@ -248,6 +253,11 @@ class TwilioSms(Channel):
                 return Receipt(provider_id=str(found.sid), status=str(found.status))
             assert message is not None
             cutoff = datetime.now(UTC) - self.lookup_window
+            if message.claimed_at is not None:
+                # From the claim (less our clocks' difference from Twilio's), however long the
+                # row has been held: a text sent days ago is still found, and one to the same
+                # number from before this row was claimed cannot be taken for it.
+                cutoff = message.claimed_at - CLOCK_MARGIN
             sent_from = message.sender or self.default_sender
             service = sent_from if sent_from.startswith("MG") else ""
             filters: dict[str, str] = {"to": message.to}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from porchlight.notify.channels.base import Message, Receipt, TransientError
 
@@ -64,6 +66,8 @@ def test_without_provider_id_the_message_is_required(twilio_sms):
 
 
 AGENCY_NUMBER = "+16615550100"
+
+
 SERVICE = "MG" + "a" * 32
 
 
@@ -111,3 +115,23 @@ def test_a_list_that_times_out_is_a_transient_error_not_a_no(twilio_sms, local_t
 
     with pytest.raises(TransientError, match="lookup"):
         twilio_sms.lookup(3, None, message=lost)
+
+
+def test_the_search_starts_at_the_claim_however_long_ago(twilio_sms, clock):
+    lost = Message(outbox_id=3, to=TO, body="the one", sender=AGENCY_NUMBER)
+    sent = twilio_sms.send(lost)
+    claimed = timezone.now()
+    clock.shift(timedelta(days=3))  # held for days while Twilio's list was down
+
+    found = twilio_sms.lookup(3, None, message=replace(lost, claimed_at=claimed))
+
+    assert found is not None and found.provider_id == sent.provider_id
+
+
+def test_a_text_from_before_the_claim_is_not_taken_for_it(twilio_sms, clock):
+    earlier = Message(outbox_id=3, to=TO, body="the same words", sender=AGENCY_NUMBER)
+    twilio_sms.send(earlier)
+    clock.shift(timedelta(hours=1))
+
+    later = replace(earlier, outbox_id=4, claimed_at=timezone.now())
+    assert twilio_sms.lookup(4, None, message=later) is None
