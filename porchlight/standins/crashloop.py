@@ -581,6 +581,7 @@ def start_web(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Any
 @dataclass
 class Config:
     server: str = DEFAULT_SERVER  # PostgreSQL; the loop uses its own database on it
+    database: str = DATABASE  # dropped and created fresh: two loops at once need two names
     rows: int = 10_000
     kills: int = 200
     workers: int = 3
@@ -738,7 +739,7 @@ def run(config: Config) -> dict[str, Any]:
     import psycopg
 
     c = config
-    url = database_url(c.server)
+    url = database_url(c.server, c.database)
     fresh_database(url)
     var = Path(tempfile.mkdtemp(prefix="crashloop-"))
     log(f"crash loop: database {url}, logs in {var}")
@@ -1061,6 +1062,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("PORCHLIGHT_TEST_PG_URL", DEFAULT_SERVER),
         help=f"PostgreSQL server; the loop uses (drops and creates) database {DATABASE}",
     )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="the database to use (dropped and created fresh); another name lets a second "
+        "loop run beside one using the default",
+    )
     parser.add_argument("--rows", type=int, default=Config.rows)
     parser.add_argument("--kills", type=int, default=Config.kills)
     parser.add_argument("--workers", type=int, default=Config.workers)
@@ -1094,8 +1101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(seed(args.seed_only)))
         return 0
     config = Config(
-        server=args.pg_url, rows=args.rows, kills=args.kills, workers=args.workers,
-        threads=args.threads, batch=args.batch, latency_ms=args.latency_ms,
+        server=args.pg_url, database=args.database, rows=args.rows, kills=args.kills,
+        workers=args.workers, threads=args.threads, batch=args.batch, latency_ms=args.latency_ms,
         stale_seconds=args.stale_seconds, callbacks=args.callbacks, seed=args.seed, out=args.out,
         keep_database=args.keep_database, timeout=args.timeout,
     )  # fmt: skip
