@@ -81,7 +81,8 @@ class OutboxAdmin(AgencyScopedAdmin):
     list_select_related = ("call", "contact")
     fields = (
         "agency", "incident", "trigger", "channel", "masked_to", "state", "why", "reason", "due_at",
-        "attempts", "error_code", "provider_id", "sent_at", "delivered_at", "body", "created",
+        "attempts", "error_code", "provider_id", "sent_from", "sent_at", "sent_by", "delivered_at",
+        "body", "created",
     )  # fmt: skip
     readonly_fields = ("incident", "masked_to", "why")
 

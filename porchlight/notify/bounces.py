@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from porchlight.notify import consent, pii
 from porchlight.notify.channels.email import provider_key
-from porchlight.notify.models import Channel, Contact, Outbox, State
+from porchlight.notify.models import Channel, Contact, Outbox, SentBy, State
+from porchlight.notify.sent import record_sent
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +145,25 @@ def _fail(row: Outbox | None, event: AnymailTrackingEvent, code: str, reason: st
 
 
 def _settle(row: Outbox, state: str, message_id: str, **fields: Any) -> None:
-    allowed = _MAY_FAIL if state == State.FAILED else (State.SENDING, State.SENT)
-    update: dict[str, Any] = {"state": state, "updated": timezone.now(), **fields}
+    update: dict[str, Any] = dict(fields)
     if row.state == State.SENDING:
         # The provider has it, so the worker that sent it has not committed (it may have
         # died): this settles the row, and neither that worker nor reconciliation changes it.
-        update |= {"claimed_by": "", "sent_at": row.sent_at or timezone.now()}
+        update["claimed_by"] = ""
+    if state == State.DELIVERED:
+        rows = Outbox.objects.filter(pk=row.pk, state__in=(State.SENDING, State.SENT))
+        record_sent(
+            rows, SentBy.WEBHOOK, provider_id=message_id,
+            delivered_at=update.pop("delivered_at", None) or timezone.now(), **update,
+        )  # fmt: skip
+        return
+    if row.state == State.SENDING:
+        update["sent_at"] = row.sent_at or timezone.now()
     if not row.provider_id and message_id:
         update["provider_id"] = message_id
-    Outbox.objects.filter(pk=row.pk, state__in=allowed).update(**update)
+    Outbox.objects.filter(pk=row.pk, state__in=_MAY_FAIL).update(
+        state=state, updated=timezone.now(), **update
+    )
 
 
 # --- The webhook URLs ------------------------------------------------------------------------

@@ -113,6 +113,16 @@ class State(models.TextChoices):
     DEAD = "dead", _("Dead")  # gave up after repeated transient errors
 
 
+class SentBy(models.TextChoices):
+    """Which path moved a row to sent (or straight to delivered): notify/sent.py's one
+    function records it, so an operator (and the crash loop) can tell them apart."""
+
+    WORKER = "worker", _("The worker, on the provider's answer")
+    CALLBACK = "callback", _("A status callback")
+    WEBHOOK = "webhook", _("The email provider's webhook")
+    RECONCILE = "reconcile", _("Reconciliation, asking the provider")
+
+
 # Rows a worker may claim.
 DUE_STATES = (State.PLANNED, State.SCHEDULED)
 URGENT = Priority.URGENT.value
@@ -165,6 +175,13 @@ class Outbox(models.Model):
     provider_id = models.CharField(max_length=255, blank=True, db_index=True)
     error_code = models.CharField(max_length=16, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Both with a database default: planning's set-based INSERT (calls/bulk.py) names its
+    # columns and leaves these out.
+    sent_by = models.CharField(max_length=12, choices=SentBy.choices, blank=True, db_default="")
+    # What the text goes from (a number, or a Messaging Service SID), recorded when the row is
+    # claimed: reconciliation searches the provider's messages by it when a crash lost the
+    # provider id (the agency's Sender, not the deployment's default number).
+    sent_from = models.CharField(max_length=40, blank=True, db_default="")
     delivered_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)

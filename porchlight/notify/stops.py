@@ -34,7 +34,9 @@ from porchlight.notify.models import (
     Hold,
     Outbox,
     Priority,
+    State,
 )
+from porchlight.notify.worker import HELD
 
 SHOWN = 100
 
@@ -50,6 +52,19 @@ def _rows(qs: Any) -> list[Outbox]:
     for row in rows:
         row.masked_to = pii.mask(row.contact.address)  # type: ignore[attr-defined]
     return rows
+
+
+def _held(request: HttpRequest) -> list[Outbox]:
+    """Texts reconciliation holds: their worker died mid-send and the provider could not yet
+    say whether it has them (worker.HELD). Never sent again on a guess; staff see them here
+    with the provider's error and when they are asked about next."""
+    rows = console.scoped(
+        request, Outbox.objects.filter(state=State.SENDING, reason=HELD)
+    ).select_related("agency", "call", "contact")
+    held = list(rows.order_by("due_at", "id")[:SHOWN])
+    for row in held:
+        row.masked_to = pii.mask(row.contact.address)  # type: ignore[attr-defined]
+    return held
 
 
 def _contact_for_number(request: HttpRequest, number: str) -> list[Contact]:
@@ -78,6 +93,7 @@ def messages_home(request: HttpRequest) -> HttpResponse:
     )
     for hold in context["holds"]:
         hold.masked = pii.mask(hold.contact.address) if hold.contact else ""
+    context["held"] = _held(request)
     if incident:
         calls = list(
             console.scoped(request, Call.objects.select_related("agency")).filter(

@@ -23,7 +23,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from porchlight.notify import consent, inbound
 from porchlight.notify.channels.sms import classify
-from porchlight.notify.models import Channel, DevMessage, Outbox, State
+from porchlight.notify.models import Channel, DevMessage, Outbox, SentBy, State
+from porchlight.notify.sent import record_sent
 from porchlight.notify.signatures import from_twilio
 
 SHOWN = 300
@@ -62,26 +63,30 @@ def sms_status(request: HttpRequest, outbox_id: int) -> HttpResponse:
     row = Outbox.objects.filter(pk=outbox_id).select_related("contact", "sender").first()
     if row is None or (row.provider_id and sid and row.provider_id != sid):
         return HttpResponse("unknown message", status=404, content_type="text/plain")
-    update: dict[str, object] = {"updated": timezone.now()}
     new = _DELIVERY.get(status)
-    if new is not None:
-        update["state"] = new
-        if new == State.DELIVERED:
-            update["delivered_at"] = timezone.now()
-        else:
-            code = request.POST.get("ErrorCode", "")
-            update |= {
-                "error_code": code[:16],
-                "reason": f"provider reported {status} ({code or 'no code'})",
-            }
-            _consent_from_error(row, code.strip())
-    elif status in ("sent", "queued", "accepted", "sending") and row.state == State.SENDING:
-        # The callback beat our own commit after the send: the provider has it.
-        update |= {"state": State.SENT, "provider_id": sid}
-    else:
-        return HttpResponse(status=204)
-    # Never downgrade a settled row (callbacks can arrive out of order).
-    Outbox.objects.filter(pk=row.pk).exclude(state__in=_SETTLED).update(**update)
+    # Never downgrade a settled row (callbacks can arrive late, twice and out of order).
+    unsettled = Outbox.objects.filter(pk=row.pk).exclude(state__in=_SETTLED)
+    if new == State.DELIVERED:
+        # Also when the row is still `sending`: its worker died before recording the send,
+        # and this callback is the first we hear of it.
+        record_sent(
+            unsettled, SentBy.CALLBACK, provider_id=sid, delivered_at=timezone.now(), claimed_by=""
+        )
+    elif new is not None:
+        code = request.POST.get("ErrorCode", "")
+        unsettled.update(
+            state=new,
+            updated=timezone.now(),
+            error_code=code[:16],
+            reason=f"provider reported {status} ({code or 'no code'})",
+        )
+        _consent_from_error(row, code.strip())
+    elif status in ("sent", "queued", "accepted", "sending"):
+        # The callback beat our own commit after the send (or the worker died before it):
+        # the provider has it.
+        record_sent(
+            unsettled.filter(state=State.SENDING), SentBy.CALLBACK, provider_id=sid, claimed_by=""
+        )
     return HttpResponse(status=204)
 
 

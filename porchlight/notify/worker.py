@@ -29,6 +29,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from porchlight.calls.models import Call
 from porchlight.calls.track import link_for
@@ -59,10 +61,12 @@ from porchlight.notify.models import (
     Lease,
     Outbox,
     Sender,
+    SentBy,
     State,
     Trigger,
 )
 from porchlight.notify.models import Channel as ChannelKind
+from porchlight.notify.sent import record_sent
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +137,9 @@ class Worker:
         self.paced_wait: float | None = None
         # Delivery settings read once per batch: a pause takes effect from the next batch.
         self._policies: dict[int, DeliverySettings] | None = None
+        # When the batch being sent was claimed (time.monotonic()): a send starts within half
+        # the stale window of its claim, or not at all (deliver).
+        self._claimed_at: float | None = None
 
     # --- claiming ---------------------------------------------------------------------------
     def claim(self, limit: int, now: datetime | None = None) -> list[int]:
@@ -161,12 +168,23 @@ class Worker:
             claimed: list[tuple[int, int | None]] = []
             if chosen:
                 marks = ", ".join(["%s"] * len(chosen))
+                # What each text goes from is recorded with the claim (sent_from): the row's
+                # Sender, else the SMS channel's default. Reconciliation searches the
+                # provider by it if this worker dies with the send unrecorded.
+                senders_table = Sender._meta.db_table
+                sms = self.channels.get(ChannelKind.SMS)
                 cursor.execute(
                     f"UPDATE {table} SET state = %s, claimed_by = %s, claimed_at = %s, "
-                    f"attempts = attempts + 1, updated = %s WHERE id IN ({marks}) AND {_DUE} "
-                    "RETURNING id, sender_id",
-                    [State.SENDING, self.name, stamp, stamp, *chosen],
-                )
+                    f"attempts = attempts + 1, updated = %s, sent_from = CASE WHEN "
+                    f"{table}.channel = %s THEN COALESCE(NULLIF((SELECT CASE WHEN "
+                    f"s.phone_number <> '' THEN s.phone_number ELSE s.messaging_service_sid END "
+                    f"FROM {senders_table} s WHERE s.id = {table}.sender_id), ''), %s) ELSE '' "
+                    f"END WHERE id IN ({marks}) AND {_DUE} RETURNING id, sender_id",
+                    [
+                        State.SENDING, self.name, stamp, stamp, ChannelKind.SMS,
+                        sms.default_sender if sms is not None else "", *chosen,
+                    ],
+                )  # fmt: skip
                 claimed = cursor.fetchall()
             used: dict[int, int] = {}
             for _pk, sender_id in claimed:
@@ -211,10 +229,12 @@ class Worker:
         ids = self.claim(self.batch, now)
         if ids:
             self._policies = {}
+            self._claimed_at = time.monotonic()
             try:
                 list(self._pool.map(self._deliver_in_thread, ids))
             finally:
                 self._policies = None
+                self._claimed_at = None
         return len(ids)
 
     def _deliver_in_thread(self, outbox_id: int) -> None:
@@ -270,17 +290,27 @@ class Worker:
             return
         body = composed.body
         # Stored before the send: if we crash after the provider accepts it, reconciliation
-        # finds the message by its recipient and words.
-        Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name).update(
+        # finds the message by its recipient, its words and the number it went from. Only
+        # while the row is still ours and fresh: reconciliation takes back rows claimed more
+        # than the stale window ago, so a send starts within half of it or not at all (a
+        # row we were too slow for goes back to the queue, never sent).
+        claimed = self._claimed_at
+        if claimed is not None and time.monotonic() - claimed > stale_after().total_seconds() / 2:
+            log.warning("outbox %s: claimed too long ago to send safely; back to the queue", row.pk)
+            self._not_sent(row, State.PLANNED, due_at=timezone.now(), claimed_by="")
+            return
+        stored = Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name).update(
             body=body, subject=composed.subject[:200]
         )
+        if not stored:
+            return  # taken back by reconciliation (or settled by a callback): not ours to send
         message = Message(
             outbox_id=row.pk,
             to=address,
             body=body,
             subject=composed.subject,
             html=composed.html,
-            sender=row.sender.address if row.sender else "",
+            sender=row.sent_from,
             status_callback=status_callback(row.pk) if row.channel == ChannelKind.SMS else None,
         )
         try:
@@ -431,17 +461,16 @@ class Worker:
 
     # --- finishing --------------------------------------------------------------------------
     def _sent(self, row: Outbox, receipt: Receipt, body: str) -> None:
-        now = timezone.now()
-        fields: dict[str, Any] = {
-            "body": body,
-            "provider_id": receipt.provider_id,
-            "sent_at": now,
-            "reason": "",
-        }
-        if receipt.status == "delivered":  # the dev inbox delivers as it sends
-            self._finish(row, State.DELIVERED, delivered_at=now, **fields)
-        else:
-            self._finish(row, State.SENT, **fields)
+        # Conditional on our claim, as _finish: a callback may have settled the row first.
+        record_sent(
+            Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name),
+            SentBy.WORKER,
+            provider_id=receipt.provider_id,
+            # The dev inbox delivers as it sends.
+            delivered_at=timezone.now() if receipt.status == "delivered" else None,
+            body=body,
+            reason="",
+        )
 
     def _not_sent(self, row: Outbox, state: str, **fields: Any) -> None:
         """Finish a row that never reached the provider, and give its sender the token back:
@@ -460,7 +489,14 @@ class Worker:
 
     # --- crash recovery ---------------------------------------------------------------------
     def reconcile(self, now: datetime | None = None) -> int:
-        """Settle rows a dead worker left `sending`. Returns how many were settled."""
+        """Settle rows a dead worker left `sending`. Returns how many were settled.
+
+        Each is asked about at the provider (channel.lookup): found, it is sent (the crash
+        came after the send); not found, it goes back to the queue. A provider that cannot
+        answer (its API fails or times out) settles nothing: the row is held, still
+        `sending`, with the reason HELD and its next check in due_at, and asked about again
+        then. It is never sent again on a guess.
+        """
         now = now or timezone.now()
         # A killed holder blocks reconciliation until its lease runs out, so the lease is no
         # longer than the stale window (5 s at least, a minute at most).
@@ -468,13 +504,19 @@ class Worker:
         if not take_lease("reconcile", self.name, ttl, now):
             return 0
         settled = 0
+        # due_at of a `sending` row is its next check: its old due time (before the claim)
+        # for a row never asked about, later for a held one.
         stale = Outbox.objects.filter(
-            state=State.SENDING, claimed_at__lt=now - stale_after()
+            state=State.SENDING, claimed_at__lt=now - stale_after(), due_at__lte=now
         ).select_related("contact")
         for row in stale.order_by("claimed_at")[:500]:
             channel = self.channels.get(row.channel)
             address = row.contact.address
-            message = Message(outbox_id=row.pk, to=address or "", body=row.body)
+            message = Message(
+                outbox_id=row.pk, to=address or "", body=row.body, sender=row.sent_from,
+                claimed_at=row.claimed_at,
+            )  # fmt: skip
+            ours = Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=row.claimed_by)
             try:
                 receipt = (
                     channel.lookup(row.pk, row.provider_id or None, message=message)
@@ -482,18 +524,28 @@ class Worker:
                     else None
                 )
             except TransientError as exc:
-                # The provider cannot answer now; the row stays `sending` until it can.
-                log.warning("outbox %s: cannot reconcile yet: %s", row.pk, exc)
+                held = held_until(row, now)
+                log.warning(
+                    "outbox %s: cannot reconcile yet (%s); held until %s", row.pk, exc, held
+                )
+                ours.update(reason=HELD, error_code=exc.code[:16], due_at=held, updated=now)
                 continue
-            update: dict[str, Any] = {"updated": now, "claimed_by": ""}
             if receipt is not None:
                 # The provider has it: the crash came after the send. Not sending again.
-                update |= {"state": State.SENT, "provider_id": receipt.provider_id, "sent_at": now}
+                settled += record_sent(
+                    ours,
+                    SentBy.RECONCILE,
+                    provider_id=receipt.provider_id,
+                    delivered_at=now if receipt.status == "delivered" else None,
+                    claimed_by="",
+                    reason="",
+                    error_code="",
+                )
             else:
-                update |= {"state": State.PLANNED, "due_at": now}
-            settled += Outbox.objects.filter(
-                pk=row.pk, state=State.SENDING, claimed_by=row.claimed_by
-            ).update(**update)
+                settled += ours.update(
+                    state=State.PLANNED, due_at=now, claimed_by="", reason="", error_code="",
+                    updated=now,
+                )  # fmt: skip
         return settled
 
     # --- the loop ---------------------------------------------------------------------------
@@ -514,6 +566,18 @@ class Worker:
                 stop.wait(idle if paced is None else min(idle, max(paced, 0.01)))
         self._pool.shutdown(wait=True)
         log.info("worker %s stopped", self.name)
+
+
+# The reason on a `sending` row reconciliation could not settle (the Messages page lists them).
+HELD = gettext_noop("held: the provider could not say whether it was sent")
+HELD_LONGEST = timedelta(minutes=15)
+
+
+def held_until(row: Outbox, now: datetime) -> datetime:
+    """When to ask about a held row again: after half as long as it has been held (claimed)
+    so far, so a long outage is asked about less and less often, between 5 s and 15 min."""
+    waited = now - (row.claimed_at or now)
+    return now + min(HELD_LONGEST, max(timedelta(seconds=5), waited / 2))
 
 
 def status_callback(outbox_id: int) -> str | None:

@@ -1,9 +1,19 @@
-"""The crash loop (issue 4, "Crash safety"): kill workers with SIGKILL while they send, again
-and again, then check that no message was lost and that every duplicate came from a send in
-flight when its worker died.
+"""The crash loop (issues 4 and 18, "Crash safety"): kill workers with SIGKILL while they send,
+again and again, then check that no message was lost and none was sent twice.
 
     python -m porchlight.standins.crashloop                      # 10,000 texts, 200 kills
     python -m porchlight.standins.crashloop --rows 2000 --kills 40 --out /tmp/crash.json
+    python -m porchlight.standins.crashloop --callbacks late     # callbacks late, twice, reordered
+
+Twilio's status callbacks (`--callbacks`): `none` (the default) never arrive, as when a deploy
+or a proxy error on the web side loses them (Twilio does not retry them), so only the worker
+and reconciliation settle rows; `prompt` reach a real web process (granian) at once; `late`
+reach it late (0.2 to 3 s), twice and out of order, through a relay here that answers Twilio
+at once and forwards each one twice after random delays. The texts go from the agency's own
+number and from its Messaging Service (every other call), never from TWILIO_FROM_NUMBER, so a
+row whose worker died after Twilio accepted it is found only by what the row recorded it went
+from (Outbox.sent_from). The report counts which path settled each sent row (worker,
+callback, reconcile: Outbox.sent_by).
 
 Everything is real and separate: PostgreSQL (its own database, `porchlight_crashloop`, dropped
 and created fresh), three `porchlight worker` processes, and the local Twilio as a process
@@ -17,8 +27,9 @@ it (the same message SIDs), and duplicates are counted from the provider's own r
 
 The killer waits for a worker that holds rows in `sending`, kills it, waits for it to die, and
 records which rows it held at that moment (nobody else may touch them until the stale window
-passes, so the snapshot is exact). Those are "in flight at a kill": the only rows allowed a
-duplicate. It then starts a new worker. Kills are paced by progress (one per few dozen rows
+passes, so the snapshot is exact). Those are "in flight at a kill": the only rows that could
+be sent twice (a duplicate elsewhere is "unexplained"; since issue 18 the test allows none at
+all). It then starts a new worker. Kills are paced by progress (one per few dozen rows
 settled) so that they spread over the whole run.
 
 The report (a dict, written as JSON) holds the counts, the window from the provider accepting
@@ -30,6 +41,7 @@ explanation. bench/delivery.py reuses the process helpers here.
 from __future__ import annotations
 
 import argparse
+import heapq
 import http.client
 import json
 import math
@@ -57,7 +69,19 @@ from porchlight.standins.twilio_local.server import DEFAULT_ACCOUNT_SID, DEFAULT
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "porchlight_crashloop"
+# The deployment's default number (TWILIO_FROM_NUMBER). The agency's texts go from its own
+# Senders, as in production: a number and a Messaging Service, neither of them this one, so
+# reconciliation must search by what each row recorded (issue 18).
 FROM_NUMBER = "+15017122661"
+AGENCY_NUMBER = "+16615550100"
+AGENCY_SERVICE = "MG" + "c0ffee" + "0" * 26
+# What becomes of Twilio's status callbacks (--callbacks):
+#   none    never arrive (a deploy, a proxy error, a full disk on the web side): only the
+#           worker and reconciliation settle rows;
+#   prompt  reach a real web process at once;
+#   late    reach it late (0.2 to 3 s), twice and out of order.
+CALLBACK_MODES = ("none", "prompt", "late")
+SENT_PATHS = ("worker", "callback", "reconcile")
 # Settled: nothing more will happen to the row without a person or a callback.
 SETTLED = ("sent", "delivered", "failed", "dead", "suppressed")
 UNSETTLED = ("planned", "scheduled", "sending")
@@ -215,12 +239,21 @@ def seed(rows: int, *, first: int = 0, due_in: float = 0.0) -> dict[str, Any]:
         # The pool profile with numbers to spare: the rate limit is never what slows a send.
         Sender.objects.create(
             agency=agency,
-            label="Crash loop pool",
+            label="Crash loop number",
             profile=Sender.Profile.POOL,
-            phone_number=FROM_NUMBER,
+            phone_number=AGENCY_NUMBER,
             pool_size=1000,
             is_default=True,
         )
+        Sender.objects.create(
+            agency=agency,
+            label="Crash loop messaging service",
+            profile=Sender.Profile.POOL,
+            messaging_service_sid=AGENCY_SERVICE,
+            pool_size=1000,
+            is_default=False,
+        )
+    service = Sender.objects.get(agency=agency, messaging_service_sid=AGENCY_SERVICE)
     feed = Feed(agency=agency, source="crashloop", covered={agency.ori: agency})
     before = set(Outbox.objects.values_list("pk", flat=True))
     at = timezone.now().isoformat()
@@ -241,6 +274,11 @@ def seed(rows: int, *, first: int = 0, due_in: float = 0.0) -> dict[str, Any]:
     due = timezone.now() + timedelta(seconds=due_in)
     made = new.filter(state__in=(State.PLANNED, State.SCHEDULED)).update(
         state=State.PLANNED, due_at=due
+    )
+    # Every other call's texts go through the Messaging Service (both of a call's texts, so
+    # one recipient sees one sender).
+    Outbox.objects.filter(pk__in=new, call__incident_number__regex=r"[13579]$").update(
+        sender=service
     )
     return {
         "calls": calls,
@@ -393,12 +431,157 @@ class Relay:
             self._server.server_close()
 
 
+class CallbackRelay:
+    """Where the local Twilio posts status callbacks in the `prompt` and `late` modes.
+
+    Like a web front that takes each request at once, it answers the local Twilio 204 and
+    forwards the request, unchanged (its X-Twilio-Signature covers this relay's URL, which is
+    the web process's SITE_URL), to a real Porchlight web process: in `prompt` mode once and
+    at once; in `late` mode twice, each copy after its own random delay, so the statuses of
+    one message arrive late, doubled and out of order ("delivered" before "sent").
+    """
+
+    def __init__(self, target: str, mode: str, *, seed: int | None = None) -> None:
+        self.target = urlsplit(target)
+        self.mode = mode
+        self.copies = 2 if mode == "late" else 1
+        self.delay = (0.2, 3.0) if mode == "late" else (0.0, 0.0)
+        self._random = random.Random(seed)
+        self.received = 0
+        self.forwarded: Counter[int] = Counter()  # the web process's answers, by status
+        self.errors: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._due: list[tuple[float, int, str, bytes, dict[str, str]]] = []
+        self._wake = threading.Condition(self._lock)
+        self._stopping = False
+        self._sequence = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._senders: list[threading.Thread] = []
+
+    def start(self, port: int = 0) -> str:
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() in ("content-type", "x-twilio-signature", "user-agent")
+                }
+                relay.take(self.path, body, headers)
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 1024
+
+        self._server = Server(("127.0.0.1", port), Handler)
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        for _ in range(8):
+            thread = threading.Thread(target=self._send_due, daemon=True)
+            thread.start()
+            self._senders.append(thread)
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def take(self, path: str, body: bytes, headers: dict[str, str]) -> None:
+        now = time.monotonic()
+        with self._wake:
+            self.received += 1
+            for _ in range(self.copies):
+                self._sequence += 1
+                at = now + self._random.uniform(*self.delay)
+                heapq.heappush(self._due, (at, self._sequence, path, body, headers))
+            self._wake.notify_all()
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._due)
+
+    def _send_due(self) -> None:
+        connection: http.client.HTTPConnection | None = None
+        while True:
+            with self._wake:
+                while not self._stopping and (not self._due or self._due[0][0] > time.monotonic()):
+                    wait = self._due[0][0] - time.monotonic() if self._due else None
+                    self._wake.wait(wait if wait is None else max(0.0, wait))
+                if self._stopping:
+                    return
+                _at, _n, path, body, headers = heapq.heappop(self._due)
+            try:
+                if connection is None:
+                    host, port = self.target.hostname or "", self.target.port or 80
+                    connection = http.client.HTTPConnection(host, port, timeout=30)
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                with self._lock:
+                    self.forwarded[response.status] += 1
+            except (OSError, http.client.HTTPException) as exc:
+                # Twilio does not retry a status callback; nor does this relay.
+                with self._lock:
+                    self.errors[type(exc).__name__] += 1
+                if connection is not None:
+                    connection.close()
+                connection = None
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def start_web(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Any:
+    """A Porchlight web process (granian, WSGI, as production) on a free port, for the status
+    callbacks; returns it and its URL once it answers."""
+    port = free_port()
+    with log_path.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", "--no-ws", "porchlight.wsgi:application",
+            ],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/notify/sms/status/0/")
+            answered = connection.getresponse().status
+            connection.close()
+            if answered == 405:  # the status webhook takes POST only: the app is up
+                return proc, url
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop(proc)
+    raise Unreachable(f"the web process did not start: {log_path.read_text()[-2000:]}")
+
+
 # --- the loop ---------------------------------------------------------------------------------
 
 
 @dataclass
 class Config:
     server: str = DEFAULT_SERVER  # PostgreSQL; the loop uses its own database on it
+    database: str = DATABASE  # dropped and created fresh: two loops at once need two names
     rows: int = 10_000
     kills: int = 200
     workers: int = 3
@@ -406,6 +589,7 @@ class Config:
     batch: int = 32
     latency_ms: float = 10.0
     stale_seconds: float = 5.0
+    callbacks: str = "none"  # CALLBACK_MODES
     timeout: float = 900.0
     # No row settled for this long means something is broken. Longer than the reconcile lease
     # (a minute, in worker.py), which a killed lease holder keeps until it expires.
@@ -555,13 +739,17 @@ def run(config: Config) -> dict[str, Any]:
     import psycopg
 
     c = config
-    url = database_url(c.server)
+    url = database_url(c.server, c.database)
     fresh_database(url)
     var = Path(tempfile.mkdtemp(prefix="crashloop-"))
     log(f"crash loop: database {url}, logs in {var}")
+    if c.callbacks not in CALLBACK_MODES:
+        raise ValueError(f"callbacks must be one of {CALLBACK_MODES}, not {c.callbacks!r}")
     twilio_proc: subprocess.Popen[str] | None = None
     relay: Relay | None = None
     loop: Loop | None = None
+    web_proc: Any = None
+    callbacks: CallbackRelay | None = None
     try:
         t = time.perf_counter()
         seeded = subprocess.run(
@@ -579,18 +767,28 @@ def run(config: Config) -> dict[str, Any]:
         twilio_proc, twilio = start_twilio(latency_ms=c.latency_ms, log_path=var / "twilio.log")
         relay = Relay(twilio)
         relay_url = relay.start()
-        env = django_env(
-            url,
-            var,
-            TWILIO_ACCOUNT_SID=DEFAULT_ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=DEFAULT_AUTH_TOKEN,
-            TWILIO_FROM_NUMBER=FROM_NUMBER,
-            TWILIO_API_BASE=relay_url,
+        common = {
+            "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "TWILIO_API_BASE": relay_url,
+            "PORCHLIGHT_STALE_SECONDS": str(c.stale_seconds),
+        }
+        if c.callbacks == "none":
             # Status callbacks go to a port nobody listens on: the provider records each one
-            # (with the outbox id in its URL) and moves on; no web server is needed.
-            SITE_URL=f"http://127.0.0.1:{free_port()}",
-            PORCHLIGHT_STALE_SECONDS=str(c.stale_seconds),
-        )
+            # (with the outbox id in its URL) and moves on, and no row hears of them.
+            site = f"http://127.0.0.1:{free_port()}"
+        else:
+            # The web process checks each callback's signature against SITE_URL, the URL the
+            # local Twilio called: the callback relay's.
+            port = free_port()
+            site = f"http://127.0.0.1:{port}"
+            web_proc, web = start_web(
+                django_env(url, var, SITE_URL=site, **common), var / "web.log"
+            )
+            callbacks = CallbackRelay(web, c.callbacks, seed=c.seed)
+            callbacks.start(port)
+        env = django_env(url, var, SITE_URL=site, **common)
         db = psycopg.connect(url, autocommit=True)
         ids = [r[0] for r in db.execute("SELECT id FROM notify_outbox WHERE state = 'planned'")]
         loop = Loop(c, db, env, var)
@@ -598,9 +796,15 @@ def run(config: Config) -> dict[str, Any]:
         log(f"after {seconds:.1f} s: {problem or 'every row settled'}")
         for w in list(loop.workers):
             stop(w.proc)
+        if callbacks is not None:
+            # The late copies still on their way, so the report counts every one.
+            deadline = time.monotonic() + 10
+            while callbacks.pending() and time.monotonic() < deadline:
+                time.sleep(0.1)
         report = analyse(
-            c, loop, relay, twilio, ids, db, seconds=seconds, problem=problem, seeding=seeding
-        )
+            c, loop, relay, twilio, ids, db, seconds=seconds, problem=problem, seeding=seeding,
+            callbacks=callbacks,
+        )  # fmt: skip
         report["logs"] = str(var)
         db.close()
     finally:
@@ -609,6 +813,10 @@ def run(config: Config) -> dict[str, Any]:
                 stop(w.proc, timeout=5)
         if relay is not None:
             relay.stop()
+        if callbacks is not None:
+            callbacks.stop()
+        if web_proc is not None:
+            stop(web_proc)
         if twilio_proc is not None:
             stop(twilio_proc)
     if c.out is not None:
@@ -658,6 +866,7 @@ def analyse(
     seconds: float,
     problem: str,
     seeding: dict[str, Any],
+    callbacks: CallbackRelay | None = None,
 ) -> dict[str, Any]:
     accepted_at = {a.sid: a for a in relay.accepted}
     by_sid, outbox_of = _provider_record(twilio, len(relay.accepted))
@@ -670,10 +879,32 @@ def analyse(
     rows = {
         r[0]: r
         for r in db.execute(
-            "SELECT id, state, provider_id, sent_at, reason FROM notify_outbox WHERE id = ANY(%s)",
+            "SELECT id, state, provider_id, sent_at, reason, sent_by FROM notify_outbox "
+            "WHERE id = ANY(%s)",
             [ids],
         ).fetchall()
     }
+    # Which path made each sent row sent (notify/sent.py records it), and what the rows went
+    # from (the claim records it).
+    settled_by = dict(
+        db.execute(
+            "SELECT sent_by, count(*) FROM notify_outbox WHERE id = ANY(%s) "
+            "AND state IN ('sent', 'delivered') GROUP BY sent_by",
+            [ids],
+        ).fetchall()
+    )
+    sent_from = dict(
+        db.execute(
+            "SELECT sent_from, count(*) FROM notify_outbox WHERE id = ANY(%s) "
+            "AND state IN ('sent', 'delivered') GROUP BY sent_from",
+            [ids],
+        ).fetchall()
+    )
+    without_sent_at = db.execute(
+        "SELECT count(*) FROM notify_outbox WHERE id = ANY(%s) "
+        "AND state IN ('sent', 'delivered') AND sent_at IS NULL",
+        [ids],
+    ).fetchone()[0]
     # The rows each kill caught in flight, and when.
     caught: dict[int, list[Kill]] = defaultdict(list)
     for kill in loop.kills:
@@ -682,7 +913,7 @@ def analyse(
 
     lost, unsettled, wrong_provider_id = [], [], []
     for pk in ids:
-        _id, state, provider_id, _sent_at, reason = rows[pk]
+        _id, state, provider_id, _sent_at, reason, _by = rows[pk]
         if state in UNSETTLED:
             unsettled.append(pk)
         if state in ("sent", "delivered"):
@@ -708,11 +939,12 @@ def analyse(
         if not explained:
             unexplained.append(entry)
 
-    # The window, for every row whose own sender committed it (not caught by a kill).
+    # The window, for every row whose own sender committed it (not caught by a kill, and not
+    # settled first by a callback).
     window_ms: list[float] = []
     for pk in ids:
-        _id, state, provider_id, sent_at, _reason = rows[pk]
-        if pk in caught or state not in ("sent", "delivered") or provider_id not in accepted_at:
+        _id, state, provider_id, sent_at, _reason, by = rows[pk]
+        if pk in caught or by != "worker" or provider_id not in accepted_at:
             continue
         window_ms.append((sent_at.timestamp() - accepted_at[provider_id].at) * 1000)
     # Kills that landed inside the window: the provider had accepted a row the dead worker held.
@@ -740,7 +972,7 @@ def analyse(
         "config": {
             "rows_asked": c.rows, "kills_asked": c.kills, "workers": c.workers,
             "threads": c.threads, "batch": c.batch, "latency_ms": c.latency_ms,
-            "stale_seconds": c.stale_seconds, "seed": c.seed,
+            "stale_seconds": c.stale_seconds, "seed": c.seed, "callbacks": c.callbacks,
         },
         "seeding": seeding,
         "rows": len(ids),
@@ -763,6 +995,20 @@ def analyse(
         "sent_with_unknown_provider_id": wrong_provider_id,
         "duplicates": len(duplicates),
         "duplicate_rows": duplicates,
+        "settled_by": {
+            "worker": settled_by.get("worker", 0),
+            "callback": settled_by.get("callback", 0),
+            "reconcile": settled_by.get("reconcile", 0),
+            "other": sum(n for k, n in settled_by.items() if k not in SENT_PATHS),
+        },
+        "sent_from": sent_from,
+        "sent_without_sent_at": without_sent_at,
+        "callbacks": {
+            "mode": c.callbacks,
+            "from_provider": callbacks.received if callbacks else 0,
+            "forwarded": {str(k): n for k, n in callbacks.forwarded.items()} if callbacks else {},
+            "errors": dict(callbacks.errors) if callbacks else {},
+        },
         "unexplained_duplicates": unexplained,
         "window_ms": {
             "rows": len(window_ms),
@@ -780,6 +1026,7 @@ def analyse(
         and not unsettled
         and not wrong_provider_id
         and not unexplained
+        and not without_sent_at
         and report["relay_matches_provider"]
         and not report["provider_without_outbox_id"]
         and len(loop.kills) >= c.kills
@@ -796,6 +1043,7 @@ def summary(report: dict[str, Any]) -> str:
         f"lost {len(report['lost'])}, unsettled {len(report['unsettled'])}, "
         f"duplicates {report['duplicates']} "
         f"(unexplained {len(report['unexplained_duplicates'])}); "
+        f"callbacks {report['config']['callbacks']}; settled by {report['settled_by']}; "
         f"kills inside the window {report['kills_in_window']} "
         f"({report['rows_in_window_at_kills']} rows); "
         f"window accepted->commit p50 {w['p50']} ms, p99 {w['p99']} ms, max {w['max']} ms "
@@ -814,6 +1062,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("PORCHLIGHT_TEST_PG_URL", DEFAULT_SERVER),
         help=f"PostgreSQL server; the loop uses (drops and creates) database {DATABASE}",
     )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="the database to use (dropped and created fresh); another name lets a second "
+        "loop run beside one using the default",
+    )
     parser.add_argument("--rows", type=int, default=Config.rows)
     parser.add_argument("--kills", type=int, default=Config.kills)
     parser.add_argument("--workers", type=int, default=Config.workers)
@@ -821,7 +1075,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=Config.batch)
     parser.add_argument("--latency-ms", type=float, default=Config.latency_ms)
     parser.add_argument("--stale-seconds", type=float, default=Config.stale_seconds)
+    parser.add_argument(
+        "--callbacks",
+        choices=CALLBACK_MODES,
+        default=Config.callbacks,
+        help="status callbacks never arrive (none), arrive at once (prompt), or late, twice "
+        "and out of order (late)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="the killer's random seed")
+    parser.add_argument(
+        "--timeout", type=float, default=Config.timeout, help="seconds before giving up"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "crash-loop.json")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--seed-only", type=int, metavar="ROWS", help=argparse.SUPPRESS)
@@ -837,10 +1101,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(seed(args.seed_only)))
         return 0
     config = Config(
-        server=args.pg_url, rows=args.rows, kills=args.kills, workers=args.workers,
-        threads=args.threads, batch=args.batch, latency_ms=args.latency_ms,
-        stale_seconds=args.stale_seconds, seed=args.seed, out=args.out,
-        keep_database=args.keep_database,
+        server=args.pg_url, database=args.database, rows=args.rows, kills=args.kills,
+        workers=args.workers, threads=args.threads, batch=args.batch, latency_ms=args.latency_ms,
+        stale_seconds=args.stale_seconds, callbacks=args.callbacks, seed=args.seed, out=args.out,
+        keep_database=args.keep_database, timeout=args.timeout,
     )  # fmt: skip
     # SIGTERM (a CI timeout, a person) unwinds like ^C, so the workers and servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Message:
     # Our callback URL with the outbox id in it: the provider's callbacks then name the row
     # even when a crash lost the provider id we were about to commit.
     status_callback: str | None = None
+    # When the worker claimed the row (reconciliation only): the provider cannot have it from
+    # before, so lookup() searches from then rather than over a fixed window.
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class TransientError(SendError):
 
 class Channel(ABC):
     name: str = ""
+    # What a message with no sender of its own goes from (a number, or a Messaging Service
+    # SID): the worker records it on the row when it claims it, for lookup().
+    default_sender: str = ""
 
     @abstractmethod
     def send(self, message: Message) -> Receipt:
@@ -85,7 +92,9 @@ class Channel(ABC):
         """Reconcile a row a crash left in `sending`: what the provider knows of it.
 
         None means the provider has no such message, so sending again cannot duplicate it.
-        Without a provider id a channel needs `message` to search by recipient and content.
+        Without a provider id a channel needs `message` to search by recipient and content
+        (and `message.sender`, what the row went from, as the worker recorded it). A provider
+        that cannot answer raises TransientError: the row is held and asked about again later.
         """
 
     def line_type(self, address: str) -> str:

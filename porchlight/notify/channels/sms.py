@@ -8,6 +8,7 @@ Twilio Lookup v2, a paid request per number).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -154,10 +155,14 @@ class RebasedHttpClient(TwilioHttpClient):
         return getattr(self._local, "retry_after", None)
 
 
+# How far Twilio's clock (and its whole-second date_created) may be from ours.
+CLOCK_MARGIN = timedelta(minutes=5)
+
+
 class TwilioSms(Channel):
     name = "sms"
-    # How far back lookup() searches when the provider id was lost. Reconciliation runs
-    # when a worker restarts, minutes after a crash, so a day is ample.
+    # How far back lookup() searches when the provider id was lost and the message does not
+    # say when its row was claimed (reconciliation always says).
     lookup_window = timedelta(days=1)
     lookup_limit = 200
 
@@ -189,6 +194,8 @@ class TwilioSms(Channel):
             pool_size=max_connections,
         )
         self.client = Client(self.account_sid, auth_token, http_client=self.http)
+        # What a row without a Sender goes from (as _sender chooses): the worker records it.
+        self.default_sender = self.messaging_service_sid or self.from_number
 
     def send(self, message: Message) -> Receipt:
         sender = self._sender(message.sender)
@@ -218,11 +225,20 @@ class TwilioSms(Channel):
         With the provider id this is a fetch. Without it (the crash fell between Twilio
         accepting and our commit), Twilio cannot be asked by outbox id: it keeps the
         StatusCallback URL that carries it but never returns it. So we list the messages to
-        the same number, newest first, over lookup_window, and match the exact body. Our texts
-        name their incident, so two rows with the same body to the same number within a day
-        are the same update. If a callback for the lost send has already arrived, the callback
+        the same number, newest first, since the row was claimed (`message.claimed_at`, less
+        CLOCK_MARGIN; else over lookup_window), and match the exact body. Our texts name their
+        incident, so two rows with the same body to the same number in that time are the same
+        update. If a callback for the lost send has already arrived, the callback
         webhook recorded the provider id from the outbox id in its URL, and this path is not
         needed.
+
+        The list is narrowed by what the row went from (`message.sender`, recorded when it was
+        claimed; the channel's default when empty): a number is Twilio's `From` filter. A
+        Messaging Service picks its number when the message leaves its queue, so Twilio cannot
+        filter by it: then the recipient, the window and the exact body decide, with the
+        message's messaging_service_sid when Twilio reports one. The window is read from each
+        message's date_created rather than sent to Twilio as a DateSent filter: a message still
+        queued has no date_sent, and a filter would hide exactly the message we look for.
         """
         if not provider_id and message is None:
             raise ValueError("lookup() without a provider id needs the message to search")
@@ -237,19 +253,36 @@ class TwilioSms(Channel):
                 return Receipt(provider_id=str(found.sid), status=str(found.status))
             assert message is not None
             cutoff = datetime.now(UTC) - self.lookup_window
+            if message.claimed_at is not None:
+                # From the claim (less our clocks' difference from Twilio's), however long the
+                # row has been held: a text sent days ago is still found, and one to the same
+                # number from before this row was claimed cannot be taken for it.
+                cutoff = message.claimed_at - CLOCK_MARGIN
+            sent_from = message.sender or self.default_sender
+            service = sent_from if sent_from.startswith("MG") else ""
             filters: dict[str, str] = {"to": message.to}
-            if self.from_number and not self.messaging_service_sid:
-                filters["from_"] = self.from_number
+            if sent_from and not service:
+                filters["from_"] = sent_from
             for found in self.client.messages.stream(
                 **filters, limit=self.lookup_limit, page_size=50
             ):
                 if found.date_created and found.date_created < cutoff:
                     break  # Twilio lists newest first: nothing older can match
-                if found.direction == "outbound-api" and found.body == message.body:
-                    return Receipt(provider_id=str(found.sid), status=str(found.status))
+                if found.direction != "outbound-api" or found.body != message.body:
+                    continue
+                if service and found.messaging_service_sid not in (None, "", service):
+                    continue  # the same words through another service: not ours
+                return Receipt(provider_id=str(found.sid), status=str(found.status))
             return None
         except PROVIDER_ERRORS as exc:
-            raise self._error(exc) from exc
+            error = self._error(_page_error(exc))
+            # Asking changes nothing at Twilio, and "we could not tell" must never read as
+            # "not sent": every failure here is one to ask again about later.
+            raise TransientError(
+                error.code,
+                f"lookup: {error.reason}",
+                retry_after=getattr(error, "retry_after", None),
+            ) from exc
 
     def line_type(self, address: str) -> str:
         """What Twilio Lookup says the number is: "mobile", "landline", "voip", "toll_free",
@@ -300,6 +333,22 @@ class TwilioSms(Channel):
         # Anything else in PROVIDER_ERRORS is a malformed answer or a broken transfer: Twilio
         # may have accepted the message before it went wrong.
         return TransientError("bad_response", str(exc), maybe_sent=True)
+
+
+def _page_error(exc: Exception) -> Exception:
+    """The SDK reports a list page that failed as a bare TwilioException("Unable to fetch
+    page", response): rebuilt as the TwilioRestException a fetch would raise, with Twilio's
+    code and status, so the row's error code says what Twilio said."""
+    if type(exc) is not TwilioException or len(exc.args) < 2:
+        return exc
+    response = exc.args[1]
+    if not isinstance(response, Response):
+        return exc
+    try:
+        code = json.loads(response.text).get("code")
+    except (ValueError, AttributeError):
+        code = None
+    return TwilioRestException(response.status_code, "", code=code, msg=str(exc.args[0]))
 
 
 def _never_connected(exc: requests.ConnectionError) -> bool:

@@ -9,7 +9,7 @@ from porchlight.notify.channels.base import Message, TransientError
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import DevMessage, Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
-from porchlight.notify.worker import Worker, take_lease
+from porchlight.notify.worker import HELD, Worker, take_lease
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,7 +24,9 @@ def test_row_the_provider_accepted_is_marked_sent_not_resent(call_in, clock):
     clock.shift(timedelta(minutes=5))
     survivor = Worker({"sms": DevInbox()}, name="survivor")
     assert survivor.reconcile() == 1
-    assert Outbox.objects.get(pk=pk).state == State.SENT
+    # The dev inbox says "delivered", so the row is; Twilio's "sent" or "queued" would be sent.
+    row = Outbox.objects.get(pk=pk)
+    assert row.state == State.DELIVERED and row.sent_at is not None
     survivor.run_once()
     assert DevMessage.objects.filter(outbox_id=pk).count() == 1
 
@@ -84,8 +86,12 @@ def test_a_send_that_may_have_gone_through_is_never_blindly_retried(call_in, clo
     assert row.state == State.SENDING  # not rescheduled: the provider may have it
     clock.shift(timedelta(minutes=5))
     assert worker.reconcile() == 0  # the provider cannot answer yet: nothing changes, no crash
-    assert Outbox.objects.get(pk=row.pk).state == State.SENDING
+    held = Outbox.objects.get(pk=row.pk)
+    assert held.state == State.SENDING and held.reason == HELD and held.error_code == "20503"
     channel.lookups_fail = False
+    assert worker.reconcile() == 0  # not asked again before its next check
+    clock.shift(held.due_at - timezone.now() + timedelta(seconds=1))
     assert worker.reconcile() == 1
-    assert Outbox.objects.get(pk=row.pk).state == State.SENT
+    row = Outbox.objects.get(pk=row.pk)
+    assert row.state == State.DELIVERED and row.reason == "" and row.error_code == ""
     assert DevMessage.objects.filter(outbox_id=row.pk).count() == 1

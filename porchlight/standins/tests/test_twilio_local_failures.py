@@ -186,3 +186,40 @@ def test_outcome_control_accepts_a_code_given_as_text(local_twilio):
     )
     assert response.json() == {"ok": True}
     assert local_twilio.store.outcome_for("+15558675310").error_code == 30006
+
+
+def list_messages(twilio, **params):
+    return requests.get(
+        f"{twilio.base_url}/2010-04-01/Accounts/{twilio.account_sid}/Messages.json",
+        params=params,
+        auth=(twilio.account_sid, twilio.auth_token),
+        timeout=5,
+    )
+
+
+def test_the_messages_list_can_fail_with_a_twilio_error(local_twilio):
+    create(local_twilio, To="+15558675310", From=FROM_NUMBER, Body="hi")
+    local_twilio.configure(list_failure_code=20503)
+
+    r = list_messages(local_twilio, To="+15558675310")
+    assert r.status_code == 503 and r.json()["code"] == 20503
+    # Creates are untouched: only reading the list fails.
+    assert create(local_twilio, To="+15558675310", From=FROM_NUMBER, Body="hi").status_code == 201
+
+    local_twilio.configure(list_failure_code=0)
+    assert len(list_messages(local_twilio, To="+15558675310").json()["messages"]) == 2
+
+
+def test_the_messages_list_can_be_slow(local_twilio):
+    local_twilio.configure(list_latency=0.3)
+    started = time.monotonic()
+    assert list_messages(local_twilio).status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize(
+    "setting", [{"list_failure_code": 12345}, {"list_latency": -1.0}, {"list_latency": "slow"}]
+)
+def test_list_failure_settings_are_checked(local_twilio, setting):
+    with pytest.raises(ValueError):
+        local_twilio.configure(**setting)

@@ -155,6 +155,7 @@ class LocalTwilio:
     # --- controls (the same as the /_local/ endpoints) ----------------------------------
     def configure(self, **settings: Any) -> None:
         """latency, failure_rate, failure_code, failure_seed, callback_delay,
+        list_failure_code and list_latency (reading the Messages list fails or is slow),
         sign_callbacks_badly, inbound_webhook."""
         self.store.configure(**settings)
 
@@ -516,6 +517,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(201, public(message))
 
     def _list(self, path: str, query: dict[str, list[str]]) -> None:
+        behaviour = self.server.local.store.behaviour
+        if behaviour.list_latency:
+            time.sleep(behaviour.list_latency)
+        if behaviour.list_failure_code:
+            return self._error(behaviour.list_failure_code, path=path)
         q = {name: values[0] for name, values in query.items() if values}
         try:
             size = int(q.get("PageSize", "50"))

@@ -152,6 +152,11 @@ class Behaviour:
     failure_code: int = 20500
     failure_seed: int | None = None
     callback_delay: float = 0.01  # seconds between queued, sent and the final status
+    # Reading the Messages list (what reconciliation asks): an error code to answer every
+    # list with (0: none), and seconds to wait first (longer than a client's timeout: a
+    # list that times out).
+    list_failure_code: int = 0
+    list_latency: float = 0.0
     sign_callbacks_badly: bool = False
     inbound_webhook: str = ""
     rest_errors: dict[str, int] = field(default_factory=dict)  # To -> error code
@@ -182,6 +187,8 @@ class Store:
         "failure_code": int,
         "failure_seed": int,
         "callback_delay": float,
+        "list_failure_code": int,
+        "list_latency": float,
         "sign_callbacks_badly": bool,
         "inbound_webhook": str,
     }
@@ -208,10 +215,15 @@ class Store:
                 raise ValueError(f"{name} must be a {kind.__name__}") from None
         if values.get("failure_code", 20500) not in ERRORS:
             raise ValueError(f"unknown failure_code {values['failure_code']}")
+        if values.get("list_failure_code", 0) not in (0, *ERRORS):
+            raise ValueError(f"unknown list_failure_code {values['list_failure_code']}")
         if not 0 <= float(values.get("failure_rate", 0.0)) <= 1:  # type: ignore[arg-type]
             raise ValueError("failure_rate must be between 0 and 1")
-        if min(float(values.get("latency", 0.0)), float(values.get("callback_delay", 0.0))) < 0:  # type: ignore[arg-type]
-            raise ValueError("latency and callback_delay cannot be negative")
+        if any(
+            float(values.get(name, 0.0)) < 0  # type: ignore[arg-type]
+            for name in ("latency", "callback_delay", "list_latency")
+        ):
+            raise ValueError("latency, callback_delay and list_latency cannot be negative")
         with self._lock:
             for name, value in values.items():
                 setattr(self.behaviour, name, value)

@@ -1,0 +1,53 @@
+"""The one way an outbox row becomes `sent` or `delivered`.
+
+Four paths learn that the provider has a message: the worker (the provider's answer to its
+send), Twilio's status callback (`views.sms_status`), the email provider's tracking webhook
+(`bounces.py`) and reconciliation (`Worker.reconcile`, asking the provider about a row a dead
+worker left `sending`). Each calls `record_sent()`, so each sets what the per-recipient caps,
+`/metrics` and reply matching read: `sent_at` (kept when already set: a delivery report after
+the send does not move it), the provider's id (kept when already known), and `sent_by`, which
+path it was.
+
+Each path passes its own guard (which rows it may move: the worker only a row it still holds,
+a callback never a settled one, …) as the queryset; the update is one conditional UPDATE, so
+two paths racing for one row settle it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from porchlight.notify.models import Outbox, SentBy, State
+
+
+def record_sent(
+    rows: QuerySet[Outbox],
+    by: SentBy,
+    *,
+    provider_id: str = "",
+    delivered_at: datetime | None = None,
+    **fields: Any,
+) -> int:
+    """Move the rows the guard `rows` selects to `sent` (or `delivered`, when `delivered_at` is
+    given); returns how many moved. `fields` are written too (body, reason, claimed_by, …)."""
+    now = timezone.now()
+    update: dict[str, Any] = {
+        "state": State.SENT if delivered_at is None else State.DELIVERED,
+        "sent_at": Coalesce(F("sent_at"), Value(now)),
+        # The path that sent it, not the one that later heard it was delivered.
+        "sent_by": Case(When(sent_at__isnull=True, then=Value(str(by))), default=F("sent_by")),
+        "updated": now,
+        **fields,
+    }
+    if delivered_at is not None:
+        update["delivered_at"] = delivered_at
+    if provider_id:
+        update["provider_id"] = Case(
+            When(provider_id="", then=Value(provider_id)), default=F("provider_id")
+        )
+    return rows.update(**update)
