@@ -15,6 +15,9 @@ starting at 14:00 local time; the simulator's seed is fixed, so two runs see the
 Tracking links are counted at production length: SITE_URL is an https:// host of 30
 characters, and the link is the real one (porchlight.calls.track.link_for).
 
+The run is made twice: as configured (the agency's default merge window), and as a same-run
+baseline with the merge window at 0, every update its own text.
+
 After the last event the worker runs on for the merge window and a minute more, so an update
 that was due is counted rather than cut off. Counted: the SMS rows of the run's calls that
 were sent; a text's segments are gsm.analyse() of the body as sent. Printed last, ONE JSON line.
@@ -81,7 +84,10 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    figures = run(seconds, args.speed, args.seed)
+    figures = run(seconds, args.speed, args.seed, None)
+    # The same run with updates sent one by one (merge window 0): what merging alone saves.
+    call_command("flush", interactive=False, verbosity=0)
+    unmerged = run(seconds, args.speed, args.seed, 0)
     result = {
         "bench": "segments",
         "quick": args.quick,
@@ -92,6 +98,9 @@ def main() -> None:
         "seed": args.seed,
         "link_host_chars": len(HOST),
         **figures,
+        "baseline_no_merge": {
+            k: unmerged[k] for k in ("texts", "texts_per_call", "segments_per_text", "languages")
+        },
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(result, separators=(",", ":")))
@@ -107,8 +116,8 @@ class Clock:
         return self.at
 
 
-def run(seconds: float, speed: float, seed: int) -> dict[str, Any]:
-    from django.conf import settings
+def run(seconds: float, speed: float, seed: int, merge: int | None) -> dict[str, Any]:
+    """One replay. `merge`: the agency's merge window in seconds (None: the default)."""
     from django.utils import timezone
 
     from porchlight.calls.intake import Feed, ingest
@@ -117,7 +126,7 @@ def run(seconds: float, speed: float, seed: int) -> dict[str, Any]:
     from porchlight.demo.seed import seed as seed_demo
     from porchlight.notify import gsm
     from porchlight.notify.channels import from_settings
-    from porchlight.notify.models import Outbox, State
+    from porchlight.notify.models import DeliverySettings, Outbox, State
     from porchlight.notify.worker import Worker
 
     tz = ZoneInfo(TZ)
@@ -126,6 +135,10 @@ def run(seconds: float, speed: float, seed: int) -> dict[str, Any]:
     with mock.patch.object(timezone, "now", clock):
         demo = seed_demo(history_days=0, now=start)
         agency = demo.agency
+        policy = DeliverySettings.for_agency(agency.pk)
+        if merge is not None:
+            policy.merge_seconds = merge
+        policy.save()
         feed = Feed(agency=agency, source="cad-sim", covered={agency.ori: agency})
         sim = Simulator(
             seed=seed,
@@ -147,7 +160,7 @@ def run(seconds: float, speed: float, seed: int) -> dict[str, Any]:
         events.sort(key=lambda pair: pair[0])
 
         worker = Worker(from_settings(), threads=1)
-        window = float(getattr(settings, "NOTIFY_MERGE_SECONDS", 0) or 0)
+        window = float(getattr(policy, "merge_seconds", 0))
         drain_until = end + timedelta(seconds=window + 60)
         tick = timedelta(seconds=1)
         i = 0
@@ -160,9 +173,7 @@ def run(seconds: float, speed: float, seed: int) -> dict[str, Any]:
                     worker.deliver(pk)
             clock.at += tick
 
-    calls = set(
-        Call.objects.filter(agency=agency, historical=False).values_list("pk", flat=True)
-    )
+    calls = set(Call.objects.filter(agency=agency, historical=False).values_list("pk", flat=True))
     sent = list(
         Outbox.objects.filter(
             call_id__in=calls, channel="sms", state__in=(State.SENT, State.DELIVERED)
