@@ -100,8 +100,9 @@ DEFAULTS: tuple[Default, ...] = (
             "{{ agency }}: un agente ha llegado para atender su llamada {{ incident_number }}.",
         ),
     ),
-    # The closing text says the latest: updates that fall due together go as this one text
-    # (worker.fold), so with a report number it says "report taken" too.
+    # The closing text and the report text both say the latest: updates that fall due
+    # together go as one text (worker.fold), the later of them, so with a report number the
+    # closing text says "report taken" too, and a report on a finished call says so.
     Default(
         Trigger.CLEARED, "Cleared", True, 60, 240,
         _words(
@@ -118,10 +119,14 @@ DEFAULTS: tuple[Default, ...] = (
     Default(
         Trigger.REPORT, "Report taken", True, 70, 1440,
         _words(
-            "{{ agency }}: report {{ report_number }} was taken for your call "
-            "{{ incident_number }}. For a copy call {{ non_emergency_number }}",
-            "{{ agency }}: se hizo el informe {{ report_number }} sobre su llamada "
-            "{{ incident_number }}. Para una copia llame al {{ non_emergency_number }}",
+            "{{ agency }}: {% if disposition %}officers finished at your call "
+            "{{ incident_number }}. Report {{ report_number }} was taken{% else %}report "
+            "{{ report_number }} was taken for your call {{ incident_number }}{% endif %}; for "
+            "a copy call {{ non_emergency_number }}",
+            "{{ agency }}: {% if disposition %}los agentes terminaron con su llamada "
+            "{{ incident_number }}. Se hizo el informe {{ report_number }}{% else %}se hizo el "
+            "informe {{ report_number }} sobre su llamada {{ incident_number }}{% endif %}; "
+            "para una copia llame al {{ non_emergency_number }}",
         ),
     ),
 )  # fmt: skip
