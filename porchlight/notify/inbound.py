@@ -33,8 +33,16 @@ from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call
-from porchlight.notify import consent, pii
-from porchlight.notify.models import Channel, Contact, Inbound, Outbox, Sender
+from porchlight.notify import consent, gsm, pii
+from porchlight.notify.models import (
+    Accents,
+    Channel,
+    Contact,
+    DeliverySettings,
+    Inbound,
+    Outbox,
+    Sender,
+)
 
 Kind = Inbound.Kind
 
@@ -122,6 +130,12 @@ def handle(text: Text) -> str:
     if text.opt_out_type.upper() in OPT_OUT_TYPES:
         kind = OPT_OUT_TYPES[text.opt_out_type.upper()]
     answer = _answer(text, kind, found, route, contact)
+    if answer:
+        # Sent as a text like any other: accents written plain when that saves a segment,
+        # unless the agency keeps them (DeliverySettings.accents; the default without one).
+        policy = DeliverySettings.for_agency(route.agency.pk) if route.agency else None
+        keep = policy is not None and policy.accents == Accents.KEEP
+        answer = gsm.cheapest(answer, keep_accents=keep)
     try:
         with transaction.atomic():
             Inbound.objects.create(

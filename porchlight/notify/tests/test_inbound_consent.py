@@ -79,14 +79,15 @@ def test_start_opts_back_in_and_only_lifts_what_there_was(text, long_code):
 @pytest.mark.django_db
 def test_spanish_keywords_are_ours_to_confirm(text, long_code):
     [answer] = text("¡Alto!")
+    # Accents written plain: one GSM-7 segment instead of two in UCS-2 (the agency's default).
     assert answer == (
-        "Bakersfield PD: no recibirá más mensajes de este número. "
+        "Bakersfield PD: no recibira mas mensajes de este numero. "
         "Responda START para volver a recibirlos."
     )
     assert opted_out(OURS)
 
     [answer] = text("Comenzar")
-    assert answer.startswith("Bakersfield PD: volverá a recibir mensajes")
+    assert answer.startswith("Bakersfield PD: volvera a recibir mensajes")
     assert not opted_out(OURS)
 
 
@@ -136,7 +137,7 @@ def test_stop_to_a_number_we_do_not_know_still_holds_keyed_by_that_number(text, 
     assert row.agency is None and row.kind == Inbound.Kind.STOP
 
     assert text("PARAR", to="+12025550123") == [
-        "No recibirá más mensajes de este número. Responda START para volver a recibirlos."
+        "No recibira mas mensajes de este numero. Responda START para volver a recibirlos."
     ]
 
 

@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from porchlight.calls.models import Call
 from porchlight.notify import pii
-from porchlight.notify.models import Channel, Contact, Inbound, Outbox, Sender, State, Trigger
+from porchlight.notify.models import (
+    Accents,
+    Channel,
+    Contact,
+    DeliverySettings,
+    Inbound,
+    Outbox,
+    Sender,
+    State,
+    Trigger,
+)
 from porchlight.standins.builders import make_agency
 from porchlight.standins.twilio_local.server import inbound_params
 
@@ -23,8 +33,9 @@ NOT_MONITORED_EN = (
     "Bakersfield PD: this number is not monitored. In an emergency call 911; otherwise call "
     "661-327-7111. Reply STOP to opt out."
 )
+# Accents written plain when that saves a segment (DeliverySettings.accents, the default).
 NOT_MONITORED_ES = (
-    "Bakersfield PD: este número no está vigilado. En una emergencia llame al 911; si no, "
+    "Bakersfield PD: este numero no esta vigilado. En una emergencia llame al 911; si no, "
     "llame al 661-327-7111. Responda STOP para darse de baja."
 )
 _sids = itertools.count(1)
@@ -95,6 +106,13 @@ def test_without_a_call_the_agency_default_language(text, sender, agency):
 
     assert text("hola") == [NOT_MONITORED_ES]
 
+    # An agency that keeps its accents gets them, at UCS-2's price.
+    DeliverySettings.objects.create(agency=agency, accents=Accents.KEEP)
+    assert text("hola?") == [
+        "Bakersfield PD: este número no está vigilado. En una emergencia llame al 911; si no, "
+        "llame al 661-327-7111. Responda STOP para darse de baja."
+    ]
+
 
 @pytest.mark.django_db
 def test_help_names_the_agency_and_its_non_emergency_number(text, sender):
@@ -129,7 +147,7 @@ def test_a_number_we_do_not_know_gets_a_generic_answer_in_both_languages(text, a
 
     assert text("hello?", to="+12025550123") == [
         "This number is not monitored. In an emergency call 911. Reply STOP to opt out. "
-        "Este número no está vigilado. En una emergencia llame al 911. Responda STOP para "
+        "Este numero no esta vigilado. En una emergencia llame al 911. Responda STOP para "
         "darse de baja."
     ]
     row = Inbound.objects.get()
