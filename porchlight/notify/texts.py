@@ -35,6 +35,7 @@ from porchlight.notify.models import (
     Rule,
     State,
     Template,
+    Trigger,
 )
 
 # Raw CAD dispositions in plain words, when the agency has not given its own (Dispositions).
@@ -259,7 +260,14 @@ def compose(
     """
     agency = call.agency if call is not None else row.agency
     language, subject, body = words_for(row, agency, call)
-    first = row.channel != Channel.SMS or is_first(row)
+    # Asked only when the words use the notice (one query). A "call received" text is a
+    # call's first by construction: the updates after it wait for the merge window.
+    first = (
+        row.channel != Channel.SMS
+        or "notice" not in body
+        or row.trigger == Trigger.RECEIVED
+        or is_first(row)
+    )
     with translation.override(language):
         values = (
             call_values(call, track_url, row.channel, first=first)
