@@ -123,7 +123,8 @@ def call_values(
 
 
 # A tracking link as long as a production one: an https:// host of 30 characters and a token
-# of 16 (calls.track.TOKEN_BYTES), so the preview's segment count is what callers will cost.
+# of 16 (calls.track.TOKEN_BYTES), so the preview's segment count is what callers will cost
+# (used until SITE_URL is a real https:// address, whose own length is then counted).
 SAMPLE_LINK_BASE = "https://updates.bakersfield-police.gov"
 SAMPLE_TOKEN = "Xq3kT9vLm2Pw8RzY"
 
@@ -134,7 +135,10 @@ def sample_values(agency: Agency | None, channel: str = Channel.SMS) -> dict[str
     the notice is in, as on the first text of a call (the longest)."""
     tz = agency.tz if agency is not None else None
     received = datetime(2026, 11, 22, 14, 14, tzinfo=tz)
-    base = SAMPLE_LINK_BASE
+    # This site's own address once it has a real one; a development address is shorter than
+    # any production one, so the sample stands in for it.
+    site = settings.SITE_URL
+    base = site if site.startswith("https://") else SAMPLE_LINK_BASE
     if agency is not None:
         name = agency.text_name if channel == Channel.SMS else agency.name
     else:

@@ -90,3 +90,13 @@ def test_old_default_words_are_reworded_and_edited_ones_kept(agency):
                     template.body
                     == rules.DEFAULT_BY_TRIGGER[rule.trigger].templates[template.language][1]
                 )
+
+
+@pytest.mark.django_db
+def test_the_preview_counts_the_sites_own_link_once_it_has_one(agency, settings):
+    settings.SITE_URL = "http://localhost:8000"  # development: the production-length sample
+    assert texts.sample_values(agency)["track_url"].startswith(f"https://{HOST}/t/")
+    settings.SITE_URL = "https://texts.example-county-sheriff-office.gov"
+    assert texts.sample_values(agency)["track_url"] == (
+        f"https://texts.example-county-sheriff-office.gov/t/{texts.SAMPLE_TOKEN}"
+    )
