@@ -38,6 +38,18 @@ class Agency(models.Model):
         validators=[validate_time_zone],
     )
     non_emergency_number = models.CharField(_("non-emergency number"), max_length=32)
+    # Texts are billed per segment of 160 characters, and every text names the agency: a
+    # short name ("Bakersfield PD") keeps more of them to one segment.
+    sms_name = models.CharField(
+        _("name in texts"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            'A short name that starts every text, e.g. "Bakersfield PD". Empty: the full name.'
+        ),
+    )
     languages = models.JSONField(
         _("languages"), default=default_languages, help_text=_("Language codes, default first.")
     )
@@ -54,6 +66,11 @@ class Agency(models.Model):
     @property
     def default_language(self) -> str:
         return self.languages[0] if self.languages else "en"
+
+    @property
+    def text_name(self) -> str:
+        """The name texts use: the short one when the agency gave it."""
+        return self.sms_name.strip() or self.name
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

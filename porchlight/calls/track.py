@@ -1,6 +1,6 @@
 """The public track page, /t/<token> (DESIGN.md C4): a call's timeline for the person who called.
 
-No login: the link itself is the key, so it is unguessable (144 random bits), stored only as a
+No login: the link itself is the key, so it is unguessable (96 random bits), stored only as a
 SHA-256 for lookup and an AES-GCM copy for later texts, and every way it can fail (unknown,
 expired, revoked, or the call is no longer one we may show) gives the same 404, so the page is
 no oracle for which incident numbers or tokens exist.
@@ -39,8 +39,9 @@ from porchlight.notify import pii
 from porchlight.notify.plan import exclusion
 from porchlight.notify.texts import disposition_wording
 
-# 18 bytes → 24 URL-safe characters, 144 bits: short enough for a text, far beyond guessing.
-TOKEN_BYTES = 18
+# 12 bytes → 16 URL-safe characters, 96 bits: short enough for a text, far beyond guessing
+# (links issued before were 24 characters, 144 bits; they are looked up the same way).
+TOKEN_BYTES = 12
 # Longer than any token we issue; anything longer is not looked up at all.
 MAX_TOKEN_LENGTH = 64
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -42,9 +42,12 @@ PRIORITIES = [
 ]
 
 
+_NAME = "Bakersfield Police Department"
+
+
 def make_agency(
     slug: str = "bakersfield",
-    name: str = "Bakersfield Police Department",
+    name: str = _NAME,
     ori: str = "CA0150200",
     **extra: Any,
 ) -> Agency:
@@ -54,6 +57,8 @@ def make_agency(
         ori=ori,
         time_zone=extra.pop("time_zone", "America/Los_Angeles"),
         non_emergency_number=extra.pop("non_emergency_number", "661-327-7111"),
+        # The short name texts start with (Agency.sms_name): the default agency's is its own.
+        sms_name=extra.pop("sms_name", "Bakersfield PD" if name == _NAME else ""),
         **extra,
     )
     PriorityCode.objects.bulk_create(

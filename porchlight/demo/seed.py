@@ -31,6 +31,7 @@ NEIGHBOUR = {
     "name": "Arvin Police Department",
     "ori": "CA0150300",
     "non_emergency_number": "661-854-5583",
+    "sms_name": "Arvin PD",
 }
 # The CAD's own status codes, both the ones the simulator sends and common synonyms.
 STATUS_CODES = {
@@ -60,6 +61,11 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
             StatusCode.objects.get_or_create(
                 agency=neighbour, code=code, defaults={"status": status}
             )
+        for short, found in (("Bakersfield PD", agency), ("Arvin PD", neighbour)):
+            # A demo database made before agencies had a short name for texts gets one.
+            if not found.sms_name:
+                found.sms_name = short
+                found.save(update_fields=["sms_name"])
         _rules(agency, neighbour)
         key = _cad_key(agency, neighbour)
     history = _history(agency, history_days, now)

@@ -5,10 +5,11 @@ audited (AgencyScopedAdmin)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,6 +25,7 @@ from porchlight.agencies.admin_scope import AgencyScopedAdmin, acting_agency
 from porchlight.agencies.models import Agency
 from porchlight.notify import gsm, pii, templating, texts
 from porchlight.notify.models import (
+    Accents,
     Contact,
     DeliverySettings,
     Outbox,
@@ -391,7 +393,10 @@ class RuleAdmin(AgencyScopedAdmin):
             text, title = check_template(agency, trigger, language, body, subject)
         except templating.TemplateProblem as exc:
             return refuse(400, exc, exc.field)
-        sent = gsm.normalise(text)
+        policy = _policy(agency)
+        # As the worker sends it: normalised, accents written plain when the agency chose that
+        # and it saves a segment (texts.as_sent).
+        sent = gsm.cheapest(text, keep_accents=policy.accents == Accents.KEEP)
         written, analysis = gsm.analyse(text), gsm.analyse(sent)
         limit = gsm.SINGLE[analysis.encoding] if analysis.segments <= 1 else None
         summary = ngettext(
@@ -401,6 +406,13 @@ class RuleAdmin(AgencyScopedAdmin):
         ) % {"encoding": analysis.encoding, "segments": analysis.segments, "units": analysis.units}
         if limit is not None:
             summary += " " + _("(of %(limit)d in one segment)") % {"limit": limit}
+        price = policy.price_per_segment
+        per_thousand = (price * analysis.segments * 1000).quantize(Decimal("0.01"))
+        cost = _("%(cost)s per 1,000 texts, at %(price)s a segment") % {
+            "cost": f"${per_thousand:,.2f}",
+            "price": f"${price.normalize():f}",
+        }
+        plain = sent != gsm.normalise(text)
         return JsonResponse(
             {
                 "ok": True,
@@ -410,15 +422,70 @@ class RuleAdmin(AgencyScopedAdmin):
                 "segments": analysis.segments,
                 "units": analysis.units,
                 "summary": summary,
+                "cost": cost,
+                "cost_per_thousand": str(per_thousand),
                 "written": {"encoding": written.encoding, "segments": written.segments},
-                "flags": [_flag(f) for f in written.flags],
+                "flags": [_flag(f, plain) for f in written.flags],
             }
         )
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Saved, not refused: an agency may want its accents (or an emoji) at UCS-2's price,
+        # but it should know what it pays.
+        rule = form.instance
+        policy = _policy(rule.agency)
+        keep = policy.accents == Accents.KEEP
+        for template in rule.templates.order_by("language"):
+            if not rule.sms:
+                break
+            try:
+                text, _title = check_template(
+                    rule.agency, rule.trigger, template.language, template.body, ""
+                )
+            except templating.TemplateProblem:
+                continue
+            analysis = gsm.analyse(gsm.cheapest(text, keep_accents=keep))
+            if analysis.encoding != gsm.UCS2:
+                continue
+            forcing = "".join(
+                dict.fromkeys(
+                    f.char
+                    for f in analysis.flags
+                    if f.replacement is None and (keep or gsm.plain(f.char) == f.char)
+                )
+            )
+            messages.warning(
+                request,
+                ngettext(
+                    "The %(language)s text goes as UCS-2 because of %(chars)s: 70 characters a "
+                    "segment instead of 160, %(segments)d segment with sample values.",
+                    "The %(language)s text goes as UCS-2 because of %(chars)s: 70 characters a "
+                    "segment instead of 160, %(segments)d segments with sample values.",
+                    analysis.segments,
+                )
+                % {
+                    "language": template.language,
+                    "chars": " ".join(forcing) or "?",
+                    "segments": analysis.segments,
+                },
+            )
 
-def _flag(flag: gsm.Flag) -> dict[str, Any]:
+
+def _policy(agency: Agency | None) -> DeliverySettings:
+    """The agency's delivery settings (their defaults when it has none, or for no agency)."""
+    return DeliverySettings.for_agency(agency.pk) if agency is not None else DeliverySettings()
+
+
+def _flag(flag: gsm.Flag, plain: bool = False) -> dict[str, Any]:
     shown = flag.char if flag.char.isprintable() and not flag.char.isspace() else flag.code
-    if flag.replacement is None:
+    letter = gsm.plain(flag.char)
+    if flag.replacement is None and plain and letter != flag.char:
+        note = _(
+            "%(char)s (%(name)s) forces UCS-2: written %(replacement)s when sent, which saves "
+            "a segment (your delivery settings)."
+        ) % {"char": shown, "name": flag.name, "replacement": letter}
+    elif flag.replacement is None:
         note = _(
             "%(char)s (%(name)s) has no GSM equivalent: the text goes as UCS-2 "
             "(70 characters a segment)."
@@ -445,10 +512,14 @@ def _flag(flag: gsm.Flag) -> dict[str, Any]:
 
 @admin.register(DeliverySettings)
 class DeliverySettingsAdmin(AgencyScopedAdmin):
-    """Quiet hours and per-recipient caps. The pause switch is in the console (Messages)."""
+    """Quiet hours, per-recipient caps, and what texts cost: the merge window, accents, the
+    price per segment. The pause switch is in the console (Messages)."""
 
     list_display = ("agency", "quiet_start", "quiet_end", "max_per_hour", "max_per_day")
-    fields = ("agency", "quiet_start", "quiet_end", "max_per_hour", "max_per_day", "paused_at")
+    fields = (
+        "agency", "quiet_start", "quiet_end", "max_per_hour", "max_per_day", "merge_seconds",
+        "accents", "price_per_segment", "paused_at",
+    )  # fmt: skip
     readonly_fields = ("paused_at",)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

@@ -6,8 +6,10 @@ outside it (a curly quote pasted from a word processor, an emoji) sends the whol
 UCS-2: 70 UTF-16 code units in one segment, 67 per part. Carriers bill per segment, and a
 three-part text can arrive out of order, so the template preview shows both, and `normalise()`
 replaces the characters that force UCS-2 for no reason with their GSM look-alikes. Accented
-letters outside the alphabet (á, í, ó, ú) are words, not typography: they are flagged but never
-replaced.
+letters outside the alphabet (á, í, ó, ú) are words, not typography: `normalise()` never
+touches them; `plain()` writes their nearest GSM letter (á → a), which the worker does only
+when the agency chose it (DeliverySettings.accents) and only when it saves a segment
+(`cheapest()`).
 """
 
 from __future__ import annotations
@@ -131,3 +133,29 @@ def analyse(text: str) -> Analysis:
 def normalise(text: str) -> str:
     """Replace the characters that needlessly force UCS-2; everything else is left alone."""
     return text.translate(_TABLE)
+
+
+def _plain_letter(char: str) -> str:
+    """The nearest GSM-7 spelling of one character: itself when it is GSM already, else its
+    letter without the accent (á → a, Ó → O) when that is GSM, else itself."""
+    if is_gsm(char):
+        return char
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return base if base and all(is_gsm(c) for c in base) else char
+
+
+def plain(text: str) -> str:
+    """The text with every accented letter outside GSM-7 written as its plain letter. The
+    letters GSM-7 has (é, ñ, ü, à…) are kept."""
+    return "".join(_plain_letter(c) for c in normalise(text))
+
+
+def cheapest(text: str, *, keep_accents: bool = False) -> str:
+    """The text as it goes out: normalised, and with plain letters when the agency allows it
+    and that costs fewer segments (an emoji keeps a text UCS-2 however it is spelled, and
+    then the accents stay)."""
+    text = normalise(text)
+    if keep_accents or encoding_of(text) == GSM7:
+        return text
+    simpler = plain(text)
+    return simpler if len(split(simpler)) < len(split(text)) else text

@@ -9,7 +9,8 @@ opt-outs), logs it as an Inbound row with the body encrypted, and returns what t
 - Opt-outs and opt-ins apply to the sending number the text went to (consent.sender_key of
   the Sender matched by MessagingServiceSid or To; the configured default sender; or, for a
   number we do not know, that number itself).
-- Every other text gets "This number is not monitored. In an emergency call 911; …" at once:
+- Every other text gets "<agency>: this number is not monitored. In an emergency call 911; …
+  Reply STOP to opt out." at once:
   people text emergencies back.
 
 Which answers we send (docs/sms-compliance.md): Twilio, and on toll-free the carrier, answer
@@ -32,8 +33,16 @@ from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call
-from porchlight.notify import consent, pii
-from porchlight.notify.models import Channel, Contact, Inbound, Outbox, Sender
+from porchlight.notify import consent, gsm, pii
+from porchlight.notify.models import (
+    Accents,
+    Channel,
+    Contact,
+    DeliverySettings,
+    Inbound,
+    Outbox,
+    Sender,
+)
 
 Kind = Inbound.Kind
 
@@ -121,6 +130,12 @@ def handle(text: Text) -> str:
     if text.opt_out_type.upper() in OPT_OUT_TYPES:
         kind = OPT_OUT_TYPES[text.opt_out_type.upper()]
     answer = _answer(text, kind, found, route, contact)
+    if answer:
+        # Sent as a text like any other: accents written plain when that saves a segment,
+        # unless the agency keeps them (DeliverySettings.accents; the default without one).
+        policy = DeliverySettings.for_agency(route.agency.pk) if route.agency else None
+        keep = policy is not None and policy.accents == Accents.KEEP
+        answer = gsm.cheapest(answer, keep_accents=keep)
     try:
         with transaction.atomic():
             Inbound.objects.create(
@@ -258,7 +273,8 @@ def _answer(
 
 
 def _for_agency(agency: Agency, kind: str) -> str:
-    names = {"agency": agency.name, "number": agency.non_emergency_number}
+    # Texts name the agency by its short name (Agency.sms_name), as the updates do.
+    names = {"agency": agency.text_name, "number": agency.non_emergency_number}
     if kind == Kind.STOP:
         return (
             _(
@@ -278,8 +294,12 @@ def _for_agency(agency: Agency, kind: str) -> str:
             )
             % names
         )
+    # Every answer to a reply carries the whole notice, agency, 911 and STOP included
+    # (docs/sms-compliance.md): the caller is writing to us, so it is when they need it.
     return (
-        _("This number is not monitored. In an emergency call 911; otherwise call %(number)s.")
+        _(
+            "%(agency)s: this number is not monitored. In an emergency call 911; otherwise call %(number)s. Reply STOP to opt out."
+        )
         % names
     )
 
@@ -295,4 +315,4 @@ def _generic(kind: str, language: str) -> str:
             return _(
                 "Texts about calls to the police. Not monitored. In an emergency call 911. Reply STOP to opt out."
             )
-        return _("This number is not monitored. In an emergency call 911.")
+        return _("This number is not monitored. In an emergency call 911. Reply STOP to opt out.")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -125,6 +126,16 @@ class SentBy(models.TextChoices):
 
 # Rows a worker may claim.
 DUE_STATES = (State.PLANNED, State.SCHEDULED)
+
+# Call updates that may go as one text when they fall due together (plan.calls holds them for
+# DeliverySettings.merge_seconds; worker.fold merges them), in the order of a call's life: of
+# two planned in one batch, the later here is the later news. The first text (call received)
+# and the delay notice are never held or merged.
+MERGED_TRIGGERS: tuple[str, ...] = (
+    Trigger.DISPATCHED, Trigger.ENROUTE, Trigger.ONSCENE, Trigger.REPORT, Trigger.CLEARED,
+)  # fmt: skip
+DEFAULT_MERGE_SECONDS = 120
+MERGED_REASON = "merged into a later update"
 URGENT = Priority.URGENT.value
 
 
@@ -395,6 +406,11 @@ class Sender(models.Model):
         return self.phone_number or self.messaging_service_sid
 
 
+class Accents(models.TextChoices):
+    PLAIN = "plain", _("Write the nearest plain letter (á → a) when that saves a segment")
+    KEEP = "keep", _("Keep them (the text goes as UCS-2)")
+
+
 class DeliverySettings(models.Model):
     """An agency's delivery policy: quiet hours, the pause switch, per-recipient caps."""
 
@@ -411,6 +427,32 @@ class DeliverySettings(models.Model):
     max_per_day = models.PositiveSmallIntegerField(_("messages per recipient per day"), default=20)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     paused_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # What texts cost (docs/admins.md, "What texts cost").
+    merge_seconds = models.PositiveIntegerField(
+        _("merge updates within (seconds)"),
+        default=DEFAULT_MERGE_SECONDS,
+        help_text=_(
+            "Updates about one call that fall due within this many seconds go as one text with "
+            "the latest news. The first text of a call is never held. 0 sends each at once."
+        ),
+    )
+    accents = models.CharField(
+        _("letters outside the SMS alphabet"),
+        max_length=8,
+        choices=Accents.choices,
+        default=Accents.PLAIN,
+        help_text=_(
+            "One letter such as á, í, ó or ú sends the whole text as UCS-2: 70 characters a "
+            "segment instead of 160."
+        ),
+    )
+    price_per_segment = models.DecimalField(
+        _("price per SMS segment (USD)"),
+        max_digits=8,
+        decimal_places=5,
+        default=Decimal("0.0079"),
+        help_text=_("What your provider bills per segment; the template preview shows the cost."),
+    )
 
     class Meta:
         verbose_name = _("delivery settings")

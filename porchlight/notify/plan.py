@@ -18,6 +18,11 @@ trigger, call, channel): SMS to the caller's phone, email to their email. An exc
 still gets its rows, suppressed with the reason, so staff can see why a caller was not texted;
 the worker checks again at send time.
 
+A call update that is not the caller's first text about the call (dispatched, en route, on
+scene, cleared, report taken) is due after the agency's merge window (DeliverySettings.
+merge_seconds, 2 minutes by default), so an update that follows within it goes with it as one
+text with the latest news (worker.fold); the first text is never held.
+
 `message()` is the way in for messages that are not call updates (case updates, surveys,
 community alerts): the same rules, priority, quiet hours and expiry, for one contact.
 """
@@ -36,6 +41,8 @@ from porchlight.calls.changes import Applied
 from porchlight.calls.models import STATUS_RANK, Call, CallType, Status
 from porchlight.notify import rules, templating, timing
 from porchlight.notify.models import (
+    DEFAULT_MERGE_SECONDS,
+    MERGED_TRIGGERS,
     TRIGGER_PRIORITY,
     URGENT,
     Channel,
@@ -141,6 +148,10 @@ def calls(applied: Applied) -> None:
 
     rows: list[list[Any]] = []
     stop_delay: list[int] = []
+    # (call, contact, channel) that already have a text planned: their next update may wait
+    # for the merge window; the first text of a call never waits. Read lazily, in one query,
+    # for the calls of this batch that are not new (a new call has no rows yet).
+    texted: set[tuple[int, int, str]] | None = None
 
     for call in changed.values():
         before = applied.status_before.get(call.pk)
@@ -182,6 +193,21 @@ def calls(applied: Applied) -> None:
                 if rule is None:
                     continue
                 sender = rule.default_sender_id if channel == Channel.SMS else None  # type: ignore[attr-defined]
+                thread = (call.pk, contact_id, str(channel))
+                if due <= now and trigger in MERGED_TRIGGERS:
+                    if texted is None:
+                        texted = _texted(changed, applied.new_call_ids)
+                    if thread in texted:
+                        # Not the first text: held for the window, so an update that follows
+                        # within it goes with this one as one text (worker.fold).
+                        window = rule.merge_seconds  # type: ignore[attr-defined]
+                        due = now + timedelta(
+                            seconds=DEFAULT_MERGE_SECONDS if window is None else window
+                        )
+                if due <= now:
+                    if texted is None:
+                        texted = _texted(changed, applied.new_call_ids)
+                    texted.add(thread)
                 state = (
                     State.SUPPRESSED
                     if reason
@@ -210,6 +236,20 @@ def calls(applied: Applied) -> None:
         ).update(
             state=State.SUPPRESSED, reason="dispatched before the delay notice was due", updated=now
         )
+
+
+def _texted(changed: dict[int, Call], new: set[int]) -> set[tuple[int, int, str]]:
+    """The (call, contact, channel) of this batch's older calls that have a text planned or
+    sent already (a suppressed or failed one does not count: the caller never read it)."""
+    older = [pk for pk in changed if pk not in new]
+    if not older:
+        return set()
+    return set(
+        Outbox.objects.filter(call_id__in=older)
+        .exclude(state__in=(State.SUPPRESSED, State.FAILED, State.DEAD))
+        .values_list("call_id", "contact_id", "channel")
+        .distinct()
+    )
 
 
 def message(

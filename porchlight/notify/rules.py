@@ -20,7 +20,14 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
-from porchlight.notify.models import Channel, Rule, Sender, Template, Trigger
+from porchlight.notify.models import (
+    Channel,
+    DeliverySettings,
+    Rule,
+    Sender,
+    Template,
+    Trigger,
+)
 
 
 @dataclass(frozen=True)
@@ -34,32 +41,31 @@ class Default:
     templates: dict[str, tuple[str, str]]  # language → (email subject, body)
 
 
-# The built-in words. Each text names the agency, says which call it is about, and never the
-# call type, a name or an address. The Spanish avoids letters outside the GSM alphabet where a
-# natural wording allows, so most texts stay at 160 characters a segment (see gsm.py).
-_TRACK_EN = "{% if track_url %} Track: {{ track_url }}{% endif %}"
-_TRACK_ES = "{% if track_url %} Seguimiento: {{ track_url }}{% endif %}"
-_FOOTER_EN = "\nNot monitored; in an emergency call 911. {{ opt_out }}"
-_FOOTER_ES = "\nNo vigilado; en una emergencia llame al 911. {{ opt_out }}"
+# The built-in words, written for cost: carriers bill each 160-character segment (70 when one
+# letter is outside GSM-7), so each text fits one segment with a 30-character https:// host in
+# its link (tests/test_default_costs.py counts them). Each text names the agency (its short
+# name), says which call it is about, and never the call type, a name or an address. The
+# first text carries the tracking link and the notice ("not monitored, call 911, reply STOP",
+# the `notice` field, empty on later updates); later texts do without the link, which the
+# first one gave. The Spanish avoids letters outside the GSM alphabet where a natural wording
+# allows; the worker writes the rest plain when that saves a segment (gsm.cheapest).
 _SUBJECT_EN = "{{ agency }}: your call {{ incident_number }}"
 _SUBJECT_ES = "{{ agency }}: su llamada {{ incident_number }}"
+_NOTICE = "{% if notice %}\n{{ notice }}{% endif %}"
 
 
 def _words(en: str, es: str) -> dict[str, tuple[str, str]]:
-    return {
-        "en": (_SUBJECT_EN, en + _TRACK_EN + _FOOTER_EN),
-        "es": (_SUBJECT_ES, es + _TRACK_ES + _FOOTER_ES),
-    }
+    return {"en": (_SUBJECT_EN, en + _NOTICE), "es": (_SUBJECT_ES, es + _NOTICE)}
 
 
 DEFAULTS: tuple[Default, ...] = (
     Default(
         Trigger.RECEIVED, "Call received", True, 10, 120,
         _words(
-            "{{ agency }}: we received your call at {{ call_time }}. "
-            "Incident {{ incident_number }}.",
-            "{{ agency }}: recibimos su llamada a las {{ call_time }}. "
-            "Incidente {{ incident_number }}.",
+            "{{ agency }} got your call {{ incident_number }}"
+            "{% if track_url %}: {{ track_url }}{% else %}.{% endif %}",
+            "{{ agency }} tiene su llamada {{ incident_number }}"
+            "{% if track_url %}: {{ track_url }}{% else %}.{% endif %}",
         ),
     ),
     Default(
@@ -68,15 +74,15 @@ DEFAULTS: tuple[Default, ...] = (
             "{{ agency }}: officers are still busy on other calls. Your call "
             "{{ incident_number }} is waiting for the next available officer.",
             "{{ agency }}: los agentes siguen ocupados con otras llamadas. Su llamada "
-            "{{ incident_number }} espera al siguiente agente disponible.",
+            "{{ incident_number }} espera al siguiente agente libre.",
         ),
     ),
     Default(
         Trigger.DISPATCHED, "Dispatched", True, 30, 30,
         _words(
-            "{{ agency }}: an officer has been assigned to your call {{ incident_number }} "
+            "{{ agency }}: an officer is assigned to your call {{ incident_number }} "
             "and will come as soon as possible.",
-            "{{ agency }}: un agente ya tiene asignada su llamada {{ incident_number }} "
+            "{{ agency }}: un agente tiene asignada su llamada {{ incident_number }} "
             "y va a acudir lo antes posible.",
         ),
     ),
@@ -94,24 +100,33 @@ DEFAULTS: tuple[Default, ...] = (
             "{{ agency }}: un agente ha llegado para atender su llamada {{ incident_number }}.",
         ),
     ),
+    # The closing text and the report text both say the latest: updates that fall due
+    # together go as one text (worker.fold), the later of them, so with a report number the
+    # closing text says "report taken" too, and a report on a finished call says so.
     Default(
         Trigger.CLEARED, "Cleared", True, 60, 240,
         _words(
-            "{{ agency }}: officers have finished at your call {{ incident_number }}. "
-            "{{ disposition }} Questions: {{ non_emergency_number }}.",
-            "{{ agency }}: los agentes terminaron con su llamada {{ incident_number }}. "
-            "{{ disposition }} Preguntas: {{ non_emergency_number }}.",
+            "{{ agency }}: officers finished at your call {{ incident_number }}."
+            "{% if report_number %} Report {{ report_number }} was taken; for a copy call "
+            "{{ non_emergency_number }}{% else %} {{ disposition }} Questions: "
+            "{{ non_emergency_number }}{% endif %}",
+            "{{ agency }}: los agentes terminaron con su llamada {{ incident_number }}."
+            "{% if report_number %} Se hizo el informe {{ report_number }}; para una copia "
+            "llame al {{ non_emergency_number }}{% else %} {{ disposition }} Preguntas: "
+            "{{ non_emergency_number }}{% endif %}",
         ),
     ),
     Default(
         Trigger.REPORT, "Report taken", True, 70, 1440,
         _words(
-            "{{ agency }}: an officer took a report for your call {{ incident_number }}. "
-            "Report number {{ report_number }}. To ask for a copy, call "
-            "{{ non_emergency_number }}.",
-            "{{ agency }}: un agente hizo un informe sobre su llamada {{ incident_number }} "
-            "(informe {{ report_number }}). Para pedir una copia, llame al "
-            "{{ non_emergency_number }}.",
+            "{{ agency }}: {% if disposition %}officers finished at your call "
+            "{{ incident_number }}. Report {{ report_number }} was taken{% else %}report "
+            "{{ report_number }} was taken for your call {{ incident_number }}{% endif %}; for "
+            "a copy call {{ non_emergency_number }}",
+            "{{ agency }}: {% if disposition %}los agentes terminaron con su llamada "
+            "{{ incident_number }}. Se hizo el informe {{ report_number }}{% else %}se hizo el "
+            "informe {{ report_number }} sobre su llamada {{ incident_number }}{% endif %}; "
+            "para una copia llame al {{ non_emergency_number }}",
         ),
     ),
 )  # fmt: skip
@@ -210,7 +225,7 @@ def first_match(rules: Iterable[Rule], channel: str, facts: Facts) -> Rule | Non
 
 class RuleBook:
     """The enabled rules of the agencies in a batch, read in one query, with each agency's
-    default sending number alongside (so planning needs no second query for it)."""
+    default sending number and merge window alongside (so planning needs no second query)."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self._by: dict[tuple[int, str], list[Rule]] = defaultdict(list)
@@ -224,9 +239,12 @@ class RuleBook:
             .order_by("id")
             .values("id")[:1]
         )
+        merge = DeliverySettings.objects.filter(agency_id=OuterRef("agency_id")).values(
+            "merge_seconds"
+        )[:1]
         rules = (
             Rule.objects.filter(agency_id__in=set(agency_ids), enabled=True)
-            .annotate(default_sender_id=Subquery(default_sender))
+            .annotate(default_sender_id=Subquery(default_sender), merge_seconds=Subquery(merge))
             .order_by("agency_id", "trigger", "position", "id")
         )
         return cls(rules)

@@ -39,9 +39,13 @@ MAX_SOURCE = 4000
 # Every field a template may use, with what it holds (shown to admins in the editor and in
 # docs/admins.md). All values are strings; a field with nothing to say is "".
 FIELDS: dict[str, Promise] = {
-    "agency": gettext_lazy("the agency's name"),
+    "agency": gettext_lazy("the agency's name (in texts, its short name when it has one)"),
     "non_emergency_number": gettext_lazy("the agency's non-emergency number"),
     "opt_out": gettext_lazy("the opt-out words in texts; empty in emails (they have a link)"),
+    "notice": gettext_lazy(
+        "not monitored, call 911, reply STOP: on the first text about a call only; "
+        "empty on later updates and in emails"
+    ),
     "incident_number": gettext_lazy("the incident (call) number"),
     "call_time": gettext_lazy("when the call was received, in the agency's time zone"),
     "call_date": gettext_lazy("the date of the call"),
@@ -56,7 +60,7 @@ FIELDS: dict[str, Promise] = {
     "alert_url": gettext_lazy("the link to the alert"),
 }  # fmt: skip
 
-COMMON_FIELDS = ("agency", "non_emergency_number", "opt_out")
+COMMON_FIELDS = ("agency", "non_emergency_number", "opt_out", "notice")
 CALL_FIELDS = (
     *COMMON_FIELDS,
     "incident_number", "call_time", "call_date", "track_url", "disposition", "report_number",

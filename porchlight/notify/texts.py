@@ -6,7 +6,10 @@ rows planned before rules existed, the agency's rule for the trigger, then the b
 defaults in rules.py); the language is the contact's when there is a template in it, else the
 agency's default, else English. Values are plain strings (templating.FIELDS): never a call
 type, a name or an address. SMS bodies are normalised (gsm.py) so a pasted curly quote does
-not double what the text costs.
+not double what the text costs, and accents outside GSM-7 are written plain when the agency
+chose that and it saves a segment. Texts name the agency by its short name (Agency.sms_name);
+the notice ("not monitored, call 911, reply STOP") is in the `notice` field only on the first
+text about a call to a contact (docs/sms-compliance.md).
 """
 
 from __future__ import annotations
@@ -24,7 +27,16 @@ from django.utils.translation import gettext_lazy
 from porchlight.agencies.models import Agency, Disposition
 from porchlight.calls.models import Call
 from porchlight.notify import gsm, rules, templating
-from porchlight.notify.models import Channel, Outbox, Rule, Template
+from porchlight.notify.models import (
+    Accents,
+    Channel,
+    DeliverySettings,
+    Outbox,
+    Rule,
+    State,
+    Template,
+    Trigger,
+)
 
 # Raw CAD dispositions in plain words, when the agency has not given its own (Dispositions).
 DISPOSITIONS = {
@@ -73,21 +85,34 @@ def _clock(at: datetime) -> str:
     return formats.time_format(at)
 
 
-def agency_values(agency: Agency, channel: str) -> dict[str, str]:
-    """The fields every message has, in the active language."""
+def notice_words() -> str:
+    """The words the first text of a call and every answer to a reply carry, in the active
+    language (docs/sms-compliance.md, "What callers are told")."""
+    return _("Not monitored. Emergencies: 911. Reply STOP to opt out.")
+
+
+def agency_values(agency: Agency, channel: str, *, first: bool = True) -> dict[str, str]:
+    """The fields every message has, in the active language. `first`: this is the first text
+    about its call to this contact (or a message that is not about a call), which carries the
+    notice; later updates about the same call do not repeat it."""
+    sms = channel == Channel.SMS
     return {
-        "agency": agency.name,
+        # Texts use the agency's short name: every text names it, and each character counts.
+        "agency": agency.text_name if sms else agency.name,
         "non_emergency_number": agency.non_emergency_number,
         # Texts say how to stop them; an email carries its own one-click unsubscribe link.
-        "opt_out": _("Reply STOP to opt out.") if channel == Channel.SMS else "",
+        "opt_out": _("Reply STOP to opt out.") if sms else "",
+        "notice": notice_words() if sms and first else "",
     }
 
 
-def call_values(call: Call, track_url: str | None, channel: str) -> dict[str, str]:
+def call_values(
+    call: Call, track_url: str | None, channel: str, *, first: bool = True
+) -> dict[str, str]:
     """A call's fields, in the active language."""
     received = (call.received_at or call.first_event_at).astimezone(call.agency.tz)
     return {
-        **agency_values(call.agency, channel),
+        **agency_values(call.agency, channel, first=first),
         "incident_number": call.incident_number,
         "call_time": _clock(received),
         "call_date": formats.date_format(received, "SHORT_DATE_FORMAT"),
@@ -97,28 +122,44 @@ def call_values(call: Call, track_url: str | None, channel: str) -> dict[str, st
     }
 
 
+# A tracking link as long as a production one: an https:// host of 30 characters and a token
+# of 16 (calls.track.TOKEN_BYTES), so the preview's segment count is what callers will cost
+# (used until SITE_URL is a real https:// address, whose own length is then counted).
+SAMPLE_LINK_BASE = "https://updates.bakersfield-police.gov"
+SAMPLE_TOKEN = "Xq3kT9vLm2Pw8RzY"
+
+
 def sample_values(agency: Agency | None, channel: str = Channel.SMS) -> dict[str, str]:
     """Made-up values for every field, in the active language, for the preview and for checking
-    a template before it is saved. Lengths like the real ones, so the segment count is honest."""
+    a template before it is saved. Lengths like the real ones, so the segment count is honest;
+    the notice is in, as on the first text of a call (the longest)."""
     tz = agency.tz if agency is not None else None
     received = datetime(2026, 11, 22, 14, 14, tzinfo=tz)
+    # This site's own address once it has a real one; a development address is shorter than
+    # any production one, so the sample stands in for it.
+    site = settings.SITE_URL
+    base = site if site.startswith("https://") else SAMPLE_LINK_BASE
+    if agency is not None:
+        name = agency.text_name if channel == Channel.SMS else agency.name
+    else:
+        name = _("Your Police Department")
     values = {
-        "agency": agency.name if agency is not None else _("Your Police Department"),
+        "agency": name,
         "non_emergency_number": agency.non_emergency_number if agency is not None else "555-0100",
         "opt_out": _("Reply STOP to opt out.") if channel == Channel.SMS else "",
+        "notice": notice_words() if channel == Channel.SMS else "",
         "incident_number": "26-001234",
         "call_time": _clock(received),
         "call_date": formats.date_format(received, "SHORT_DATE_FORMAT"),
-        # A real link's length: the site's address and a 24-character token.
-        "track_url": f"{settings.SITE_URL}/t/Xq3kT9vLm2Pw8RzYc4Hn7Bd1",
+        "track_url": f"{base}/t/{SAMPLE_TOKEN}",
         "disposition": str(DISPOSITIONS["GOA"]),
-        "report_number": "26-004321",
+        "report_number": "R26-004321",
         "case_number": "26-004321",
         "case_status": _("A detective has been assigned to your case."),
-        "survey_url": f"{settings.SITE_URL}/s/Xq3kT9vLm2Pw8RzYc4Hn7Bd1",
+        "survey_url": f"{base}/s/{SAMPLE_TOKEN}",
         "alert_title": _("Road closed"),
         "alert_text": _("Main Street is closed between 1st and 4th until 6 PM."),
-        "alert_url": f"{settings.SITE_URL}/a/1234",
+        "alert_url": f"{base}/a/1234",
     }
     return values
 
@@ -185,17 +226,55 @@ class Composed:
     html: str = ""
 
 
-def compose(row: Outbox, call: Call | None, track_url: str | None) -> Composed:
+def is_first(row: Outbox) -> bool:
+    """Whether this row is the first text about its call to its contact: no other row for the
+    same contact, call and channel has gone. A message not about a call always counts as
+    first. Two rows of one call sending at the same instant may both count: then both carry
+    the notice, which errs on the side the carriers ask for."""
+    if row.call_id is None:
+        return True
+    return not (
+        Outbox.objects.filter(
+            contact_id=row.contact_id,
+            call_id=row.call_id,
+            channel=row.channel,
+            state__in=(State.SENT, State.DELIVERED),
+        )
+        .exclude(pk=row.pk)
+        .exists()
+    )
+
+
+def as_sent(text: str, agency_id: int, keep_accents: bool | None = None) -> str:
+    """An SMS body as it leaves: normalised (gsm.py), and with plain letters for accents when
+    the agency chose that and it saves a segment."""
+    if keep_accents is None:
+        keep_accents = DeliverySettings.for_agency(agency_id).accents == Accents.KEEP
+    return gsm.cheapest(text, keep_accents=keep_accents)
+
+
+def compose(
+    row: Outbox, call: Call | None, track_url: str | None, *, keep_accents: bool | None = None
+) -> Composed:
     """The words for one outbox row, rendered at send time.
 
     `call` is the row's call (None for messages that are not about one: their fields travel in
-    the row's context). Raises CannotCompose when there are no usable words.
+    the row's context). `keep_accents` is the agency's choice (DeliverySettings.accents; read
+    when not given). Raises CannotCompose when there are no usable words.
     """
     agency = call.agency if call is not None else row.agency
     language, subject, body = words_for(row, agency, call)
+    # Asked only when the words use the notice (one query). A "call received" text is a
+    # call's first by construction: the updates after it wait for the merge window.
+    first = (
+        row.channel != Channel.SMS
+        or "notice" not in body
+        or row.trigger == Trigger.RECEIVED
+        or is_first(row)
+    )
     with translation.override(language):
         values = (
-            call_values(call, track_url, row.channel)
+            call_values(call, track_url, row.channel, first=first)
             if call is not None
             else agency_values(agency, row.channel)
         )
@@ -209,5 +288,5 @@ def compose(row: Outbox, call: Call | None, track_url: str | None) -> Composed:
     if not text:
         raise CannotCompose(f"template ({language}) rendered an empty text")
     if row.channel == Channel.SMS:
-        text = gsm.normalise(text)
+        text = as_sent(text, agency.pk, keep_accents)
     return Composed(body=text, subject=title or agency.name)

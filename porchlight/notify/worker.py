@@ -54,7 +54,10 @@ from porchlight.notify.channels.base import (
 )
 from porchlight.notify.models import (
     DUE_STATES,
+    MERGED_REASON,
+    MERGED_TRIGGERS,
     URGENT,
+    Accents,
     Contact,
     DeliverySettings,
     Hold,
@@ -268,6 +271,8 @@ class Worker:
         if morning > now:
             self._until_morning(row, morning)
             return
+        if row.call_id is not None and row.trigger in MERGED_TRIGGERS and self.fold(row, now):
+            return  # merged into a later update of the same call, which goes instead
         if self._over_cap(row, policy, now):
             self._not_sent(row, State.SUPPRESSED, reason="per-recipient cap reached")
             return
@@ -282,7 +287,12 @@ class Worker:
             return
 
         try:
-            composed = texts.compose(row, call, self.track_url(call) if call else None)
+            composed = texts.compose(
+                row,
+                call,
+                self.track_url(call) if call else None,
+                keep_accents=policy.accents == Accents.KEEP,
+            )
         except texts.CannotCompose as exc:
             # No usable words (no template, or one that fails on these values): an agency's
             # configuration to fix, so a failure that shows on /metrics, not a suppression.
@@ -374,6 +384,61 @@ class Worker:
         if consent.opted_out(row.channel, contact.address_hash, key):
             return "opted out (STOP)" if row.channel == ChannelKind.SMS else "unsubscribed"
         return ""
+
+    def fold(self, row: Outbox, now: datetime) -> bool:
+        """Merge the updates of one call to one contact that fell due together: only the
+        latest goes, and says the latest (the templates render the call as it is now).
+
+        The later of two updates is the one planned later (by CAD order, since planning
+        never fires a status the call has passed), then the later in a call's life when they
+        were planned together (MERGED_TRIGGERS: cleared after report taken, so the closing
+        text says both). Returns True when this row is merged into a later one, planned,
+        being sent or already sent: it is suppressed with MERGED_REASON, and the latest
+        waiting one is made due now (it would have gone within the window anyway). Returns
+        False when this row is the latest: the earlier ones still waiting are suppressed and
+        this one goes. A text already sent is never taken back.
+
+        One transaction, every write conditional on the row's state (ours: still claimed by
+        us), so a crash leaves either nothing changed or the whole decision: nothing is lost
+        (a merged row's news is in the row that goes) and nothing goes twice.
+        """
+        assert row.call_id is not None
+        order = {t: i for i, t in enumerate(MERGED_TRIGGERS)}
+
+        def rank(r: Any) -> tuple[Any, int, int]:
+            return (r.created, order.get(r.trigger, -1), r.pk)
+
+        with transaction.atomic():
+            siblings = Outbox.objects.filter(
+                contact_id=row.contact_id,
+                call_id=row.call_id,
+                channel=row.channel,
+                trigger__in=MERGED_TRIGGERS,
+                state__in=(*DUE_STATES, State.SENDING, State.SENT, State.DELIVERED),
+            ).exclude(pk=row.pk)
+            if connection.vendor == "postgresql":
+                # In id order, so two workers folding one call queue instead of deadlocking.
+                siblings = siblings.select_for_update(no_key=True).order_by("id")
+            others = list(siblings.only("id", "trigger", "created", "state", "due_at"))
+            mine = rank(row)
+            later = [r for r in others if rank(r) > mine]
+            if later:
+                if not self._finish(row, State.SUPPRESSED, reason=MERGED_REASON):
+                    return True  # a reconciler took it back meanwhile: not ours to decide
+                waiting = [r for r in later if r.state in DUE_STATES]
+                if waiting:
+                    latest = max(waiting, key=rank)
+                    Outbox.objects.filter(
+                        pk=latest.pk, state__in=DUE_STATES, due_at__gt=now
+                    ).update(due_at=now, state=State.PLANNED, updated=now)
+                self._give_back_token(row)
+                return True
+            earlier = [r.pk for r in others if r.state in DUE_STATES]
+            if earlier:
+                Outbox.objects.filter(pk__in=earlier, state__in=DUE_STATES).update(
+                    state=State.SUPPRESSED, reason=MERGED_REASON, updated=now
+                )
+            return False
 
     def _policy(self, agency_id: int) -> DeliverySettings:
         cache = self._policies
@@ -475,7 +540,11 @@ class Worker:
     def _not_sent(self, row: Outbox, state: str, **fields: Any) -> None:
         """Finish a row that never reached the provider, and give its sender the token back:
         a suppressed or postponed row must not slow down the ones that do go."""
-        if self._finish(row, state, **fields) and row.sender is not None:
+        if self._finish(row, state, **fields):
+            self._give_back_token(row)
+
+    def _give_back_token(self, row: Outbox) -> None:
+        if row.sender is not None:
             Sender.objects.filter(pk=row.sender.pk).update(
                 tokens=Least(F("tokens") + 1, Value(burst(row.sender.rate)))
             )

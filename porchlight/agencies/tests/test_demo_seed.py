@@ -77,7 +77,9 @@ def test_seeding_twice_changes_nothing(settings, tmp_path):
     kinds = sorted(Inbound.objects.filter(agency=agency).values_list("kind", flat=True))
     assert kinds == ["help", "reply", "stop"]
     reply = Inbound.objects.get(kind="reply")
-    assert "not monitored" in reply.answer and "911" in reply.answer
+    # In the caller's language (their latest call's): either way the notice and STOP.
+    assert "911" in reply.answer and "STOP" in reply.answer
+    assert "not monitored" in reply.answer or "no está vigilado" in reply.answer
     assert OptOut.objects.filter(sender="+18555550123").count() == 1
     assert Hold.objects.get(agency=agency).call.historical
 

@@ -17,8 +17,8 @@ def test_the_link_is_the_site_url_and_a_long_random_token(agency):
     url = link_for(apply(agency, received()))
     assert url is not None and url.startswith(settings.SITE_URL + "/t/")
     token = token_of(url)
-    # 18 random bytes, URL-safe base64: 24 characters, 144 bits.
-    assert len(token) == 24 and set(token) <= set(
+    # 12 random bytes, URL-safe base64: 16 characters, 96 bits.
+    assert len(token) == 16 and set(token) <= set(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     )
 

@@ -34,7 +34,7 @@ def test_inbox_shows_each_phones_texts(page, live_server, sent, viewport, lang):
     phones = page.locator("section.phone")
     assert phones.count() == 2
     text = page.locator("main").inner_text()
-    assert "we received your call" in text and "recibimos su llamada" in text
+    assert "got your call" in text and "tiene su llamada" in text
     # The tracking link is a link a person can tap.
     assert page.locator("a[href='https://pl.example/t/26-000001']").count() == 1
     look(page, f"dev-inbox-{'phone' if viewport == PHONE else 'desktop'}-{lang}")

@@ -79,14 +79,15 @@ def test_start_opts_back_in_and_only_lifts_what_there_was(text, long_code):
 @pytest.mark.django_db
 def test_spanish_keywords_are_ours_to_confirm(text, long_code):
     [answer] = text("¡Alto!")
+    # Accents written plain: one GSM-7 segment instead of two in UCS-2 (the agency's default).
     assert answer == (
-        "Bakersfield Police Department: no recibirá más mensajes de este número. "
+        "Bakersfield PD: no recibira mas mensajes de este numero. "
         "Responda START para volver a recibirlos."
     )
     assert opted_out(OURS)
 
     [answer] = text("Comenzar")
-    assert answer.startswith("Bakersfield Police Department: volverá a recibir mensajes")
+    assert answer.startswith("Bakersfield PD: volvera a recibir mensajes")
     assert not opted_out(OURS)
 
 
@@ -97,13 +98,12 @@ def test_a_short_code_confirms_every_keyword_itself(text, agency):
     )
 
     assert text("STOP", to="87654") == [
-        "Bakersfield Police Department: you will get no more texts from this number. "
+        "Bakersfield PD: you will get no more texts from this number. "
         "Reply START to get them again."
     ]
     assert opted_out("87654")
     assert text("START", to="87654") == [
-        "Bakersfield Police Department: you will get texts about your calls again. "
-        "Reply STOP to opt out."
+        "Bakersfield PD: you will get texts about your calls again. Reply STOP to opt out."
     ]
 
 
@@ -137,7 +137,7 @@ def test_stop_to_a_number_we_do_not_know_still_holds_keyed_by_that_number(text, 
     assert row.agency is None and row.kind == Inbound.Kind.STOP
 
     assert text("PARAR", to="+12025550123") == [
-        "No recibirá más mensajes de este número. Responda START para volver a recibirlos."
+        "No recibira mas mensajes de este numero. Responda START para volver a recibirlos."
     ]
 
 
@@ -154,6 +154,6 @@ def test_twilios_advanced_opt_out_type_is_honoured_and_not_answered_again(text, 
 @pytest.mark.django_db
 def test_a_sentence_with_stop_in_it_is_a_reply(text, long_code):
     [answer] = text("please don't stop the updates")
-    assert answer.startswith("This number is not monitored.")
+    assert answer.startswith("Bakersfield PD: this number is not monitored.")
     assert not OptOut.objects.exists()
     assert Inbound.objects.get().kind == Inbound.Kind.REPLY

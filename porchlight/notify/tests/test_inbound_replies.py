@@ -11,18 +11,32 @@ from django.utils import timezone
 
 from porchlight.calls.models import Call
 from porchlight.notify import pii
-from porchlight.notify.models import Channel, Contact, Inbound, Outbox, Sender, State, Trigger
+from porchlight.notify.models import (
+    Accents,
+    Channel,
+    Contact,
+    DeliverySettings,
+    Inbound,
+    Outbox,
+    Sender,
+    State,
+    Trigger,
+)
 from porchlight.standins.builders import make_agency
 from porchlight.standins.twilio_local.server import inbound_params
 
 PATH = "/notify/sms/inbound/"
 CALLER = "+16615550142"
 OURS = "+16615550100"
+# Every answer to a reply names the agency (its short name) and carries the whole notice.
 NOT_MONITORED_EN = (
-    "This number is not monitored. In an emergency call 911; otherwise call 661-327-7111."
+    "Bakersfield PD: this number is not monitored. In an emergency call 911; otherwise call "
+    "661-327-7111. Reply STOP to opt out."
 )
+# Accents written plain when that saves a segment (DeliverySettings.accents, the default).
 NOT_MONITORED_ES = (
-    "Este número no está vigilado. En una emergencia llame al 911; si no, llame al 661-327-7111."
+    "Bakersfield PD: este numero no esta vigilado. En una emergencia llame al 911; si no, "
+    "llame al 661-327-7111. Responda STOP para darse de baja."
 )
 _sids = itertools.count(1)
 
@@ -92,18 +106,25 @@ def test_without_a_call_the_agency_default_language(text, sender, agency):
 
     assert text("hola") == [NOT_MONITORED_ES]
 
+    # An agency that keeps its accents gets them, at UCS-2's price.
+    DeliverySettings.objects.create(agency=agency, accents=Accents.KEEP)
+    assert text("hola?") == [
+        "Bakersfield PD: este número no está vigilado. En una emergencia llame al 911; si no, "
+        "llame al 661-327-7111. Responda STOP para darse de baja."
+    ]
+
 
 @pytest.mark.django_db
 def test_help_names_the_agency_and_its_non_emergency_number(text, sender):
     [answer] = text("HELP")
     assert answer == (
-        "Bakersfield Police Department: texts about your call. Not monitored. In an emergency "
+        "Bakersfield PD: texts about your call. Not monitored. In an emergency "
         "call 911; otherwise call 661-327-7111. Reply STOP to opt out."
     )
     assert Inbound.objects.get().kind == Inbound.Kind.HELP
 
     [answer] = text("ayuda")
-    assert answer.startswith("Bakersfield Police Department: mensajes sobre su llamada.")
+    assert answer.startswith("Bakersfield PD: mensajes sobre su llamada.")
     assert "llame al 661-327-7111" in answer
 
 
@@ -115,7 +136,8 @@ def test_the_agency_is_the_one_owning_the_number(text, sender):
 
     [answer] = text("anyone there?", to="+16615550300")
 
-    assert answer.endswith("otherwise call 661-721-3377.")
+    assert answer.startswith("Delano Police Department: this number is not monitored.")
+    assert "otherwise call 661-721-3377." in answer
     assert Inbound.objects.get().agency == other
 
 
@@ -124,8 +146,9 @@ def test_a_number_we_do_not_know_gets_a_generic_answer_in_both_languages(text, a
     make_agency("delano", "Delano Police Department", "CA0150300")  # two agencies: no guess
 
     assert text("hello?", to="+12025550123") == [
-        "This number is not monitored. In an emergency call 911. "
-        "Este número no está vigilado. En una emergencia llame al 911."
+        "This number is not monitored. In an emergency call 911. Reply STOP to opt out. "
+        "Este numero no esta vigilado. En una emergencia llame al 911. Responda STOP para "
+        "darse de baja."
     ]
     row = Inbound.objects.get()
     assert row.agency is None and row.contact is None and row.sender == "+12025550123"
@@ -148,5 +171,6 @@ def test_on_the_default_sender_the_agency_that_last_texted_the_number_answers(
 
     [answer] = text("who is this?")
 
-    assert answer.endswith("otherwise call 661-721-3377.")
+    assert answer.startswith("Delano Police Department: this number is not monitored.")
+    assert "otherwise call 661-721-3377." in answer
     assert Inbound.objects.get().agency == other

@@ -46,7 +46,8 @@ def test_the_local_twilio_posts_a_reply_and_gets_the_automatic_answer(
     assert status == 200
     [message] = [m.text for m in ET.fromstring(body).iter("Message")]
     assert message == (
-        "This number is not monitored. In an emergency call 911; otherwise call 661-327-7111."
+        "Bakersfield PD: this number is not monitored. In an emergency call 911; otherwise call "
+        "661-327-7111. Reply STOP to opt out."
     )
     row = Inbound.objects.get()
     assert row.kind == Inbound.Kind.REPLY and row.answer == message

@@ -15,7 +15,10 @@ def signed_in(agency):
     return functools.partial(sign_in_as, agency)
 
 
-SETTINGS = {"quiet_start": "22:00", "quiet_end": "07:30", "max_per_hour": 4, "max_per_day": 12}
+SETTINGS = {
+    "quiet_start": "22:00", "quiet_end": "07:30", "max_per_hour": 4, "max_per_day": 12,
+    "merge_seconds": 120, "accents": "plain", "price_per_segment": "0.0079",
+}  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from porchlight.notify.models import Trigger
+from porchlight.notify.models import Accents, DeliverySettings, Trigger
 from porchlight.notify.tests.test_rule_admin import rule_of, sign_in_as
 from porchlight.standins.builders import make_agency
 
@@ -35,11 +35,15 @@ def test_preview_renders_with_sample_values_in_the_templates_language(agency, si
     spanish = rule.templates.get(language="es")
     reply = preview(client, token, rule=rule.pk, language="es", body=spanish.body).json()
     assert reply["ok"] and reply["encoding"] == "GSM-7" and reply["flags"] == []
-    assert reply["text"].startswith(
-        "Bakersfield Police Department: recibimos su llamada a las 14:14. Incidente 26-001234."
+    # The first text of a call, with a production-length link and the notice: one segment.
+    assert reply["text"] == (
+        "Bakersfield PD tiene su llamada 26-001234: "
+        "https://updates.bakersfield-police.gov/t/Xq3kT9vLm2Pw8RzY\n"
+        "No vigilado. Emergencias: 911. Responda STOP para salir."
     )
-    assert "Responda STOP" in reply["text"] and reply["segments"] == 2
-    assert reply["summary"].startswith("GSM-7, 2 segments, ")
+    assert reply["segments"] == 1
+    assert reply["summary"].startswith("GSM-7, 1 segment, ")
+    assert reply["cost"] == "$7.90 per 1,000 texts, at $0.0079 a segment"
 
 
 @pytest.mark.django_db
@@ -53,8 +57,19 @@ def test_preview_flags_what_forces_ucs2_and_what_replaces_it(agency, signed_in):
     assert flags == {"’": "'", "“": '"', "”": '"', "—": "-"}
     assert "replaced by ' when sent" in reply["flags"][0]["note"]
 
+    # By default an accent outside GSM-7 is written plain when that saves a segment...
+    reply = preview(client, token, language="es", body="¿Qué pasó? " * 10).json()
+    assert reply["text"] == ("¿Qué paso? " * 10).strip()
+    assert reply["encoding"] == "GSM-7" and reply["segments"] == 1
+    assert reply["written"] == {"encoding": "UCS-2", "segments": 2}
+    (flag,) = [f for f in reply["flags"] if f["char"] == "ó"]
+    assert "written o when sent" in flag["note"]
+
+    # ... and kept when the agency says so, at UCS-2's price.
+    DeliverySettings.objects.create(agency=agency, accents=Accents.KEEP, price_per_segment="0.01")
     reply = preview(client, token, language="es", body="¿Qué pasó? " * 10).json()
     assert reply["encoding"] == "UCS-2" and reply["segments"] == 2
+    assert reply["cost"] == "$20.00 per 1,000 texts, at $0.01 a segment"
     (flag,) = [f for f in reply["flags"] if f["char"] == "ó"]
     assert flag["replacement"] is None and "no GSM equivalent" in flag["note"]
 
@@ -67,7 +82,7 @@ def test_a_broken_template_is_a_400_with_the_reason(signed_in):
     assert response.json() == {
         "ok": False,
         "error": 'Unknown field "numero". Fields you can use here: agency, non_emergency_number, '
-        "opt_out, incident_number, call_time, call_date, track_url, disposition, report_number.",
+        "opt_out, notice, incident_number, call_time, call_date, track_url, disposition, report_number.",
         "field": "body",
     }
     assert preview(client, token, body="x", trigger="nope").status_code == 400

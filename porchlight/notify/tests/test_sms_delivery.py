@@ -36,7 +36,7 @@ def test_text_is_sent_and_the_delivery_callback_lands(
     row = Outbox.objects.get(trigger=Trigger.RECEIVED)
     assert row.provider_id.startswith("SM")
     (sent,) = local_twilio.messages()
-    assert sent["to"] == "+16615550142" and "Incident 26-000001" in sent["body"]
+    assert sent["to"] == "+16615550142" and "call 26-000001" in sent["body"]
     row = wait_for_state(row.pk, State.DELIVERED)
     assert row.delivered_at is not None
 

@@ -35,22 +35,22 @@ def test_the_worker_sends_the_agencys_edited_words(call_in, agency):
     worker.run_once()
     worker._pool.shutdown()
     assert DevMessage.objects.get().body == (
-        "Bakersfield Police Department got your call 26-000001 at 2:14 PM. Reply STOP to opt out."
+        "Bakersfield PD got your call 26-000001 at 2:14 PM. Reply STOP to opt out."
     )
 
 
 @pytest.mark.django_db
 def test_language_falls_back_to_the_agency_default_then_english(call_in, agency):
     call_in(received(caller={"phone": PHONE, "language": "es-MX"}))
-    assert "recibimos su llamada a las 14:14" in composed().body
-    assert "Responda STOP para darse de baja." in composed().body
+    assert "Bakersfield PD tiene su llamada 26-000001" in composed().body
+    assert "Responda STOP para salir." in composed().body
 
     Outbox.objects.all().delete()
     Call.objects.all().delete()
     agency.languages = ["es", "en"]
     agency.save()
     call_in(received(2, caller={"phone": PHONE, "language": "tl"}))
-    assert "recibimos su llamada" in composed().body
+    assert "tiene su llamada" in composed().body
 
     # An agency adds a language by writing its template.
     rule = Rule.objects.get(agency=agency, trigger=Trigger.RECEIVED)
@@ -60,7 +60,7 @@ def test_language_falls_back_to_the_agency_default_then_english(call_in, agency)
     Outbox.objects.all().delete()
     Call.objects.all().delete()
     call_in(received(3, caller={"phone": PHONE, "language": "vi"}))
-    assert composed().body == "Bakersfield Police Department: đã nhận cuộc gọi 26-000001"
+    assert composed().body == "Bakersfield PD: đã nhận cuộc gọi 26-000001"
 
 
 @pytest.mark.django_db
@@ -73,8 +73,8 @@ def test_rows_without_a_rule_use_the_triggers_rule_then_the_defaults(call_in, ag
     assert composed().body == "Own words for 26-000001."
     Rule.objects.filter(agency=agency).delete()
     body = composed().body
-    assert body.startswith("Bakersfield Police Department: we received your call at 2:14 PM.")
-    assert TRACK in body and "Reply STOP to opt out." in body
+    assert body.startswith(f"Bakersfield PD got your call 26-000001: {TRACK}")
+    assert "Reply STOP to opt out." in body
 
 
 @pytest.mark.django_db
@@ -99,9 +99,12 @@ def test_cleared_and_report_texts_carry_the_outcome(call_in):
                   report_number="26-004321"),
     )  # fmt: skip
     cleared = composed(Trigger.CLEARED).body
-    assert "did not find anyone" in cleared and "661-327-7111" in cleared
+    # With a report number the closing text says it (the disposition is for calls without).
+    assert "Report 26-004321 was taken; for a copy call 661-327-7111" in cleared
     report = composed(Trigger.REPORT).body
-    assert "Report number 26-004321" in report and "To ask for a copy" in report
+    assert "Report 26-004321 was taken; for a copy call 661-327-7111" in report
+    Call.objects.update(report_number="")
+    assert "did not find anyone" in composed(Trigger.CLEARED).body
 
 
 @pytest.mark.django_db
@@ -114,7 +117,7 @@ def test_a_message_without_a_call_renders_its_context(agency):
     )  # fmt: skip
     row = Outbox.objects.get(pk=row.pk)
     assert texts.compose(row, None, None).body == (
-        "Bakersfield Police Department: ¿cómo lo hicimos? https://pl.example/s/abc"
+        "Bakersfield PD: ¿cómo lo hicimos? https://pl.example/s/abc"
     )
 
 

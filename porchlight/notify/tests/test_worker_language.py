@@ -20,11 +20,11 @@ def test_spanish_caller_gets_spanish(call_in, worker):
     call_in(received(caller={"phone": "6615550142", "language": "es"}))
     worker.run_once()
     body = DevMessage.objects.get().body
-    assert "recibimos su llamada" in body and "911" in body
+    assert "tiene su llamada" in body and "911" in body
 
 
 @pytest.mark.django_db(transaction=True)
 def test_unknown_language_falls_back_to_the_agency_default(call_in, worker):
     call_in(received(caller={"phone": "6615550142", "language": "tl"}))
     worker.run_once()
-    assert "we received your call" in DevMessage.objects.get().body
+    assert "got your call" in DevMessage.objects.get().body

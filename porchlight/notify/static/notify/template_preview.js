@@ -30,7 +30,13 @@
       const subject = box.querySelector(".template-preview-subject");
       const text = box.querySelector(".template-preview-text");
       const flags = box.querySelector(".template-preview-flags");
+      const cost = box.querySelector(".template-preview-cost");
       flags.replaceChildren();
+      if (cost) {
+        // What a thousand of these texts cost at the agency's price per segment.
+        cost.hidden = !(reply.ok && reply.cost);
+        cost.textContent = reply.ok ? reply.cost || "" : "";
+      }
       box.classList.toggle("is-error", !reply.ok);
       box.dataset.encoding = reply.ok ? reply.encoding : "";
       box.dataset.segments = reply.ok ? String(reply.segments) : "";
