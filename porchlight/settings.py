@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from porchlight import proxy as _proxy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORCHLIGHT_VAR_DIR", BASE_DIR / "var"))
 
@@ -202,15 +204,43 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Porchlight"
 MFA_TOTP_TOLERANCE = int(os.environ.get("MFA_TOTP_TOLERANCE", "1"))
 
+# --- HTTPS and the reverse proxy (docs/operators.md, "Behind a reverse proxy") ----------------
+# A production process (not DEBUG, not the demo) is served over HTTPS: its cookies are Secure
+# and it sends HSTS. Development and the demo run on plain http://localhost.
+_production = not (DEBUG or DEV_INBOX)
+# The proxies whose X-Forwarded-For names the client: a hop count or addresses/CIDRs; unset
+# trusts none (porchlight/proxy.py). Every rate limit reads the client through it.
+TRUSTED_PROXIES = os.environ.get("PORCHLIGHT_TRUSTED_PROXIES", "")
+RATELIMIT_IP_META_KEY = "porchlight.proxy.client_ip"
+_proxy.parse(TRUSTED_PROXIES)  # a typo fails at start, not at the first rate-limited request
+# TLS ends at the proxy, which says so in X-Forwarded-Proto (it must overwrite what the client
+# sent: both examples in docs/operators.md do).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _production)
+# No script reads the CSRF token from the cookie (every form carries it), so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# HSTS: a year by default in production. Browsers honour it only over HTTPS, so it does
+# nothing to a plain-HTTP trial. Preload is the domain owner's decision (hstspreload.org).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _production else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Redirect plain HTTP to HTTPS when Porchlight can tell them apart: behind a TLS proxy that
+# says so. Without that header every request looks like plain HTTP and would redirect forever.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _production and BEHIND_TLS_PROXY)
+# Load balancers probe /healthz on the app's own port, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -294,7 +324,7 @@ NOTIFY_STALE_SECONDS = float(os.environ.get("PORCHLIGHT_STALE_SECONDS", "120"))
 # --- Health and metrics ---------------------------------------------------------------------
 # /healthz reports "degraded" when the oldest due message has waited longer than this.
 HEALTHZ_MAX_LAG_SECONDS = float(os.environ.get("PORCHLIGHT_MAX_LAG_SECONDS", "300"))
-# When set, /metrics wants "Authorization: Bearer <token>".
+# /metrics wants "Authorization: Bearer <token>"; unset, /metrics is off (404).
 METRICS_TOKEN = os.environ.get("PORCHLIGHT_METRICS_TOKEN", "")
 
 # --- Intake ---------------------------------------------------------------------------------

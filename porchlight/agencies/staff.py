@@ -31,6 +31,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from porchlight import proxy
 from porchlight.agencies.models import Agency, Staff
 
 STAFF_PREFIXES = ("/console/", "/admin/")
@@ -41,6 +42,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Staff accounts are created by agency admins. Resident signup opens with the community
         # feature, which will decide this per account type.
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (sign-in, password reset, MFA codes) key on this: the client
+        # behind the trusted proxies (porchlight/proxy.py), the same address every other
+        # limit uses, not allauth's own reading of X-Forwarded-For.
+        ip = proxy.client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         required = super().is_reauthentication_required(app=app, **kwargs)
