@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "porchlight.agencies.staff.StaffMfaMiddleware",
+    "porchlight.agencies.staff.StaffTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "porchlight.urls"
@@ -249,6 +250,9 @@ LOCALE_PATHS = [BASE_DIR / "porchlight" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Date and time formats that name the zone (porchlight/formats/): staff read times in their
+# agency's zone (StaffTimeZoneMiddleware), and a time without its zone is ambiguous.
+FORMAT_MODULE_PATH = ["porchlight.formats"]
 
 # Strict CSP: every script and style is served from our own origin (vendored, no CDN).
 from csp.constants import NONE, SELF  # noqa: E402

@@ -31,17 +31,16 @@ def bare_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """What docs/operators.md tells an operator behind a TLS-terminating proxy to set."""
-    return bare_env(
-        tmp_path,
-        PORCHLIGHT_SECRET_KEY=secrets.token_urlsafe(50),
-        PORCHLIGHT_PII_KEY=secrets.token_urlsafe(50),
-        SITE_URL="https://porchlight.example.gov",
-        ALLOWED_HOSTS="porchlight.example.gov",
-        CSRF_TRUSTED_ORIGINS="https://porchlight.example.gov",
-        BEHIND_TLS_PROXY="1",
-        PORCHLIGHT_TRUSTED_PROXIES="127.0.0.1",
-        **extra,
-    )
+    settings = {
+        "PORCHLIGHT_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORCHLIGHT_PII_KEY": secrets.token_urlsafe(50),
+        "SITE_URL": "https://porchlight.example.gov",
+        "ALLOWED_HOSTS": "porchlight.example.gov",
+        "CSRF_TRUSTED_ORIGINS": "https://porchlight.example.gov",
+        "BEHIND_TLS_PROXY": "1",
+        "PORCHLIGHT_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    return bare_env(tmp_path, **{**settings, **extra})
 
 
 def porchlight(
