@@ -18,6 +18,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORCHLIGHT_VAR_DIR", BASE_DIR / "var"))
 
 
+def _make_dir(path: Path) -> None:
+    # Not fatal here: `porchlight --help` must work where the directory cannot be made (a
+    # read-only install); what needs it (SQLite, collectstatic) says so when it runs.
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -129,7 +138,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite (WAL, IMMEDIATE transactions, busy timeout) is the embedded default; a PostgreSQL URL
 # switches engines with no other change.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+_make_dir(VAR_DIR)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'porchlight.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -274,7 +283,7 @@ CONTENT_SECURITY_POLICY = {
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+_make_dir(STATIC_ROOT)
 STATICFILES_DIRS = [BASE_DIR / "porchlight" / "static"]
 # Without collectstatic (tests, the demo) whitenoise finds files through the finders.
 WHITENOISE_USE_FINDERS = True

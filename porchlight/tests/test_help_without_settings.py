@@ -43,3 +43,11 @@ def test_anything_but_help_still_refuses_to_run_without_secrets(tmp_path):
     result = porchlight(bare_env(tmp_path), "check")
     assert result.returncode != 0
     assert "Set PORCHLIGHT_SECRET_KEY" in result.stderr
+
+
+def test_help_works_where_the_var_directory_cannot_be_made(tmp_path):
+    # A read-only install, before the operator has chosen PORCHLIGHT_VAR_DIR.
+    env = bare_env(tmp_path, PORCHLIGHT_VAR_DIR="/proc/porchlight/var")
+    result = porchlight(env, "createagency", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: porchlight createagency" in result.stdout
