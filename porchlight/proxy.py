@@ -72,14 +72,21 @@ def _trust(value: str) -> Trust:
 def _address(text: str) -> Address | None:
     text = text.strip().strip("[]")
     try:
-        return ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    # A server listening on [::] sees IPv4 peers as ::ffff:a.b.c.d; trust lists name a.b.c.d.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 def client_ip(request: HttpRequest) -> str:
     """The address of the client that made the request, as far as trusted proxies vouch for it."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    peer = _address(request.META.get("REMOTE_ADDR", "") or "")
+    # Normalised (::ffff:a.b.c.d is a.b.c.d): the limits mask IPv6 to /64, which would put
+    # every IPv4 client of a dual-stack server in one bucket.
+    remote = str(peer) if peer is not None else request.META.get("REMOTE_ADDR", "") or ""
     trust = _trust(settings.TRUSTED_PROXIES)
     if not trust.hops and not trust.networks:
         return remote
@@ -91,7 +98,6 @@ def client_ip(request: HttpRequest) -> str:
             return remote
         found = _address(chain[-trust.hops])
         return str(found) if found is not None else remote
-    peer = _address(remote)
     if peer is None or not trust.covers(peer):
         return remote  # not from a trusted proxy: its X-Forwarded-For is the client's own words
     client: Address = peer

@@ -33,6 +33,12 @@ def test_the_proxy_names_the_client(settings):
     assert ip(settings, "10.0.0.0/8", PROXY, "2001:db8::1") == "2001:db8::1"
 
 
+def test_a_dual_stack_server_sees_the_proxy_as_a_mapped_address(settings):
+    assert ip(settings, "127.0.0.1", "::ffff:127.0.0.1", "203.0.113.7") == "203.0.113.7"
+    assert ip(settings, "127.0.0.1", "::ffff:203.0.113.9", "198.51.100.1") == "203.0.113.9"
+    assert ip(settings, "", "::ffff:203.0.113.9") == "203.0.113.9"
+
+
 def test_what_the_client_wrote_before_the_proxy_appended_is_ignored(settings):
     # nginx's $proxy_add_x_forwarded_for keeps the client's header and appends the address it saw.
     assert ip(settings, "10.0.0.0/8", PROXY, "198.51.100.1, 203.0.113.7") == "203.0.113.7"
