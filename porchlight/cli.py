@@ -5,12 +5,32 @@ from __future__ import annotations
 import os
 import sys
 
+HELP_FLAGS = {"-h", "--help", "--version"}
+# Stand-ins that let the settings load when only help is asked for. They never sign or encrypt
+# anything: a command given -h/--help prints its usage and exits before it runs.
+HELP_ONLY_SECRETS = {
+    "PORCHLIGHT_SECRET_KEY": "help-only-placeholder-never-used-to-sign-anything",
+    "PORCHLIGHT_PII_KEY": "help-only-placeholder-never-used-to-encrypt-anything",
+}
+
+
+def asks_for_help(argv: list[str]) -> bool:
+    """`porchlight`, `porchlight help [command]`, or any command with -h/--help/--version."""
+    args = argv[1:]
+    return not args or args[0] == "help" or any(arg in HELP_FLAGS for arg in args)
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "porchlight.settings")
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         # The demo is a development run: it may use generated secrets and shows the dev inbox.
         os.environ.setdefault("PORCHLIGHT_DEV_INBOX", "1")
+    if asks_for_help(sys.argv):
+        # Help must work before any secret exists (a new operator reads it first); without the
+        # settings Django lists only its own commands and says ours are unknown.
+        for name, value in HELP_ONLY_SECRETS.items():
+            if not os.environ.get(name):
+                os.environ[name] = value
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

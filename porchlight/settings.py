@@ -12,8 +12,19 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from porchlight import proxy as _proxy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORCHLIGHT_VAR_DIR", BASE_DIR / "var"))
+
+
+def _make_dir(path: Path) -> None:
+    # Not fatal here: `porchlight --help` must work where the directory cannot be made (a
+    # read-only install); what needs it (SQLite, collectstatic) says so when it runs.
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -101,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "porchlight.agencies.staff.StaffMfaMiddleware",
+    "porchlight.agencies.staff.StaffTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "porchlight.urls"
@@ -128,7 +140,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite (WAL, IMMEDIATE transactions, busy timeout) is the embedded default; a PostgreSQL URL
 # switches engines with no other change.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+_make_dir(VAR_DIR)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'porchlight.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -204,15 +216,43 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Porchlight"
 MFA_TOTP_TOLERANCE = int(os.environ.get("MFA_TOTP_TOLERANCE", "1"))
 
+# --- HTTPS and the reverse proxy (docs/operators.md, "Behind a reverse proxy") ----------------
+# A production process (not DEBUG, not the demo) is served over HTTPS: its cookies are Secure
+# and it sends HSTS. Development and the demo run on plain http://localhost.
+_production = not (DEBUG or DEV_INBOX)
+# The proxies whose X-Forwarded-For names the client: a hop count or addresses/CIDRs; unset
+# trusts none (porchlight/proxy.py). Every rate limit reads the client through it.
+TRUSTED_PROXIES = os.environ.get("PORCHLIGHT_TRUSTED_PROXIES", "")
+RATELIMIT_IP_META_KEY = "porchlight.proxy.client_ip"
+_proxy.parse(TRUSTED_PROXIES)  # a typo fails at start, not at the first rate-limited request
+# TLS ends at the proxy, which says so in X-Forwarded-Proto (it must overwrite what the client
+# sent: both examples in docs/operators.md do).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _production)
+# No script reads the CSRF token from the cookie (every form carries it), so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# HSTS: a year by default in production. Browsers honour it only over HTTPS, so it does
+# nothing to a plain-HTTP trial. Preload is the domain owner's decision (hstspreload.org).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _production else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Redirect plain HTTP to HTTPS when Porchlight can tell them apart: behind a TLS proxy that
+# says so. Without that header every request looks like plain HTTP and would redirect forever.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _production and BEHIND_TLS_PROXY)
+# Load balancers probe /healthz on the app's own port, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -221,6 +261,9 @@ LOCALE_PATHS = [BASE_DIR / "porchlight" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Date and time formats that name the zone (porchlight/formats/): staff read times in their
+# agency's zone (StaffTimeZoneMiddleware), and a time without its zone is ambiguous.
+FORMAT_MODULE_PATH = ["porchlight.formats"]
 
 # Strict CSP: every script and style is served from our own origin (vendored, no CDN).
 from csp.constants import NONE, SELF  # noqa: E402
@@ -242,7 +285,7 @@ CONTENT_SECURITY_POLICY = {
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+_make_dir(STATIC_ROOT)
 STATICFILES_DIRS = [BASE_DIR / "porchlight" / "static"]
 # Without collectstatic (tests, the demo) whitenoise finds files through the finders.
 WHITENOISE_USE_FINDERS = True
@@ -296,7 +339,7 @@ NOTIFY_STALE_SECONDS = float(os.environ.get("PORCHLIGHT_STALE_SECONDS", "120"))
 # --- Health and metrics ---------------------------------------------------------------------
 # /healthz reports "degraded" when the oldest due message has waited longer than this.
 HEALTHZ_MAX_LAG_SECONDS = float(os.environ.get("PORCHLIGHT_MAX_LAG_SECONDS", "300"))
-# When set, /metrics wants "Authorization: Bearer <token>".
+# /metrics wants "Authorization: Bearer <token>"; unset, /metrics is off (404).
 METRICS_TOKEN = os.environ.get("PORCHLIGHT_METRICS_TOKEN", "")
 
 # --- Intake ---------------------------------------------------------------------------------

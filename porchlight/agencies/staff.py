@@ -29,8 +29,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from porchlight import proxy
 from porchlight.agencies.models import Agency, Staff
 
 STAFF_PREFIXES = ("/console/", "/admin/")
@@ -41,6 +43,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Staff accounts are created by agency admins. Resident signup opens with the community
         # feature, which will decide this per account type.
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (sign-in, password reset, MFA codes) key on this: the client
+        # behind the trusted proxies (porchlight/proxy.py), the same address every other
+        # limit uses, not allauth's own reading of X-Forwarded-For.
+        ip = proxy.client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         required = super().is_reauthentication_required(app=app, **kwargs)
@@ -109,6 +120,30 @@ class StaffMfaMiddleware:
                 messages.warning(request, _("Sign in again with your authenticator code."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
         return self.get_response(request)
+
+
+class StaffTimeZoneMiddleware:
+    """Staff read times on their agency's clock on every page, the Django admin included.
+
+    The server's zone is UTC; a dispatcher in Bakersfield reading "20:14" for a call taken at
+    12:14 misreads it. Each request from an agency's staff activates the agency's zone, so
+    every datetime a template or the admin shows (and every datetime typed into an admin form)
+    is local; the formats in porchlight/formats/ print the zone beside it. Platform superusers,
+    who see every agency, stay on UTC, also shown.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        staff = staff_of(request)
+        if staff is None:
+            return self.get_response(request)
+        timezone.activate(staff.agency.tz)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def staff_of(request: HttpRequest) -> Staff | None:

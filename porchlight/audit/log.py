@@ -7,13 +7,14 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from porchlight import proxy
 from porchlight.audit.models import AuditEntry
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a trusted proxy rewrites it,
-    # and deployments behind one set REMOTE_ADDR through their server (see docs/operators.md).
-    return request.META.get("REMOTE_ADDR") or None
+    # The same reading as every rate limit: X-Forwarded-For only from trusted proxies
+    # (porchlight/proxy.py); a forged header from anyone else is ignored.
+    return proxy.client_ip(request) or None
 
 
 def record(

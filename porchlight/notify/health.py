@@ -3,7 +3,9 @@
 /healthz answers 200 while the database answers, and 503 when it does not: a web process that
 cannot reach its database should leave the load balancer's rotation. A worker that has fallen
 behind does not take the web out of rotation; /healthz says "degraded" and shows the lag.
-/metrics is open unless PORCHLIGHT_METRICS_TOKEN is set, then it wants that bearer token.
+/metrics is closed by default: it answers only with PORCHLIGHT_METRICS_TOKEN set, and then only
+to that bearer token. Unset, it is off (404): queue depths and failure reasons are not for the
+public, and an operator who wants them says so.
 """
 
 from __future__ import annotations
@@ -53,15 +55,22 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def prometheus(request: HttpRequest) -> HttpResponse:
     token = settings.METRICS_TOKEN
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return HttpResponse(
-                "metrics need the bearer token (PORCHLIGHT_METRICS_TOKEN)\n",
-                status=401,
-                content_type="text/plain",
-                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
-            )
+    if not token:
+        return HttpResponse(
+            "metrics are off: set PORCHLIGHT_METRICS_TOKEN to turn them on\n",
+            status=404,
+            content_type="text/plain",
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        return HttpResponse(
+            "metrics need the bearer token (PORCHLIGHT_METRICS_TOKEN)\n",
+            status=401,
+            content_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     try:
         text = metrics.prometheus(metrics.gather())
     except DatabaseError as exc:

@@ -6,6 +6,9 @@ opt-outs), logs it as an Inbound row with the body encrypted, and returns what t
 
 - A keyword is the whole message, read forgivingly: case, accents, spaces and punctuation do
   not count ("Stop.", " ¡alto! ", "S T O P"), but "please don't stop" is a reply.
+- An opt-out word also counts as the message's first word ("unsubscribe please", "Stop
+  texting me", "arrêt!"): people add words to STOP, and an opt-out must not be missed. Opt-in
+  and help words count only alone ("yes, he is still here" is a reply).
 - Opt-outs and opt-ins apply to the sending number the text went to (consent.sender_key of
   the Sender matched by MessagingServiceSid or To; the configured default sender; or, for a
   number we do not know, that number itself).
@@ -23,6 +26,7 @@ answered a keyword (OptOutType, from a messaging service's Advanced Opt-Out), we
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -46,9 +50,12 @@ from porchlight.notify.models import (
 
 Kind = Inbound.Kind
 
-# The words, normalised (see `normalise`). English first: Twilio's own lists for long codes.
+# The words, normalised (see `normalise`): this is the one table of keywords, documented in
+# docs/sms-compliance.md ("Keywords"). English first: Twilio's own lists for long codes.
 STOP_EN = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE")
 STOP_ES = ("PARAR", "ALTO", "DETENER", "CANCELAR", "BAJA")
+# Canadian French (ARRÊT): carriers there require it beside STOP.
+STOP_FR = ("ARRET",)
 START_EN = ("START", "UNSTOP", "YES")
 START_ES = ("COMENZAR", "INICIAR")
 HELP_EN = ("HELP", "INFO")
@@ -57,6 +64,7 @@ HELP_ES = ("AYUDA",)
 KEYWORDS: dict[str, tuple[str, str]] = {
     **{word: (Kind.STOP, "en") for word in STOP_EN},
     **{word: (Kind.STOP, "es") for word in STOP_ES},
+    **{word: (Kind.STOP, "fr") for word in STOP_FR},
     **{word: (Kind.START, "en") for word in START_EN},
     **{word: (Kind.START, "es") for word in START_ES},
     **{word: (Kind.HELP, "en") for word in HELP_EN},
@@ -74,17 +82,38 @@ def normalise(body: str) -> str:
     return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum()).upper()
 
 
+# Where one word ends and the next begins: spaces and sentence punctuation. Hyphens and
+# apostrophes stay inside a word ("opt-out" is OPTOUT, "don't" is not "don").
+_WORD_BREAK = re.compile(r"[\s,;:.!?¡¿()\[\]\"“”]+")
+
+
 @dataclass(frozen=True)
 class Keyword:
     word: str  # normalised, e.g. "STOP" or "PARAR"
     kind: str  # Inbound.Kind
     language: str  # the language the word is in
+    alone: bool = True  # the whole message, not only its first word
+
+
+def first_word(body: str) -> str:
+    """The message's first word, normalised ("" when it has none)."""
+    for token in _WORD_BREAK.split(body):
+        word = normalise(token)
+        if word:
+            return word
+    return ""
 
 
 def keyword(body: str) -> Keyword | None:
     word = normalise(body)
     found = KEYWORDS.get(word)
-    return Keyword(word, *found) if found else None
+    if found:
+        return Keyword(word, *found)
+    first = first_word(body)
+    found = KEYWORDS.get(first)
+    if found and found[0] == Kind.STOP:
+        return Keyword(first, *found, alone=False)
+    return None
 
 
 @dataclass(frozen=True)
@@ -256,7 +285,9 @@ def _answer(
         if text.opt_out_type:
             return ""  # Twilio's Advanced Opt-Out already answered it
         short_code = route.sender is not None and route.sender.profile == Sender.Profile.SHORT_CODE
-        if found is not None and found.word in ANSWERED_BY_TWILIO and not short_code:
+        # Twilio acts only on a keyword sent alone; "stop please" is ours to confirm.
+        answered = found is not None and found.alone and found.word in ANSWERED_BY_TWILIO
+        if answered and not short_code:
             return ""
     agency = route.agency
     if agency is None:
@@ -266,8 +297,10 @@ def _answer(
             return " ".join(_generic(kind, language) for language in ("en", "es"))
         return _generic(kind, found.language if found else "en")
     # Spanish keywords get Spanish; English ones are the universal words printed in every
-    # text, so they get the caller's own language.
-    language = found.language if found and found.language != "en" else _language(agency, contact)
+    # text, so they get the caller's own language, and so do words in a language we have no
+    # texts in (ARRÊT).
+    spoken = {code for code, _name in settings.LANGUAGES} - {"en"}
+    language = found.language if found and found.language in spoken else _language(agency, contact)
     with translation.override(language):
         return _for_agency(agency, kind)
 

@@ -1,4 +1,5 @@
-"""Keyword matching: the whole message is the keyword, read forgivingly."""
+"""Keyword matching: the whole message is the keyword, read forgivingly (opt-out words also
+as the first word: test_inbound_opt_out_words.py)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_keywords_are_matched_forgivingly(body, word, kind, language):
     "body",
     [
         "please don't stop",
-        "stop texting me",
+        "don't stop",
         "Help me, he is back",
         "STOP2",
         "no",

@@ -24,8 +24,17 @@ def metric(text, name):
     }
 
 
+TOKEN = "s3cret-token"
+AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def token(settings):
+    settings.METRICS_TOKEN = TOKEN
+
+
 @pytest.mark.django_db
-def test_metrics_count_queued_sent_failures_and_lag(client, call_in, clock):
+def test_metrics_count_queued_sent_failures_and_lag(client, call_in, clock, token):
     outbox = rows(call_in, 4)  # four first texts (due now) and four delay notices (later)
     now = timezone.now()
     first = [r for r in outbox if r.trigger == "call.received"]
@@ -37,7 +46,7 @@ def test_metrics_count_queued_sent_failures_and_lag(client, call_in, clock):
     )
     Outbox.objects.filter(pk=first[2].pk).update(due_at=now - timedelta(seconds=90))
 
-    response = client.get("/metrics")
+    response = client.get("/metrics", **AUTH)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
     text = response.content.decode()
@@ -56,18 +65,32 @@ def test_metrics_count_queued_sent_failures_and_lag(client, call_in, clock):
 
 
 @pytest.mark.django_db
-def test_metrics_lag_is_zero_when_nothing_waits(client):
-    text = client.get("/metrics").content.decode()
+def test_metrics_lag_is_zero_when_nothing_waits(client, token):
+    text = client.get("/metrics", **AUTH).content.decode()
     assert metric(text, "porchlight_worker_lag_seconds") == {"porchlight_worker_lag_seconds": 0}
 
 
 @pytest.mark.django_db
-def test_metrics_token_when_configured(client, settings):
-    settings.METRICS_TOKEN = "s3cret-token"
+def test_metrics_want_the_bearer_token(client, token):
     refused = client.get("/metrics")
     assert refused.status_code == 401
+    assert refused["WWW-Authenticate"] == 'Bearer realm="metrics"'
     assert b"PORCHLIGHT_METRICS_TOKEN" in refused.content
+    assert b"porchlight_" not in refused.content
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    ok = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Basic {TOKEN}").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}x").status_code == 401
+    ok = client.get("/metrics", HTTP_AUTHORIZATION=f"bearer {TOKEN}")
     assert ok.status_code == 200
     assert b"porchlight_worker_lag_seconds" in ok.content
+
+
+@pytest.mark.django_db
+def test_metrics_are_off_without_a_token(client, settings):
+    # Closed by default: no token configured means no metrics, not open metrics.
+    settings.METRICS_TOKEN = ""
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer "}, AUTH):
+        response = client.get("/metrics", **headers)
+        assert response.status_code == 404
+        assert b"porchlight_" not in response.content
+        assert b"PORCHLIGHT_METRICS_TOKEN" in response.content

@@ -151,7 +151,7 @@ class Command(BaseCommand):
             f"  Replies         {base}{reverse('notify:replies')}  (texts callers sent back; consent log)"
         )
         say(f"  Message rules   {base}/admin/notify/rule/  (templates with a live preview)")
-        say(f"  Health          {base}/healthz  and  {base}/metrics")
+        say(f"  Health          {base}/healthz  ({base}/metrics with PORCHLIGHT_METRICS_TOKEN)")
         say(f"  Django admin    {base}/admin/")
         say(f"  API docs        {base}/api/v1/docs")
         say(f"  Dev inbox       {base}{reverse('notify:dev_inbox')}")

@@ -1,0 +1,2 @@
+# Django's Spanish DATETIME_FORMAT, with the zone: "23 de noviembre de 2026 a las 13:30 PST".
+DATETIME_FORMAT = r"j \d\e F \d\e Y \a \l\a\s H:i T"
