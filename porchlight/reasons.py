@@ -109,6 +109,13 @@ OUTBOX: list[Reason] = [
     ),
     Reason("call type {code} is not mapped yet", _("Call type %(code)s is not mapped yet.")),
     Reason("sensitive call type", _("Sensitive call type.")),
+    # notify/worker.py: updates folded into the call's latest (MERGED_REASON), and rows the
+    # provider could not answer about (HELD), never re-sent on a guess.
+    Reason("merged into a later update", _("Merged into a later update of the same call.")),
+    Reason(
+        "held: the provider could not say whether it was sent",
+        _("Held: the provider could not say whether it was sent; asked again later."),
+    ),
     Reason("juvenile involved", _("A juvenile is involved.")),
     Reason("caller asked not to be contacted", _("The caller asked not to be contacted.")),
     Reason(

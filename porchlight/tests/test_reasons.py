@@ -37,11 +37,41 @@ INTAKE_ARGUMENTS = {"_reject": 2, "Outcome": 3}  # calls/intake.py only (drop.py
 REASON_FUNCTIONS = {"exclusion", "_reason_not_to_send", "_validate", "_error_text"}
 
 
+def constants() -> dict[str, str]:
+    """Module-level string constants of the product code (`HELD = gettext_noop("…")`,
+    `MERGED_REASON = "…"`), by name: a reason is often written through one."""
+    found: dict[str, str] = {}
+    for path in ROOT.rglob("*.py"):
+        if SKIP & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            target, value = node.targets[0], node.value
+            if isinstance(value, ast.Call) and value.args:  # gettext_noop("…"), _("…")
+                value = value.args[0]
+            if (
+                isinstance(target, ast.Name)
+                and target.id.isupper()
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                found[target.id] = value.value
+    return found
+
+
+CONSTANTS = constants()
+
+
 def samples(node: ast.AST) -> Iterator[str]:
     """The strings an expression can be, with each interpolated value as PLACEHOLDER; nothing
     for values computed at run time (a provider's message, a reason staff typed)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.value
+    elif isinstance(node, ast.Name | ast.Attribute):  # HELD, worker.HELD
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        if name in CONSTANTS:
+            yield CONSTANTS[name]
     elif isinstance(node, ast.JoinedStr):
         yield "".join(v.value if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values)
     elif isinstance(node, ast.Subscript):  # "…"[:200]
@@ -123,6 +153,8 @@ def test_the_scan_finds_the_reasons_it_should():
         "invalid_number",
         "hard bounce reported by the email provider",
         "an event must be a JSON object",
+        "merged into a later update",  # through a constant (MERGED_REASON)
+        "held: the provider could not say whether it was sent",  # worker.HELD
     } <= texts
 
 
