@@ -299,6 +299,15 @@ METRICS_TOKEN = os.environ.get("PORCHLIGHT_METRICS_TOKEN", "")
 
 # --- Intake ---------------------------------------------------------------------------------
 INTAKE_MAX_EVENTS = 1000
+# The plausible window for CAD times, for the API and imports alike: earlier than this, or
+# more than this many hours ahead of now, is rejected with its reason (a broken CAD clock, or
+# a time-only column read as 1900), never stored.
+CAD_TIME_EARLIEST = os.environ.get("PORCHLIGHT_CAD_TIME_EARLIEST", "1990-01-01")
+CAD_TIME_FUTURE_HOURS = float(os.environ.get("PORCHLIGHT_CAD_TIME_FUTURE_HOURS", "24"))
+# The quarantine keeps at most this many rejected events per feed (agency and source, what an
+# API key names) an hour; the rest are counted, not kept, so a misbehaving sender cannot bury
+# the few real problems (docs/integrators.md).
+QUARANTINE_MAX_PER_HOUR = int(os.environ.get("PORCHLIGHT_QUARANTINE_MAX_PER_HOUR", "1000"))
 # 1000 events of a few hundred bytes each, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 

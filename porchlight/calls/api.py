@@ -33,9 +33,28 @@ def error(status: int, detail: str) -> HttpResponse:
         "`applied`, `duplicate` (same event id, same content), `conflict` (same event id, "
         "different content; recorded, not applied) or `rejected` (quarantined with the reason; "
         "staff can replay it after fixing the mapping). A consolidated dispatch center sends "
-        "events for other agencies its key covers by setting `ori` on each event."
+        "events for other agencies its key covers by setting `ori` on each event.\n\n"
+        "**A batch is answered 200 whenever its body parses**, with one result per event in "
+        "the order sent. Invalid events (a missing field, a time outside the plausible window "
+        "of 1990 to a day ahead, a number for `event_time`, a NUL byte in any string) come back "
+        "as `rejected` with the reason, and the rest of the batch applies: do not expect a 4xx "
+        "for them. 4xx answers are only for the request as a whole: 400 when the body is not "
+        "JSON or not 1–1000 events, 401/403/404 for the key and the agency. The quarantine "
+        "keeps at most a set number of rejected events per feed an hour (1,000 by default); a "
+        "rejected event it did not keep carries a warning saying so."
     ),
     openapi_extra={
+        "responses": {
+            "200": {
+                "description": (
+                    "One result per event: applied, duplicate, conflict or rejected (with its "
+                    "reason). Invalid events are `rejected` here, never a 4xx."
+                ),
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/BatchResult"}}
+                },
+            }
+        },
         "requestBody": {
             "required": True,
             "content": {
@@ -44,7 +63,7 @@ def error(status: int, detail: str) -> HttpResponse:
                     "example": EXAMPLE_BATCH,
                 }
             },
-        }
+        },
     },
 )
 def post_events(request: HttpRequest, slug: str) -> HttpResponse:

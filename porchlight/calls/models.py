@@ -190,7 +190,11 @@ class Quarantine(models.Model):
     class Meta:
         verbose_name_plural = "quarantine"
         ordering = ["-arrived_at", "-id"]
-        indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open")]
+        indexes = [
+            models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open"),
+            # The per-feed hourly cap counts this hour's rows of one source.
+            models.Index(fields=["source", "agency", "arrived_at"], name="quarantine_feed_hour"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.event_id or '?'} ({self.kind})"
@@ -203,6 +207,32 @@ class Quarantine(models.Model):
 
         text = pii.decrypt(self.raw_enc)
         return orjson.loads(text) if text else {}
+
+
+class QuarantineOverflow(models.Model):
+    """Rejected events the quarantine did not keep: a count per feed, hour and reason.
+
+    The quarantine keeps at most settings.QUARANTINE_MAX_PER_HOUR rows per feed (agency and
+    source) an hour, so a fuzzer or a broken sender cannot bury the few real problems; the
+    rest are counted here, shown in the console ("4,210 more like these were not kept") and
+    in /metrics. The CAD still gets each event's reason in its answer.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    source = models.CharField(max_length=60)
+    hour = models.DateTimeField()  # the start of the hour, UTC
+    reason = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "hour", "reason"], name="quarantine_overflow_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.hour:%Y-%m-%d %H}h: {self.count} not kept"
 
 
 class ImportRun(models.Model):

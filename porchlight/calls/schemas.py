@@ -2,12 +2,75 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from django.conf import settings
+from django.utils import timezone
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+)
+from pydantic_core import PydanticCustomError
+
+from porchlight.calls import reasons
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+def plausible_window() -> tuple[datetime, datetime]:
+    """The CAD times intake and imports accept: from settings.CAD_TIME_EARLIEST to
+    settings.CAD_TIME_FUTURE_HOURS ahead of now. Anything outside is a broken clock or a
+    misread column (a time-only column read as the year 1900), never a real call."""
+    earliest = datetime.fromisoformat(settings.CAD_TIME_EARLIEST)
+    if earliest.tzinfo is None:
+        earliest = earliest.replace(tzinfo=UTC)
+    return earliest, timezone.now() + timedelta(hours=settings.CAD_TIME_FUTURE_HOURS)
+
+
+def implausible(at: datetime, field: str = "event_time") -> tuple[str, str] | None:
+    """(code, reason) when `at` is outside the plausible window, else None.
+
+    Compared, never converted: converting 9999-12-31T23:59:59-12:00 to UTC overflows."""
+    earliest, latest = plausible_window()
+    if at < earliest:
+        code = "time_too_early"
+        return code, reasons.text(
+            code, field=field, value=at.isoformat(), earliest=earliest.date().isoformat()
+        )
+    if at > latest:
+        code = "time_too_late"
+        return code, reasons.text(
+            code, field=field, value=at.isoformat(), hours=settings.CAD_TIME_FUTURE_HOURS
+        )
+    return None
+
+
+def _time_text(value: Any) -> Any:
+    # pydantic reads a number as a Unix time; a CAD that sends one has a bug worth hearing of.
+    if isinstance(value, bool | int | float):
+        kind = "boolean" if isinstance(value, bool) else "number"
+        message = reasons.text("time_not_text", kind=kind).split(": ", 1)[1]
+        raise PydanticCustomError("time_not_text", message)
+    return value
+
+
+def _plausible(at: datetime) -> datetime:
+    found = implausible(at)
+    if found is not None:
+        # The message is the whole reason already: strip the "event_time: " the loc repeats.
+        raise PydanticCustomError(found[0], found[1].split(": ", 1)[1])
+    return at
+
+
+EventTime = Annotated[AwareDatetime, BeforeValidator(_time_text), AfterValidator(_plausible)]
 
 
 class _In(BaseModel):
@@ -36,10 +99,11 @@ class Location(_In):
 class Caller(_In):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    # Subtags of 2-4 characters ("es", "en-US", "es-419", "zh-Hant"): the column holds 8.
     language: Annotated[
         str,
         StringConstraints(
-            strip_whitespace=True, pattern=r"^([a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?)?$"
+            strip_whitespace=True, pattern=r"^([a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,4})?)?$"
         ),
     ] = ""
     do_not_contact: bool = False
@@ -68,7 +132,12 @@ class CadEvent(_In):
     priority: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
     ) = None
-    event_time: AwareDatetime = Field(description="When it happened in the CAD, with its offset.")
+    event_time: EventTime = Field(
+        description=(
+            "When it happened in the CAD: ISO 8601 text with its offset. Numbers are refused, and "
+            "so is a time before 1990 or more than a day ahead (the plausible window, a setting)."
+        )
+    )
     status: Code = Field(
         description="received, pending, dispatched, enroute, onscene, cleared, cancelled, or a mapped CAD code."
     )
