@@ -100,7 +100,16 @@ class AgencyAdmin(AgencyScopedAdmin):
     agency_path = "pk"
     list_display = ("name", "slug", "ori", "time_zone", "non_emergency_number")
     search_fields = ("name", "slug", "ori")
-    fields = ("name", "slug", "ori", "time_zone", "non_emergency_number", "languages", "created")
+    fields = (
+        "name",
+        "slug",
+        "ori",
+        "time_zone",
+        "non_emergency_number",
+        "languages",
+        "sensitive_terms",
+        "created",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # The slug is in every API URL and the ORI routes consolidated feeds: changing either

@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from porchlight.calls.sensitive import DEFAULT_TERMS as DEFAULT_SENSITIVE_TERMS
+
 ORI_VALIDATOR = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{7}$", _("An ORI is 9 characters: state code then 7 letters or digits.")
 )
@@ -37,6 +39,17 @@ class Agency(models.Model):
     non_emergency_number = models.CharField(max_length=32)
     languages = models.JSONField(
         default=default_languages, help_text=_("Language codes, default first.")
+    )
+    # One term per line, English and Spanish: a new call type whose code or description holds
+    # one starts out sensitive, for staff to confirm (calls/sensitive.py).
+    sensitive_terms = models.TextField(
+        default=DEFAULT_SENSITIVE_TERMS,
+        blank=True,
+        help_text=_(
+            "One per line. A new call type whose code or description contains one of these "
+            "words starts out sensitive (no texts, hidden from maps) until staff review it. "
+            "Case and accents are ignored."
+        ),
     )
     created = models.DateTimeField(default=timezone.now)
 

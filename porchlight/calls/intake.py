@@ -32,7 +32,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.calls import bulk, reasons
+from porchlight.calls import bulk, reasons, sensitive
 from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
@@ -596,10 +596,20 @@ def _codes(
     missing = [code for code in wanted if code not in found]
     if missing:
         if model is CallType:
-            new: list[Any] = [
-                CallType(agency=agency, code=c, description=wanted[c], needs_mapping=True)
-                for c in missing
-            ]
+            # A type plainly sensitive by name starts out sensitive (calls/sensitive.py).
+            new: list[Any] = []
+            for c in missing:
+                term = sensitive.matching_term(agency.sensitive_terms, c, wanted[c])
+                new.append(
+                    CallType(
+                        agency=agency,
+                        code=c,
+                        description=wanted[c],
+                        needs_mapping=True,
+                        sensitive=bool(term),
+                        sensitive_term=term,
+                    )
+                )
         else:
             new = [PriorityCode(agency=agency, code=c, rank=None) for c in missing]
         model.objects.bulk_create(new, ignore_conflicts=True)

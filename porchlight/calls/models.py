@@ -46,7 +46,9 @@ class CallType(models.Model):
     """
 
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="call_types")
-    code = models.CharField(max_length=32)
+    # Real CAD call types run to 40-100 characters ("SUSPICIOUS PERSON, VEHICLE OR INCIDENT"),
+    # and some exports have no code but the label: kept whole, shortened only on narrow pages.
+    code = models.CharField(max_length=200)
     description = models.CharField(max_length=200, blank=True)
     sensitive = models.BooleanField(
         default=False, help_text=_("No texts or emails to anyone, and hidden from public maps.")
@@ -54,6 +56,9 @@ class CallType(models.Model):
     needs_mapping = models.BooleanField(
         default=False, help_text=_("Seen in a CAD event but not yet reviewed by staff.")
     )
+    # The agency's sensitive term its label matched when it was first seen (calls/sensitive.py):
+    # it then started out sensitive, and the console asks staff to confirm.
+    sensitive_term = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
@@ -84,7 +89,7 @@ class Call(models.Model):
     onscene_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    disposition = models.CharField(max_length=64, blank=True)
+    disposition = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)

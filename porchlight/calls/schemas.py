@@ -23,6 +23,10 @@ from porchlight.calls import reasons
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+# Call types are kept whole: real ones run to 40-100 characters.
+CallTypeCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
 
 
 def plausible_window() -> tuple[datetime, datetime]:
@@ -127,7 +131,7 @@ class CadEvent(_In):
     ) = Field(
         default=None, description="Routes the event to another agency this key dispatches for."
     )
-    call_type: Code | None = None
+    call_type: CallTypeCode | None = None
     call_type_description: Text = ""
     priority: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
@@ -143,7 +147,7 @@ class CadEvent(_In):
     )
     units: list[Unit] = Field(default_factory=list, max_length=50)
     call_taker_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
-    disposition: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    disposition: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     location: Location | None = None
     caller: Caller | None = None
     juvenile: bool = False
