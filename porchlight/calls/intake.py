@@ -91,6 +91,7 @@ _UPDATE_FIELDS = [
     "onscene_at",
     "cleared_at",
     "cancelled_at",
+    "cleared_time_unknown",
     "units",
     "caller_phone",
     "caller_email",
@@ -724,6 +725,9 @@ def _merge(
         current = state[time_field]
         if current is None or at < current:
             state[time_field] = at
+            if status in _FINAL:
+                # The earliest report of the closing stands, and says whether it is the CAD's.
+                call.cleared_time_unknown = ev.cleared_time_unknown
     if at < call.first_event_at:
         call.first_event_at = at
     if newer:

@@ -89,6 +89,9 @@ class Call(models.Model):
     onscene_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The export had no cleared time: cleared_at/cancelled_at is the last time the row gave, so
+    # dashboards leave this call out of durations (calls/importing/mapping.py).
+    cleared_time_unknown = models.BooleanField(default=False)
     disposition = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)

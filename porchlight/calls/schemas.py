@@ -151,6 +151,14 @@ class CadEvent(_In):
     location: Location | None = None
     caller: Caller | None = None
     juvenile: bool = False
+    cleared_time_unknown: bool = Field(
+        default=False,
+        description=(
+            "On a cleared or cancelled event: its time is not the CAD's clearance time (a history "
+            "import closing a call at the last time its row gives). The call is marked, and "
+            "dashboards leave it out of durations."
+        ),
+    )
     report_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
 
 

@@ -10,7 +10,7 @@ import codecs
 import csv
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -67,6 +67,8 @@ class Row:
     line: int
     events: list[Any]
     notes: list[str]
+    codes: list[str] = field(default_factory=list)  # a reason code per note
+    raw: dict[str, Any] | None = None  # the CSV row as read, for the quarantine
 
 
 class ExportReader:
@@ -150,13 +152,15 @@ class ExportReader:
                 event = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
                 # Passed on as text: intake quarantines it whole, with this line in the report.
-                return Row(line, [raw.rstrip("\n")], [f"not valid JSON: {exc}"])
+                return Row(
+                    line, [raw.rstrip("\n")], [f"not valid JSON: {exc}"], ["import_bad_json"]
+                )
             return Row(line, [event], [])
         if isinstance(raw, tuple):
-            return Row(line, [], [raw[1]])
+            return Row(line, [], [raw[1]], ["import_bad_csv"])
         assert self.converter is not None
-        events, notes = self.converter.convert(raw)
-        return Row(line, events, notes)
+        events, notes, codes = self.converter.convert_coded(raw)
+        return Row(line, events, notes, codes, raw)
 
     def rows(self) -> Iterator[Row]:
         for line, raw in self.raw_rows():

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from porchlight.agencies.models import Agency
+from porchlight.agencies.models import Agency, PriorityCode
+from porchlight.audit.log import record
 from porchlight.calls.importing import presets
+from porchlight.calls.importing.mapping import Mapping
 from porchlight.calls.importing.readers import ExportReader, Row, inspect, is_jsonl
 from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, ingest
 from porchlight.calls.models import ImportRun
@@ -95,6 +97,7 @@ def run_import(
         mapping = presets.load(preset, mapping_path)
         preset_key = f"{preset}:{mapping.digest[:12]}" if preset == presets.GENERIC else preset
     facts = inspect(path)
+    apply_priority_ranks(agency, mapping)
     result = ImportResult(file_name=path.name, preset=preset_key)
     started = time.perf_counter()
     with ExportReader(path, mapping, agency.time_zone, utf8=facts.utf8) as reader:
@@ -160,6 +163,35 @@ def run_import(
     result.seconds = time.perf_counter() - started
     result.bad_row_count = run.bad_row_count
     return result
+
+
+def apply_priority_ranks(agency: Agency, mapping: Mapping | None) -> list[str]:
+    """The mapping's "values.priority" ranks, as the agency's priority codes: a code with no
+    rank yet gets the mapping's; a rank staff set is never changed. Returns the codes set."""
+    ranks = mapping.values.get("priority", {}) if mapping is not None else {}
+    if mapping is None or not ranks:
+        return []
+    changed: list[str] = []
+    with transaction.atomic():
+        existing = {p.code: p for p in PriorityCode.objects.filter(agency=agency, code__in=ranks)}
+        for code, rank in ranks.items():
+            found = existing.get(code)
+            if found is None:
+                PriorityCode.objects.create(agency=agency, code=code, rank=rank)
+            elif found.rank is None:
+                found.rank = rank
+                found.save(update_fields=["rank"])
+            else:
+                continue
+            changed.append(code)
+        if changed:
+            record(
+                "priority_code.map",
+                actor_label="import",
+                agency=agency,
+                changes={"ranks": {code: ranks[code] for code in changed}, "by": mapping.name},
+            )
+    return changed
 
 
 def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) -> None:
