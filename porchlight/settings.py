@@ -45,9 +45,14 @@ def _dev_secret(name: str) -> str:
 # Secrets come from the environment. Only development checkouts (DEBUG or the demo) fall back
 # to a generated secret kept under var/, so a production deploy can never run on a default key.
 _allow_dev_secrets = DEBUG or DEV_INBOX or env_bool("PORCHLIGHT_ALLOW_DEV_SECRETS")
+# `porchlight <command> --help` only prints text: it needs no secret, so it gets a throwaway one
+# (random, never written anywhere) instead of failing on a machine not yet configured.
+_help_only = env_bool("PORCHLIGHT_HELP_ONLY")
 SECRET_KEY = os.environ.get("PORCHLIGHT_SECRET_KEY") or (
     _dev_secret("secret_key") if _allow_dev_secrets else ""
 )
+if not SECRET_KEY and _help_only:
+    SECRET_KEY = secrets.token_urlsafe(48)
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set PORCHLIGHT_SECRET_KEY (see docs/operators.md).")
 # Old keys still accepted after a rotation, so signed links already sent (email unsubscribe
@@ -58,6 +63,8 @@ SECRET_KEY_FALLBACKS = env_list("PORCHLIGHT_SECRET_KEY_FALLBACKS")
 PII_KEY = os.environ.get("PORCHLIGHT_PII_KEY") or (
     _dev_secret("pii_key") if _allow_dev_secrets else ""
 )
+if not PII_KEY and _help_only:
+    PII_KEY = secrets.token_urlsafe(48)
 if not PII_KEY:
     raise ImproperlyConfigured("Set PORCHLIGHT_PII_KEY (see docs/operators.md).")
 

@@ -149,6 +149,7 @@ class Feed:
     source: str
     covered: dict[str, Agency]  # ORI -> agency, the named agency included
     historical: bool = False
+    import_run_id: int | None = None  # the history import run creating calls, for its undo
 
 
 @dataclass
@@ -474,6 +475,7 @@ def _apply_agency(
                 last_event_at=first[n].event.event_time,
                 status=first[n].status,
                 historical=feed.historical,
+                import_run_id=feed.import_run_id,
                 created=now,
                 updated=now,
             )

@@ -114,6 +114,10 @@ class Call(models.Model):
     needs_mapping = models.BooleanField(default=False)
     # True when every event so far came from a history import: history never texts anyone.
     historical = models.BooleanField(default=False)
+    # The import run that created the call, so `porchlight import --undo RUN` can remove it.
+    import_run = models.ForeignKey(
+        "ImportRun", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
 
@@ -194,6 +198,13 @@ class Quarantine(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=200, blank=True)
+    # From a history import: its run, its line, and the export row as read (encrypted), so a
+    # corrected mapping re-applies the row itself, not the event the old mapping made of it.
+    import_run = models.ForeignKey(
+        "ImportRun", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    line = models.PositiveIntegerField(null=True, blank=True)
+    row_enc = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "quarantine"
@@ -254,6 +265,7 @@ class ImportRun(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
+        UNDONE = "undone", _("Undone")
 
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
     sha256 = models.CharField(max_length=64)

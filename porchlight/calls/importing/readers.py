@@ -165,3 +165,26 @@ class ExportReader:
     def rows(self) -> Iterator[Row]:
         for line, raw in self.raw_rows():
             yield self.convert(line, raw)
+
+
+def count_rows(path: Path, utf8: bool = True) -> int:
+    """How many rows raw_rows() will yield: CSV records after the header (quoted line breaks
+    and blank lines as the reader sees them), or non-blank JSON lines."""
+    encoding = "utf-8-sig" if utf8 else "cp1252"
+    try:
+        with path.open(
+            encoding=encoding, errors="replace", newline="" if not is_jsonl(path) else None
+        ) as f:
+            if is_jsonl(path):
+                return sum(1 for text in f if text.strip())
+            rows = -1  # the header
+            reader = csv.reader(f)
+            try:
+                for fields in reader:
+                    if fields:
+                        rows += 1
+            except csv.Error:
+                rows += 1  # raw_rows() yields the unreadable rest as one row
+            return max(rows, 0)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path.name}: {exc.strerror or exc}") from None
