@@ -206,9 +206,14 @@ def _has_nul(raw: Any) -> str | None:
     return _nul_path(raw)
 
 
-def _validate(raw_events: Sequence[Any]) -> list[CadEvent | str]:
+def _validate(
+    raw_events: Sequence[Any], refused: Sequence[str | None] | None = None
+) -> list[CadEvent | str]:
     """Each event validated, or the reason it is invalid. One pass when the batch is clean."""
     nul = [_has_nul(raw) for raw in raw_events]
+    if refused is not None and any(refused):
+        # An adapter (EIDO) could not make an event of these: its reason stands.
+        nul = [r if r is not None else n for r, n in zip(refused, nul, strict=True)]
     if not any(nul):
         try:
             return list(EVENT_LIST.validate_python(raw_events))
@@ -217,7 +222,8 @@ def _validate(raw_events: Sequence[Any]) -> list[CadEvent | str]:
     out: list[CadEvent | str] = []
     for raw, nul_field in zip(raw_events, nul, strict=True):
         if nul_field is not None:
-            out.append(reasons.text("nul_byte", field=nul_field))
+            refusal = refused[len(out)] if refused is not None else None
+            out.append(refusal or reasons.text("nul_byte", field=nul_field))
             continue
         if not isinstance(raw, dict):
             out.append("an event must be a JSON object")
@@ -237,14 +243,20 @@ def _event_id_of(raw: Any) -> str | None:
 
 
 def ingest(
-    feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True
+    feed: Feed,
+    raw_events: Sequence[Any],
+    *,
+    quarantine: bool = True,
+    refused: Sequence[str | None] | None = None,
 ) -> tuple[list[Outcome], Applied]:
     """Apply a batch. Returns one outcome per event, in order, and what was applied.
 
     `quarantine=False` is for quarantine replay only: the events are already held in the
     quarantine, so a second rejection updates that row instead of adding another.
+    `refused` (from an adapter such as EIDO) gives, per item, the reason it could not be made
+    into an event, or None: those items are rejected and quarantined whole with that reason.
     """
-    validated = _validate(raw_events)
+    validated = _validate(raw_events, refused)
     outcomes: list[Outcome | None] = [None] * len(raw_events)
     rejects: list[tuple[Agency, Any, Outcome]] = []
     items: list[_Item] = []

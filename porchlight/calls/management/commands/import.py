@@ -207,6 +207,11 @@ class Command(BaseCommand):
                 "rate": result.rows_per_second,
             }
         )
+        if result.run is not None:
+            self.stdout.write(
+                _("Import run %(run)d; to remove what it created: porchlight import --undo %(run)d")
+                % {"run": result.run.pk}
+            )
         self._bad_rows(result)
         if not result.finished:
             self.stdout.write(
