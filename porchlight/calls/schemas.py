@@ -71,6 +71,8 @@ def implausible(at: datetime, field: str = "event_time") -> tuple[str, str] | No
 
 def _time_text(value: Any) -> Any:
     # pydantic reads a number as a Unix time; a CAD that sends one has a bug worth hearing of.
+    if type(value) is str:  # the usual case, first and cheapest
+        return value
     if isinstance(value, bool | int | float):
         kind = "boolean" if isinstance(value, bool) else "number"
         message = reasons.text("time_not_text", kind=kind).split(": ", 1)[1]
@@ -79,6 +81,9 @@ def _time_text(value: Any) -> Any:
 
 
 def _plausible(at: datetime) -> datetime:
+    earliest, latest = plausible_window()
+    if earliest <= at <= latest:  # the usual case: no message to build
+        return at
     found = implausible(at)
     if found is not None:
         # The message is the whole reason already: strip the "event_time: " the loc repeats.

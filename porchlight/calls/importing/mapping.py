@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from porchlight.calls import reasons
-from porchlight.calls.schemas import implausible
+from porchlight.calls.schemas import implausible, plausible_window
 
 # The fields a mapping can fill, as CadEvent names them (x/y/point are coordinates to convert).
 FIELDS = (
@@ -526,13 +526,18 @@ class RowConverter:
 
         events: list[dict[str, Any]] = []
         latest: datetime | None = None
+        window = plausible_window()
         for status, source in self.times.items():
             text, at, problem = self.read_time(row, source)
             if not text and problem is None:
                 continue
             if problem is not None:
                 note(*problem)
-            elif at is not None and (bad := implausible(at, _label(source))) is not None:
+            elif (
+                at is not None
+                and not window[0] <= at <= window[1]
+                and (bad := implausible(at, _label(source))) is not None
+            ):
                 # Passed on all the same: intake rejects it with the same window and reason.
                 note(*bad)
             elif at is not None and (latest is None or at > latest):
