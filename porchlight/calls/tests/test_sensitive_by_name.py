@@ -67,7 +67,7 @@ def test_console_asks_staff_to_confirm(send, staff_client):
     send(cad_event(1, call_type="DV", call_type_description="Domestic disturbance"))
     client = staff_client("admin")
     page = client.get("/console/call-types/").content.decode()
-    assert "by name (“dv”): confirm" in page
+    assert ">by name</span> “dv”: confirm" in page
     pk = CallType.objects.get(code="DV").pk
     edit = client.get(f"/console/call-types/{pk}/").content.decode()
     assert "Sensitive by name" in edit and "checked" in edit.split('name="sensitive"')[1][:80]
