@@ -1,6 +1,7 @@
 """Two real published layouts, imported with a mapping only (sample rows are invented):
 
-- Seattle Police "Call Data" (data.seattle.gov 33kz-ixgy): local times like
+- Seattle Police "Call Data" (data.seattle.gov 33kz-ixgy; its eleven documented columns, plus
+  blurred coordinates as Blurred_Longitude/Blurred_Latitude): local times like
   `11/04/2023 06:08:26 PM`, a text "Arrived Time" whose blank is `Jan 1 1900 12:00:00:000AM`,
   long call types, a final type that falls back to the initial one, blurred coordinates, a
   clearance description and no cleared time;
