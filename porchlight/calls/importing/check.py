@@ -70,9 +70,7 @@ def check_file(
         mapping = None
     else:
         if preset is None:
-            raise presets.MappingError(
-                "a CSV file needs --preset (generic, new-orleans or san-francisco)"
-            )
+            raise presets.MappingError(f"a CSV file needs --preset ({', '.join(presets.NAMES)})")
         mapping = presets.load(preset, mapping_path)
     facts = inspect(path)
     report = CheckReport(file_name=path.name)

@@ -102,9 +102,7 @@ def run_import(
         mapping, preset_key = None, JSONL
     else:
         if preset is None:
-            raise presets.MappingError(
-                "a CSV file needs --preset (generic, new-orleans or san-francisco)"
-            )
+            raise presets.MappingError(f"a CSV file needs --preset ({', '.join(presets.NAMES)})")
         mapping = presets.load(preset, mapping_path)
         preset_key = f"{preset}:{mapping.digest[:12]}" if preset == presets.GENERIC else preset
     facts = inspect(path)
