@@ -42,8 +42,11 @@ class Agency(models.Model):
     )
     # One term per line, English and Spanish: a new call type whose code or description holds
     # one starts out sensitive, for staff to confirm (calls/sensitive.py).
+    # db_default as well: rows written by code that predates the column (a data migration
+    # running on an older model state) still get the list.
     sensitive_terms = models.TextField(
         default=DEFAULT_SENSITIVE_TERMS,
+        db_default=DEFAULT_SENSITIVE_TERMS,
         blank=True,
         help_text=_(
             "One per line. A new call type whose code or description contains one of these "

@@ -58,7 +58,7 @@ class CallType(models.Model):
     )
     # The agency's sensitive term its label matched when it was first seen (calls/sensitive.py):
     # it then started out sensitive, and the console asks staff to confirm.
-    sensitive_term = models.CharField(max_length=100, blank=True)
+    sensitive_term = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
@@ -91,7 +91,7 @@ class Call(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The export had no cleared time: cleared_at/cancelled_at is the last time the row gave, so
     # dashboards leave this call out of durations (calls/importing/mapping.py).
-    cleared_time_unknown = models.BooleanField(default=False)
+    cleared_time_unknown = models.BooleanField(default=False, db_default=False)
     disposition = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)
