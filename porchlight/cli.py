@@ -22,6 +22,9 @@ def asks_for_help(argv: list[str]) -> bool:
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "porchlight.settings")
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]) or sys.argv[1:2] in (["help"], []):
+        # Help needs no secrets: settings use throwaway ones for this process only.
+        os.environ.setdefault("PORCHLIGHT_HELP_ONLY", "1")
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         # The demo is a development run: it may use generated secrets and shows the dev inbox.
         os.environ.setdefault("PORCHLIGHT_DEV_INBOX", "1")

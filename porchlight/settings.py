@@ -56,9 +56,14 @@ def _dev_secret(name: str) -> str:
 # Secrets come from the environment. Only development checkouts (DEBUG or the demo) fall back
 # to a generated secret kept under var/, so a production deploy can never run on a default key.
 _allow_dev_secrets = DEBUG or DEV_INBOX or env_bool("PORCHLIGHT_ALLOW_DEV_SECRETS")
+# `porchlight <command> --help` only prints text: it needs no secret, so it gets a throwaway one
+# (random, never written anywhere) instead of failing on a machine not yet configured.
+_help_only = env_bool("PORCHLIGHT_HELP_ONLY")
 SECRET_KEY = os.environ.get("PORCHLIGHT_SECRET_KEY") or (
     _dev_secret("secret_key") if _allow_dev_secrets else ""
 )
+if not SECRET_KEY and _help_only:
+    SECRET_KEY = secrets.token_urlsafe(48)
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set PORCHLIGHT_SECRET_KEY (see docs/operators.md).")
 # Old keys still accepted after a rotation, so signed links already sent (email unsubscribe
@@ -69,6 +74,8 @@ SECRET_KEY_FALLBACKS = env_list("PORCHLIGHT_SECRET_KEY_FALLBACKS")
 PII_KEY = os.environ.get("PORCHLIGHT_PII_KEY") or (
     _dev_secret("pii_key") if _allow_dev_secrets else ""
 )
+if not PII_KEY and _help_only:
+    PII_KEY = secrets.token_urlsafe(48)
 if not PII_KEY:
     raise ImproperlyConfigured("Set PORCHLIGHT_PII_KEY (see docs/operators.md).")
 
@@ -344,6 +351,15 @@ METRICS_TOKEN = os.environ.get("PORCHLIGHT_METRICS_TOKEN", "")
 
 # --- Intake ---------------------------------------------------------------------------------
 INTAKE_MAX_EVENTS = 1000
+# The plausible window for CAD times, for the API and imports alike: earlier than this, or
+# more than this many hours ahead of now, is rejected with its reason (a broken CAD clock, or
+# a time-only column read as 1900), never stored.
+CAD_TIME_EARLIEST = os.environ.get("PORCHLIGHT_CAD_TIME_EARLIEST", "1990-01-01")
+CAD_TIME_FUTURE_HOURS = float(os.environ.get("PORCHLIGHT_CAD_TIME_FUTURE_HOURS", "24"))
+# The quarantine keeps at most this many rejected events per feed (agency and source, what an
+# API key names) an hour; the rest are counted, not kept, so a misbehaving sender cannot bury
+# the few real problems (docs/integrators.md).
+QUARANTINE_MAX_PER_HOUR = int(os.environ.get("PORCHLIGHT_QUARANTINE_MAX_PER_HOUR", "1000"))
 # 1000 events of a few hundred bytes each, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 

@@ -103,7 +103,7 @@ class AgencyAdmin(AgencyScopedAdmin):
     search_fields = ("name", "slug", "ori")
     fields = (
         "name", "sms_name", "slug", "ori", "time_zone", "non_emergency_number", "languages",
-        "created",
+        "sensitive_terms", "created",
     )  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from porchlight.calls.sensitive import DEFAULT_TERMS as DEFAULT_SENSITIVE_TERMS
+
 ORI_VALIDATOR = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{7}$", _("An ORI is 9 characters: state code then 7 letters or digits.")
 )
@@ -52,6 +54,21 @@ class Agency(models.Model):
     )
     languages = models.JSONField(
         _("languages"), default=default_languages, help_text=_("Language codes, default first.")
+    )
+    # One term per line, English and Spanish: a new call type whose code or description holds
+    # one starts out sensitive, for staff to confirm (calls/sensitive.py).
+    # db_default as well: rows written by code that predates the column (a data migration
+    # running on an older model state) still get the list.
+    sensitive_terms = models.TextField(
+        _("sensitive terms"),
+        default=DEFAULT_SENSITIVE_TERMS,
+        db_default=DEFAULT_SENSITIVE_TERMS,
+        blank=True,
+        help_text=_(
+            "One per line. A new call type whose code or description contains one of these "
+            "words starts out sensitive (no texts, hidden from maps) until staff review it. "
+            "Case and accents are ignored."
+        ),
     )
     created = models.DateTimeField(_("created"), default=timezone.now)
 

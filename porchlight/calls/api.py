@@ -1,6 +1,9 @@
-"""POST /api/v1/agencies/{slug}/cad/events: the CAD feed."""
+"""The CAD feed: POST /api/v1/agencies/{slug}/cad/events (native events) and
+POST /api/v1/agencies/{slug}/cad/eido (NENA EIDO documents, calls/eido.py)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import orjson
 from django.conf import settings
@@ -8,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from porchlight.agencies.keys import authenticate, presented_key
-from porchlight.agencies.models import Agency
-from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, ingest
-from porchlight.calls.schemas import EXAMPLE_BATCH, BatchResult, Error
+from porchlight.agencies.models import Agency, ApiKey
+from porchlight.calls import eido
+from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, Outcome, ingest
+from porchlight.calls.schemas import EXAMPLE_BATCH, EXAMPLE_EIDO, BatchResult, Error
 
 router = Router(tags=["CAD intake"])
 
@@ -33,9 +37,28 @@ def error(status: int, detail: str) -> HttpResponse:
         "`applied`, `duplicate` (same event id, same content), `conflict` (same event id, "
         "different content; recorded, not applied) or `rejected` (quarantined with the reason; "
         "staff can replay it after fixing the mapping). A consolidated dispatch center sends "
-        "events for other agencies its key covers by setting `ori` on each event."
+        "events for other agencies its key covers by setting `ori` on each event.\n\n"
+        "**A batch is answered 200 whenever its body parses**, with one result per event in "
+        "the order sent. Invalid events (a missing field, a time outside the plausible window "
+        "of 1990 to a day ahead, a number for `event_time`, a NUL byte in any string) come back "
+        "as `rejected` with the reason, and the rest of the batch applies: do not expect a 4xx "
+        "for them. 4xx answers are only for the request as a whole: 400 when the body is not "
+        "JSON or not 1–1000 events, 401/403/404 for the key and the agency. The quarantine "
+        "keeps at most a set number of rejected events per feed an hour (1,000 by default); a "
+        "rejected event it did not keep carries a warning saying so."
     ),
     openapi_extra={
+        "responses": {
+            "200": {
+                "description": (
+                    "One result per event: applied, duplicate, conflict or rejected (with its "
+                    "reason). Invalid events are `rejected` here, never a 4xx."
+                ),
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/BatchResult"}}
+                },
+            }
+        },
         "requestBody": {
             "required": True,
             "content": {
@@ -44,18 +67,14 @@ def error(status: int, detail: str) -> HttpResponse:
                     "example": EXAMPLE_BATCH,
                 }
             },
-        }
+        },
     },
 )
 def post_events(request: HttpRequest, slug: str) -> HttpResponse:
-    key = authenticate(presented_key(request))
-    if key is None:
-        return error(401, "missing or unknown API key")
-    agency = key.agency if key.agency.slug == slug else Agency.objects.filter(slug=slug).first()
-    if agency is None:
-        return error(404, f"no agency '{slug}'")
-    if agency != key.agency and not key.also_covers.filter(pk=agency.pk).exists():
-        return error(403, f"this API key does not cover agency '{slug}'")
+    found = _key_and_agency(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    key, agency = found
 
     # The body is parsed here rather than by a schema: one bad event must be rejected alone,
     # not fail the 999 good ones beside it.
@@ -77,7 +96,109 @@ def post_events(request: HttpRequest, slug: str) -> HttpResponse:
         covered.update((a.ori, a) for a in [key.agency, *key.also_covers.all()])
     feed = Feed(agency=agency, source=key.source, covered=covered)
     outcomes, _ = ingest(feed, events)
+    return _answer(outcomes)
+
+
+def _key_and_agency(request: HttpRequest, slug: str) -> tuple[ApiKey, Agency] | HttpResponse:
+    key = authenticate(presented_key(request))
+    if key is None:
+        return error(401, "missing or unknown API key")
+    agency = key.agency if key.agency.slug == slug else Agency.objects.filter(slug=slug).first()
+    if agency is None:
+        return error(404, f"no agency '{slug}'")
+    if agency != key.agency and not key.also_covers.filter(pk=agency.pk).exists():
+        return error(403, f"this API key does not cover agency '{slug}'")
+    return key, agency
+
+
+def _answer(outcomes: list[Outcome]) -> HttpResponse:
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
     for o in outcomes:
         counts[o.result] += 1
     return json_response({**counts, "results": [o.as_dict() for o in outcomes]})
+
+
+@router.post(
+    "/agencies/{slug}/cad/eido",
+    response={200: BatchResult, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Send NENA EIDO documents",
+    description=(
+        "Send one NENA EIDO (Emergency Incident Data Object, NENA-STA-021) document, or a list "
+        "of 1–1000, with the same key, idempotency, ordering, quarantine and routing rules as "
+        "`/cad/events` (one result per document, in order; invalid documents are `rejected` in "
+        "a 200). Porchlight takes the incident (`incidentTrackingIdentifier`), its type, "
+        "priority and status (`incidentComponent`, through the agency's priority and status "
+        "codes), the caller's callback `tel:` URI, a civic address or point from the PIDF-LO "
+        "`locationByValue` (read with defusedxml: no DTDs, entities or external references), "
+        "and `LastUpdateTimeStamp` (or `lastUpdateTimeStamp`) as the event time. A document "
+        "without the incident, its status or the time is quarantined with a reason naming the "
+        "missing field. The same document sent twice is a duplicate."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"type": "object", "description": "one EIDO document"},
+                            {
+                                "type": "array",
+                                "items": {"type": "object"},
+                                "minItems": 1,
+                                "maxItems": 1000,
+                            },
+                        ]
+                    },
+                    "example": EXAMPLE_EIDO,
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": (
+                    "One result per document: applied, duplicate, conflict or rejected (with "
+                    "its reason). Invalid documents are `rejected` here, never a 4xx."
+                ),
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/BatchResult"}}
+                },
+            }
+        },
+    },
+)
+def post_eido(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _key_and_agency(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    key, agency = found
+    try:
+        body = orjson.loads(request.body)
+    except orjson.JSONDecodeError as exc:
+        return error(400, f"body is not valid JSON: {exc}")
+    docs = body if isinstance(body, list) else [body]
+    if not 1 <= len(docs) <= settings.INTAKE_MAX_EVENTS:
+        return error(
+            400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} documents; got {len(docs)}"
+        )
+    items: list[Any] = []
+    refused: list[str | None] = []
+    notes: list[list[str]] = []
+    for doc in docs:
+        try:
+            event, warnings = eido.to_event(doc)
+        except eido.Missing as exc:
+            items.append(doc)  # quarantined whole, as it came
+            refused.append(str(exc))
+            notes.append([])
+            continue
+        items.append(event)
+        refused.append(None)
+        notes.append(warnings)
+    feed = Feed(agency=agency, source=key.source, covered={agency.ori: agency})
+    outcomes, _ = ingest(feed, items, refused=refused)
+    for outcome in outcomes:
+        outcome.warnings = notes[outcome.index] + outcome.warnings
+        if outcome.incident_number is None and refused[outcome.index]:
+            outcome.incident_number = eido.incident_of(docs[outcome.index])
+    return _answer(outcomes)

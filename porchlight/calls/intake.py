@@ -21,16 +21,18 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.calls import bulk, unmapped
+from porchlight.calls import bulk, reasons, sensitive, unmapped
 from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
@@ -40,6 +42,7 @@ from porchlight.calls.models import (
     CallType,
     Event,
     Quarantine,
+    QuarantineOverflow,
     Status,
 )
 from porchlight.calls.schemas import EVENT_LIST, CadEvent
@@ -88,6 +91,7 @@ _UPDATE_FIELDS = [
     "onscene_at",
     "cleared_at",
     "cancelled_at",
+    "cleared_time_unknown",
     "units",
     "caller_phone",
     "caller_email",
@@ -145,6 +149,7 @@ class Feed:
     source: str
     covered: dict[str, Agency]  # ORI -> agency, the named agency included
     historical: bool = False
+    import_run_id: int | None = None  # the history import run creating calls, for its undo
 
 
 @dataclass
@@ -170,14 +175,56 @@ def _error_text(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _validate(raw_events: Sequence[Any]) -> list[CadEvent | str]:
-    """Each event validated, or the reason it is invalid. One pass when the batch is clean."""
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where a NUL character sits in a JSON value (a key or a string), or None."""
+    if isinstance(value, str):
+        return (path or "event") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here.replace("\x00", "\\u0000")
+            if (found := _nul_path(item, here)) is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if (found := _nul_path(item, f"{path}.{i}" if path else str(i))) is not None:
+                return found
+    return None
+
+
+def _has_nul(raw: Any) -> str | None:
+    """The field holding a NUL byte, if any. PostgreSQL cannot store NUL in text or jsonb, so
+    such an event is refused on both engines alike, before anything is written."""
     try:
-        return list(EVENT_LIST.validate_python(raw_events))
-    except ValidationError:
+        # orjson escapes NUL as \u0000: one fast scan of the bytes, and the exact walk only on
+        # a hit (a literal backslash-u0000 in the text is not a NUL).
+        if b"\\u0000" not in orjson.dumps(raw):
+            return None
+    except (TypeError, orjson.JSONEncodeError):
         pass
+    return _nul_path(raw)
+
+
+def _validate(
+    raw_events: Sequence[Any], refused: Sequence[str | None] | None = None
+) -> list[CadEvent | str]:
+    """Each event validated, or the reason it is invalid. One pass when the batch is clean."""
+    nul = [_has_nul(raw) for raw in raw_events]
+    if refused is not None and any(refused):
+        # An adapter (EIDO) could not make an event of these: its reason stands.
+        nul = [r if r is not None else n for r, n in zip(refused, nul, strict=True)]
+    if not any(nul):
+        try:
+            return list(EVENT_LIST.validate_python(raw_events))
+        except ValidationError:
+            pass
     out: list[CadEvent | str] = []
-    for raw in raw_events:
+    for raw, nul_field in zip(raw_events, nul, strict=True):
+        if nul_field is not None:
+            refusal = refused[len(out)] if refused is not None else None
+            out.append(refusal or reasons.text("nul_byte", field=nul_field))
+            continue
         if not isinstance(raw, dict):
             out.append("an event must be a JSON object")
             continue
@@ -190,19 +237,26 @@ def _validate(raw_events: Sequence[Any]) -> list[CadEvent | str]:
 
 def _event_id_of(raw: Any) -> str | None:
     if isinstance(raw, dict) and raw.get("event_id") is not None:
-        return str(raw["event_id"])[:100]
+        # NUL removed: this copy is stored in the quarantine row, which cannot hold it.
+        return str(raw["event_id"]).replace("\x00", "")[:100]
     return None
 
 
 def ingest(
-    feed: Feed, raw_events: Sequence[Any], *, quarantine: bool = True
+    feed: Feed,
+    raw_events: Sequence[Any],
+    *,
+    quarantine: bool = True,
+    refused: Sequence[str | None] | None = None,
 ) -> tuple[list[Outcome], Applied]:
     """Apply a batch. Returns one outcome per event, in order, and what was applied.
 
     `quarantine=False` is for quarantine replay only: the events are already held in the
     quarantine, so a second rejection updates that row instead of adding another.
+    `refused` (from an adapter such as EIDO) gives, per item, the reason it could not be made
+    into an event, or None: those items are rejected and quarantined whole with that reason.
     """
-    validated = _validate(raw_events)
+    validated = _validate(raw_events, refused)
     outcomes: list[Outcome | None] = [None] * len(raw_events)
     rejects: list[tuple[Agency, Any, Outcome]] = []
     items: list[_Item] = []
@@ -268,11 +322,14 @@ def _retryable(exc: Exception) -> bool:
 
 def _incident_of(raw: Any) -> str | None:
     if isinstance(raw, dict) and raw.get("incident_number") is not None:
-        return str(raw["incident_number"])[:40]
+        return str(raw["incident_number"]).replace("\x00", "")[:40]
     return None
 
 
 def _quarantine(feed: Feed, rejects: list[tuple[Agency, Any, Outcome]]) -> None:
+    if not rejects:
+        return
+    rejects = _within_cap(feed, rejects)
     if not rejects:
         return
     Quarantine.objects.bulk_create(
@@ -291,6 +348,51 @@ def _quarantine(feed: Feed, rejects: list[tuple[Agency, Any, Outcome]]) -> None:
             for agency, raw, outcome in rejects
         ]
     )
+
+
+def _within_cap(
+    feed: Feed, rejects: list[tuple[Agency, Any, Outcome]]
+) -> list[tuple[Agency, Any, Outcome]]:
+    """The rejects the quarantine keeps: at most QUARANTINE_MAX_PER_HOUR per feed (agency and
+    source) in the current hour. The rest are counted by reason in QuarantineOverflow; their
+    senders still got each reason in the answer. One count query per agency in the batch, and
+    only when the batch has rejects."""
+    limit = settings.QUARANTINE_MAX_PER_HOUR
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    by_agency: dict[int, list[tuple[Agency, Any, Outcome]]] = defaultdict(list)
+    for reject in rejects:
+        by_agency[reject[0].pk].append(reject)
+    kept: list[tuple[Agency, Any, Outcome]] = []
+    for agency_id, group in by_agency.items():
+        held = Quarantine.objects.filter(
+            source=feed.source, agency_id=agency_id, arrived_at__gte=hour
+        ).count()
+        room = max(0, limit - held)
+        kept.extend(group[:room])
+        dropped: dict[str, int] = defaultdict(int)
+        for _, _, outcome in group[room:]:
+            dropped[outcome.reason[:200]] += 1
+            outcome.warnings.append(reasons.text("not_kept", limit=limit))
+        for reason, n in dropped.items():
+            row, created = QuarantineOverflow.objects.get_or_create(
+                agency_id=agency_id,
+                source=feed.source,
+                hour=hour,
+                reason=reason,
+                defaults={"count": n},
+            )
+            if not created:
+                QuarantineOverflow.objects.filter(pk=row.pk).update(count=F("count") + n)
+    return kept
+
+
+def overflow_since(agency_ids: Iterable[int] | None, since: datetime) -> int:
+    """How many rejected events the quarantine did not keep since `since`."""
+    qs = QuarantineOverflow.objects.filter(hour__gte=since - timedelta(hours=1))
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    return sum(qs.values_list("count", flat=True))
 
 
 def _apply_agency(
@@ -388,6 +490,7 @@ def _apply_agency(
                 last_event_at=first[n].event.event_time,
                 status=first[n].status,
                 historical=feed.historical,
+                import_run_id=feed.import_run_id,
                 created=now,
                 updated=now,
             )
@@ -508,10 +611,20 @@ def _codes(
     missing = [code for code in wanted if code not in found]
     if missing:
         if model is CallType:
-            new: list[Any] = [
-                CallType(agency=agency, code=c, description=wanted[c], needs_mapping=True)
-                for c in missing
-            ]
+            # A type plainly sensitive by name starts out sensitive (calls/sensitive.py).
+            new: list[Any] = []
+            for c in missing:
+                term = sensitive.matching_term(agency.sensitive_terms, c, wanted[c])
+                new.append(
+                    CallType(
+                        agency=agency,
+                        code=c,
+                        description=wanted[c],
+                        needs_mapping=True,
+                        sensitive=bool(term),
+                        sensitive_term=term,
+                    )
+                )
         else:
             new = [PriorityCode(agency=agency, code=c, rank=None) for c in missing]
         model.objects.bulk_create(new, ignore_conflicts=True)
@@ -626,6 +739,9 @@ def _merge(
         current = state[time_field]
         if current is None or at < current:
             state[time_field] = at
+            if status in _FINAL:
+                # The earliest report of the closing stands, and says whether it is the CAD's.
+                call.cleared_time_unknown = ev.cleared_time_unknown
     if at < call.first_event_at:
         call.first_event_at = at
     if newer:

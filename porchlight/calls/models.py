@@ -48,7 +48,9 @@ class CallType(models.Model):
     agency = models.ForeignKey(
         "agencies.Agency", models.CASCADE, related_name="call_types", verbose_name=_("agency")
     )
-    code = models.CharField(_("code"), max_length=32)
+    # Real CAD call types run to 40-100 characters ("SUSPICIOUS PERSON, VEHICLE OR INCIDENT"),
+    # and some exports have no code but the label: kept whole, shortened only on narrow pages.
+    code = models.CharField(_("code"), max_length=200)
     description = models.CharField(_("description"), max_length=200, blank=True)
     sensitive = models.BooleanField(
         _("sensitive"),
@@ -60,6 +62,9 @@ class CallType(models.Model):
         default=False,
         help_text=_("Seen in a CAD event but not yet reviewed by staff."),
     )
+    # The agency's sensitive term its label matched when it was first seen (calls/sensitive.py):
+    # it then started out sensitive, and the console asks staff to confirm.
+    sensitive_term = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
@@ -92,7 +97,10 @@ class Call(models.Model):
     onscene_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    disposition = models.CharField(max_length=64, blank=True)
+    # The export had no cleared time: cleared_at/cancelled_at is the last time the row gave, so
+    # dashboards leave this call out of durations (calls/importing/mapping.py).
+    cleared_time_unknown = models.BooleanField(default=False, db_default=False)
+    disposition = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
@@ -114,6 +122,10 @@ class Call(models.Model):
     needs_mapping = models.BooleanField(default=False)
     # True when every event so far came from a history import: history never texts anyone.
     historical = models.BooleanField(default=False)
+    # The import run that created the call, so `porchlight import --undo RUN` can remove it.
+    import_run = models.ForeignKey(
+        "ImportRun", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
 
@@ -198,10 +210,21 @@ class Quarantine(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=200, blank=True)
+    # From a history import: its run, its line, and the export row as read (encrypted), so a
+    # corrected mapping re-applies the row itself, not the event the old mapping made of it.
+    import_run = models.ForeignKey(
+        "ImportRun", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    line = models.PositiveIntegerField(null=True, blank=True)
+    row_enc = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-arrived_at", "-id"]
-        indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open")]
+        indexes = [
+            models.Index(fields=["agency", "state", "-arrived_at"], name="quarantine_open"),
+            # The per-feed hourly cap counts this hour's rows of one source.
+            models.Index(fields=["source", "agency", "arrived_at"], name="quarantine_feed_hour"),
+        ]
         verbose_name = _("quarantined event")
         verbose_name_plural = _("quarantine")
 
@@ -218,6 +241,32 @@ class Quarantine(models.Model):
         return orjson.loads(text) if text else {}
 
 
+class QuarantineOverflow(models.Model):
+    """Rejected events the quarantine did not keep: a count per feed, hour and reason.
+
+    The quarantine keeps at most settings.QUARANTINE_MAX_PER_HOUR rows per feed (agency and
+    source) an hour, so a fuzzer or a broken sender cannot bury the few real problems; the
+    rest are counted here, shown in the console ("4,210 more like these were not kept") and
+    in /metrics. The CAD still gets each event's reason in its answer.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    source = models.CharField(max_length=60)
+    hour = models.DateTimeField()  # the start of the hour, UTC
+    reason = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "hour", "reason"], name="quarantine_overflow_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.hour:%Y-%m-%d %H}h: {self.count} not kept"
+
+
 class ImportRun(models.Model):
     """One history import of one file: how far it got, so an interrupted run resumes.
 
@@ -229,6 +278,7 @@ class ImportRun(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
+        UNDONE = "undone", _("Undone")
 
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
     sha256 = models.CharField(max_length=64)

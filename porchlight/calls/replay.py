@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from porchlight.agencies.models import Agency
 from porchlight.audit.log import record
 from porchlight.calls.changes import Applied
 from porchlight.calls.intake import APPLIED, DUPLICATE, Feed, ingest
@@ -144,3 +146,38 @@ def affected(agency_id: int, field_name: str, code: str) -> list[Quarantine]:
         if isinstance(value, str) and value.upper() == wanted:
             out.append(item)
     return out
+
+
+def discard_by_reason(
+    scope: QuerySet[Quarantine],
+    reason_text: str,
+    resolution: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+) -> int:
+    """Discard every open item in `scope` held for exactly `reason_text`, in one UPDATE per
+    agency, with one audit entry per agency naming the reason and the count. Returns the count.
+
+    For a burst of one kind of bad event (a fuzzer, a CAD bug), where one-by-one would take
+    all day. Callers scope the queryset to the staff member's agency."""
+    now = timezone.now()
+    total = 0
+    with transaction.atomic():
+        open_items = scope.filter(state=Quarantine.State.OPEN, reason=reason_text)
+        by_agency: dict[int, list[int]] = defaultdict(list)
+        for pk, agency_id in open_items.values_list("pk", "agency_id"):
+            by_agency[agency_id].append(pk)
+        for agency_id, ids in by_agency.items():
+            n = Quarantine.objects.filter(pk__in=ids, state=Quarantine.State.OPEN).update(
+                state=Quarantine.State.DISCARDED, resolved_at=now, resolution=resolution[:200]
+            )
+            total += n
+            record(
+                "quarantine.discard_by_reason",
+                request=request,
+                actor=actor,
+                agency=Agency.objects.get(pk=agency_id),
+                changes={"held_for": reason_text, "reason": resolution, "count": n},
+            )
+    return total

@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("quarantine/", views.quarantine_list, name="quarantine_list"),
     path("quarantine/replay/", views.quarantine_replay_bulk, name="quarantine_replay_bulk"),
+    path(
+        "quarantine/discard-reason/",
+        views.quarantine_discard_reason,
+        name="quarantine_discard_reason",
+    ),
     path("quarantine/<int:pk>/", views.quarantine_detail, name="quarantine_detail"),
     path("quarantine/<int:pk>/replay/", views.quarantine_replay, name="quarantine_replay"),
     path("quarantine/<int:pk>/discard/", views.quarantine_discard, name="quarantine_discard"),

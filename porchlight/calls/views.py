@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Model, QuerySet
+from django.db.models import Count, F, Model, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -35,7 +35,14 @@ from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
 from porchlight.calls import replay as replays
 from porchlight.calls import track, unmapped
-from porchlight.calls.models import Call, CallType, Quarantine, Status, TrackLink
+from porchlight.calls.models import (
+    Call,
+    CallType,
+    Quarantine,
+    QuarantineOverflow,
+    Status,
+    TrackLink,
+)
 from porchlight.notify.pii import mask
 
 PAGE_SIZE = 50
@@ -110,8 +117,68 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
         "showing_open": not form.is_bound
         or form.cleaned_data["state"] in ("", Quarantine.State.OPEN),
         "section": "quarantine",
+        **_bursts(request, scoped),
     }
     return console.page(request, "console/quarantine_list.html", context)
+
+
+# How far back the list page counts what the hourly cap did not keep.
+NOT_KEPT_WINDOW = timedelta(days=7)
+REASONS_SHOWN = 10
+
+
+def _bursts(request: HttpRequest, scoped: QuerySet[Quarantine]) -> dict[str, Any]:
+    """The open items' most common reasons (to discard in bulk), and what the quarantine's
+    hourly cap per feed did not keep (settings.QUARANTINE_MAX_PER_HOUR)."""
+    by_reason = (
+        scoped.filter(state=Quarantine.State.OPEN)
+        .values("reason")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("-n", "reason")[:REASONS_SHOWN]
+    )
+    not_kept = (
+        console.scoped(request, QuarantineOverflow.objects.all())
+        .filter(hour__gte=timezone.now() - NOT_KEPT_WINDOW)
+        .values("source", "reason")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "source", "reason")
+    )
+    return {
+        "by_reason": list(by_reason),
+        "not_kept": list(not_kept),
+        "not_kept_days": NOT_KEPT_WINDOW.days,
+        "bulk_discard_form": BulkDiscardForm(),
+    }
+
+
+class BulkDiscardForm(forms.Form):
+    held_for = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for discarding"),
+        max_length=200,
+        help_text=gettext_lazy("For example: test event sent by the CAD vendor."),
+    )
+
+
+@require_POST
+@staff_required(write=True)
+def quarantine_discard_reason(request: HttpRequest) -> HttpResponse:
+    """Discard every open event held for one reason (a burst of one kind of bad event)."""
+    form = BulkDiscardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for discarding; nothing was discarded."))
+        return redirect("console:quarantine_list")
+    n = replays.discard_by_reason(
+        console.scoped(request, Quarantine.objects.all()),
+        form.cleaned_data["held_for"],
+        form.cleaned_data["reason"],
+        request=request,
+    )
+    messages.success(
+        request, ngettext("%(n)d event discarded.", "%(n)d events discarded.", n) % {"n": n}
+    )
+    return redirect("console:quarantine_list")
 
 
 def _masked(raw: Any) -> str:

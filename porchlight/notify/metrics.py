@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
+from porchlight.calls.models import Quarantine, QuarantineOverflow
 from porchlight.notify.models import DUE_STATES, Outbox, State
 
 # "Sent per second" is the mean over this window: long enough to smooth the worker's batches.
@@ -28,6 +29,9 @@ class Figures:
     sent_per_second: float = 0.0
     failures: dict[str, int] = field(default_factory=dict)  # reason → rows, last day
     lag_seconds: float = 0.0  # age of the oldest due row; 0 when none is waiting
+    quarantine_open: int = 0
+    # source → rejected events the quarantine did not keep (over its hourly cap), last day
+    quarantine_not_kept: dict[str, int] = field(default_factory=dict)
 
     @property
     def queued_total(self) -> int:
@@ -64,6 +68,14 @@ def gather(now: datetime | None = None) -> Figures:
     for code, reason in failed.iterator():
         label = _reason(code, reason)
         figures.failures[label] = figures.failures.get(label, 0) + 1
+    figures.quarantine_open = Quarantine.objects.filter(state=Quarantine.State.OPEN).count()
+    for source, n in (
+        QuarantineOverflow.objects.filter(hour__gt=now - FAILURE_WINDOW - timedelta(hours=1))
+        .values("source")
+        .annotate(n=Sum("count"))
+        .values_list("source", "n")
+    ):
+        figures.quarantine_not_kept[source] = n or 0
     return figures
 
 
@@ -98,5 +110,13 @@ def prometheus(figures: Figures) -> str:
         "workers are behind.",
         "# TYPE porchlight_worker_lag_seconds gauge",
         f"porchlight_worker_lag_seconds {figures.lag_seconds:.3f}",
+        "# HELP porchlight_quarantine_open CAD events held in the quarantine, waiting for staff.",
+        "# TYPE porchlight_quarantine_open gauge",
+        f"porchlight_quarantine_open {figures.quarantine_open}",
+        "# HELP porchlight_quarantine_not_kept Rejected events the quarantine did not keep "
+        "(over its hourly cap per feed) in the last 24 hours, by source.",
+        "# TYPE porchlight_quarantine_not_kept gauge",
     ]
+    for source, n in sorted(figures.quarantine_not_kept.items()):
+        lines.append(f'porchlight_quarantine_not_kept{{source="{_label(source)}"}} {n}')
     return "\n".join(lines) + "\n"

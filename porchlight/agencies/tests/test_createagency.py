@@ -80,7 +80,9 @@ def test_bad_input_is_refused_with_the_reason(overrides, message):
 @pytest.mark.django_db
 def test_an_existing_slug_or_ori_is_refused():
     create()
-    with pytest.raises(CommandError, match=r"--slug: Agency with this Short name \(in URLs\) already exists"):
+    with pytest.raises(
+        CommandError, match=r"--slug: Agency with this Short name \(in URLs\) already exists"
+    ):
         create(ori="CA0150001")
     with pytest.raises(CommandError, match="--ori: Agency with this ORI already exists"):
         create(slug="kern-so-2")

@@ -96,7 +96,57 @@ SAN_FRANCISCO: dict[str, Any] = {
     },
 }
 
-PRESETS: dict[str, dict[str, Any]] = {"new-orleans": NEW_ORLEANS, "san-francisco": SAN_FRANCISCO}
+# Seattle Police "Call Data" (data.seattle.gov 33kz-ixgy, SPD): one row per call that had a
+# police response. No cleared time, so calls close at their last time, marked cleared time
+# unknown. "Arrived Time" is text, and "Jan 1 1900 12:00:00:000AM" stands for "none": the
+# plausible window rejects that event alone. "Call Type" is how the call came in (911, on-view).
+SEATTLE: dict[str, Any] = {
+    "columns": {
+        "incident_number": "CAD Event Number",
+        "call_type": ["Final Call Type", "Initial Call Type"],
+        "priority": "Priority",
+        "disposition": "Event Clearance Description",
+        # Not in the dataset's documented columns; read when an export has them.
+        "lat": "Blurred_Latitude",
+        "lon": "Blurred_Longitude",
+        "beat": "Beat",
+        "district": "Precinct",
+    },
+    "times": {"received": "Original Time Queued", "onscene": "Arrived Time"},
+    "time_formats": ["%m/%d/%Y %I:%M:%S %p", "%b %d %Y %I:%M:%S:%f%p"],
+    "time_zone": "America/Los_Angeles",
+    "values": {"priority": {str(n): n for n in range(1, 10)}},
+    "cancelled_dispositions": ["DUPLICATED OR CANCELLED BY RADIO"],
+    "close_without_cleared_time": "last_time",
+    "extra": {
+        "initial_call_type": "Initial Call Type",
+        "call_source": "Call Type",
+        "sector": "Sector",
+    },
+}
+
+# Los Angeles Police "Calls for Service" (data.lacity.org, LAPD; one dataset a year, e.g. 2015
+# is xwgr-xw5q): the dispatch date and time in two columns, and no other time.
+LOS_ANGELES: dict[str, Any] = {
+    "columns": {
+        "incident_number": "Incident_Number",
+        "call_type": "Call_Type_Code",
+        "call_type_description": "Call_Type_Text",
+        "district": "Area_Occ",
+        "beat": "Rpt_Dist",
+    },
+    "times": {"dispatched": {"date": "Dispatch_Date", "time": "Dispatch_Time"}},
+    "date_order": "month_first",
+    "time_zone": "America/Los_Angeles",
+    "close_without_cleared_time": "last_time",
+}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "new-orleans": NEW_ORLEANS,
+    "san-francisco": SAN_FRANCISCO,
+    "seattle": SEATTLE,
+    "los-angeles": LOS_ANGELES,
+}
 GENERIC = "generic"
 NAMES = (GENERIC, *PRESETS)
 

@@ -10,7 +10,7 @@ import codecs
 import csv
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -67,6 +67,8 @@ class Row:
     line: int
     events: list[Any]
     notes: list[str]
+    codes: list[str] = field(default_factory=list)  # a reason code per note
+    raw: dict[str, Any] | None = None  # the CSV row as read, for the quarantine
 
 
 class ExportReader:
@@ -150,14 +152,39 @@ class ExportReader:
                 event = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
                 # Passed on as text: intake quarantines it whole, with this line in the report.
-                return Row(line, [raw.rstrip("\n")], [f"not valid JSON: {exc}"])
+                return Row(
+                    line, [raw.rstrip("\n")], [f"not valid JSON: {exc}"], ["import_bad_json"]
+                )
             return Row(line, [event], [])
         if isinstance(raw, tuple):
-            return Row(line, [], [raw[1]])
+            return Row(line, [], [raw[1]], ["import_bad_csv"])
         assert self.converter is not None
-        events, notes = self.converter.convert(raw)
-        return Row(line, events, notes)
+        events, notes, codes = self.converter.convert_coded(raw)
+        return Row(line, events, notes, codes, raw)
 
     def rows(self) -> Iterator[Row]:
         for line, raw in self.raw_rows():
             yield self.convert(line, raw)
+
+
+def count_rows(path: Path, utf8: bool = True) -> int:
+    """How many rows raw_rows() will yield: CSV records after the header (quoted line breaks
+    and blank lines as the reader sees them), or non-blank JSON lines."""
+    encoding = "utf-8-sig" if utf8 else "cp1252"
+    try:
+        with path.open(
+            encoding=encoding, errors="replace", newline="" if not is_jsonl(path) else None
+        ) as f:
+            if is_jsonl(path):
+                return sum(1 for text in f if text.strip())
+            rows = -1  # the header
+            reader = csv.reader(f)
+            try:
+                for fields in reader:
+                    if fields:
+                        rows += 1
+            except csv.Error:
+                rows += 1  # raw_rows() yields the unreadable rest as one row
+            return max(rows, 0)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path.name}: {exc.strerror or exc}") from None

@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from porchlight.agencies.models import Agency
+from porchlight.agencies.models import Agency, PriorityCode
+from porchlight.audit.log import record
 from porchlight.calls.importing import presets
-from porchlight.calls.importing.readers import ExportReader, Row, inspect, is_jsonl
-from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, ingest
-from porchlight.calls.models import ImportRun
+from porchlight.calls.importing.mapping import Mapping
+from porchlight.calls.importing.readers import ExportReader, Row, count_rows, inspect, is_jsonl
+from porchlight.calls.intake import (
+    APPLIED,
+    CONFLICT,
+    DUPLICATE,
+    REJECTED,
+    Feed,
+    content_hash,
+    ingest,
+)
+from porchlight.calls.models import Call, Event, ImportRun, Quarantine
+from porchlight.notify import pii
 
 DEFAULT_SOURCE = "import"
 DEFAULT_BATCH_ROWS = 500
@@ -89,12 +102,11 @@ def run_import(
         mapping, preset_key = None, JSONL
     else:
         if preset is None:
-            raise presets.MappingError(
-                "a CSV file needs --preset (generic, new-orleans or san-francisco)"
-            )
+            raise presets.MappingError(f"a CSV file needs --preset ({', '.join(presets.NAMES)})")
         mapping = presets.load(preset, mapping_path)
         preset_key = f"{preset}:{mapping.digest[:12]}" if preset == presets.GENERIC else preset
     facts = inspect(path)
+    apply_priority_ranks(agency, mapping)
     result = ImportResult(file_name=path.name, preset=preset_key)
     started = time.perf_counter()
     with ExportReader(path, mapping, agency.time_zone, utf8=facts.utf8) as reader:
@@ -106,14 +118,28 @@ def run_import(
             defaults={"file_name": path.name},
         )
         result.run = run
+        if run.state == ImportRun.State.UNDONE:
+            # Imported, undone, and now wanted again: a fresh start under the same run.
+            run.state, run.last_line, run.rows, run.finished = ImportRun.State.RUNNING, 0, 0, None
+            run.applied = run.duplicate = run.conflict = run.rejected = run.bad_row_count = 0
+            run.bad_rows = []
+            run.save()
         if run.state == ImportRun.State.FINISHED:
             result.already_done = True
             result.bad_row_count = run.bad_row_count
             result.bad_rows = [BadRow(line, reason) for line, reason in run.bad_rows]
             return result
         result.resumed_after_line = run.last_line
-        feed = Feed(agency=agency, source=source, covered={agency.ori: agency}, historical=True)
-        total = max(facts.lines - (0 if reader.jsonl else 1), run.rows)
+        feed = Feed(
+            agency=agency,
+            source=source,
+            covered={agency.ori: agency},
+            historical=True,
+            import_run_id=run.pk,
+        )
+        # Counted as the reader counts them (quoted line breaks, blank lines, no final newline),
+        # so the bar ends at the number of rows; only when there is a bar to show.
+        total = count_rows(path, facts.utf8) if progress else facts.lines
         bar = tqdm(
             total=total,
             initial=run.rows,
@@ -162,6 +188,173 @@ def run_import(
     return result
 
 
+def apply_priority_ranks(agency: Agency, mapping: Mapping | None) -> list[str]:
+    """The mapping's "values.priority" ranks, as the agency's priority codes: a code with no
+    rank yet gets the mapping's; a rank staff set is never changed. Returns the codes set."""
+    ranks = mapping.values.get("priority", {}) if mapping is not None else {}
+    if mapping is None or not ranks:
+        return []
+    changed: list[str] = []
+    with transaction.atomic():
+        existing = {p.code: p for p in PriorityCode.objects.filter(agency=agency, code__in=ranks)}
+        for code, rank in ranks.items():
+            found = existing.get(code)
+            if found is None:
+                PriorityCode.objects.create(agency=agency, code=code, rank=rank)
+            elif found.rank is None:
+                found.rank = rank
+                found.save(update_fields=["rank"])
+            else:
+                continue
+            changed.append(code)
+        if changed:
+            record(
+                "priority_code.map",
+                actor_label="import",
+                agency=agency,
+                changes={"ranks": {code: ranks[code] for code in changed}, "by": mapping.name},
+            )
+    return changed
+
+
+class UndoError(Exception):
+    """The run cannot be undone; the message says why."""
+
+
+@dataclass
+class UndoResult:
+    calls: int = 0
+    quarantined: int = 0
+    kept: int = 0  # calls the run created that live events reached since: never removed
+
+
+def undo_run(run_id: int, *, actor_label: str = "import", actor: Any = None) -> UndoResult:
+    """Remove what one import run created: its calls (with their events) and its quarantined
+    rows. A call that live events have reached since is kept: it is no longer only history.
+    Audited. Running the same import again afterwards imports the file afresh."""
+    result = UndoResult()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            raise UndoError(f"no import run {run_id}")
+        if run.state == ImportRun.State.UNDONE:
+            raise UndoError(f"import run {run_id} was already undone")
+        calls = Call.objects.filter(import_run=run)
+        result.kept = calls.filter(historical=False).count()
+        result.calls = calls.filter(historical=True).count()
+        calls.filter(historical=True).delete()
+        result.quarantined, _ = Quarantine.objects.filter(import_run=run).delete()
+        run.state = ImportRun.State.UNDONE
+        run.updated = timezone.now()
+        run.save(update_fields=["state", "updated"])
+        record(
+            "import.undo",
+            actor=actor,
+            actor_label=actor_label,
+            agency=run.agency,
+            target=run,
+            changes={
+                "file": run.file_name,
+                "preset": run.preset,
+                "calls_removed": result.calls,
+                "quarantine_removed": result.quarantined,
+                "calls_kept": result.kept,
+            },
+        )
+    return result
+
+
+def _replace_changed(feed: Feed, events: list[Any]) -> None:
+    """Make room for a corrected mapping: a call this source imported before whose events now
+    come out different is removed, with its events, so this batch creates it afresh instead of
+    conflicting. History never texts anyone, so this is always safe; a call that live events
+    have reached is left alone (its differences are reported as conflicts)."""
+    wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for event in events:
+        if isinstance(event, dict) and isinstance(event.get("incident_number"), str):
+            wanted[event["incident_number"].strip()].add(
+                (str(event.get("event_id", "")).strip(), content_hash(event))
+            )
+    if not wanted:
+        return
+    stored: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    numbers: dict[int, str] = {}
+    historical: dict[int, bool] = {}
+    for call_id, number, hist, event_id, digest in Event.objects.filter(
+        agency=feed.agency, source=feed.source, call__incident_number__in=list(wanted)
+    ).values_list(
+        "call_id", "call__incident_number", "call__historical", "event_id", "content_hash"
+    ):
+        stored[call_id].add((event_id, digest))
+        numbers[call_id] = number
+        historical[call_id] = hist
+    stale = [
+        call_id
+        for call_id, seen in stored.items()
+        if historical[call_id] and seen != wanted[numbers[call_id]]
+    ]
+    if stale:
+        Call.objects.filter(pk__in=stale).delete()
+
+
+def _quarantine_rows(
+    feed: Feed,
+    run: ImportRun,
+    batch: list[Row],
+    events: list[Any],
+    owner: list[Row],
+    outcomes: list[Any],
+) -> None:
+    """The batch's rejected events, each with its export row (encrypted) and line, so that a
+    corrected mapping re-applies the row. Open rows an earlier run of this file left for the
+    same lines are closed: applied now, or superseded by this run's own rows."""
+    lines = [row.line for row in batch]
+    earlier = Quarantine.objects.filter(
+        agency=feed.agency,
+        source=feed.source,
+        state=Quarantine.State.OPEN,
+        import_run__sha256=run.sha256,
+        line__in=lines,
+    ).exclude(import_run=run)
+    rejected_lines: set[int] = set()
+    new: list[Quarantine] = []
+    for outcome in outcomes:
+        if outcome.result not in (REJECTED, CONFLICT):
+            continue
+        row = owner[outcome.index]
+        rejected_lines.add(row.line)
+        new.append(
+            Quarantine(
+                agency=feed.agency,
+                source=feed.source,
+                event_id=(outcome.event_id or "")[:100],
+                incident_number=(outcome.incident_number or "")[:40],
+                kind=Quarantine.Kind.CONFLICT
+                if outcome.result == CONFLICT
+                else Quarantine.Kind.REJECTED,
+                reason=outcome.reason,
+                raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
+                import_run=run,
+                line=row.line,
+                row_enc=pii.encrypt(orjson.dumps(row.raw).decode())
+                if row.raw is not None
+                else None,
+            )
+        )
+    now = timezone.now()
+    earlier.exclude(line__in=rejected_lines).update(
+        state=Quarantine.State.REPLAYED,
+        resolved_at=now,
+        resolution=f"applied when imported again under {run.preset} (run {run.pk})"[:200],
+    )
+    earlier.filter(line__in=rejected_lines).update(
+        state=Quarantine.State.DISCARDED,
+        resolved_at=now,
+        resolution=f"superseded by run {run.pk} ({run.preset})"[:200],
+    )
+    Quarantine.objects.bulk_create(new)
+
+
 def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) -> None:
     events: list[Any] = []
     owner: list[Row] = []
@@ -171,7 +364,11 @@ def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) 
     reasons: dict[int, list[str]] = {row.line: list(row.notes) for row in batch if row.notes}
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
     with transaction.atomic():
-        outcomes, _ = ingest(feed, events) if events else ([], None)
+        if events:
+            _replace_changed(feed, events)
+        # Quarantined here, not by ingest: the row keeps its export row and line.
+        outcomes, _ = ingest(feed, events, quarantine=False) if events else ([], None)
+        _quarantine_rows(feed, run, batch, events, owner, outcomes)
         for outcome in outcomes:
             counts[outcome.result] += 1
             if outcome.result in (REJECTED, CONFLICT):

@@ -4,6 +4,7 @@ import html
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from porchlight.agencies.models import StatusCode
 from porchlight.audit.models import AuditEntry
@@ -169,7 +170,11 @@ def test_next_never_redirects_off_site(staff_client, held):
 def test_home_counts(staff_client, held, send):
     send(
         cad_event(
-            5, incident="26-000005", call_type="NEWTYPE", priority="9Z", at="2099-01-01T00:00:00Z"
+            5,
+            incident="26-000005",
+            call_type="NEWTYPE",
+            priority="9Z",
+            at=timezone.now().isoformat(),  # a recent call (a future one is implausible)
         )
     )
     page = staff_client("readonly").get("/console/").content.decode()

@@ -45,3 +45,15 @@ def test_api_docs_page_serves_swagger_locally(client):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.django_db
+def test_openapi_says_invalid_events_are_rejected_in_a_200(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    op = spec["paths"]["/api/v1/agencies/{slug}/cad/events"]["post"]
+    ok = op["responses"]["200"]
+    assert "rejected" in ok["description"] and "never a 4xx" in ok["description"]
+    assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/BatchResult")
+    assert "answered 200 whenever its body parses" in op["description"]
+    event_time = spec["components"]["schemas"]["CadEvent"]["properties"]["event_time"]
+    assert "plausible window" in event_time["description"]

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.importing import MappingError, Unreadable, run_import
+from porchlight.calls.importing.check import CheckReport, Distinct, check_file
 from porchlight.calls.importing.presets import NAMES
-from porchlight.calls.importing.run import DEFAULT_BATCH_ROWS, DEFAULT_SOURCE, ImportResult
+from porchlight.calls.importing.run import (
+    DEFAULT_BATCH_ROWS,
+    DEFAULT_SOURCE,
+    ImportResult,
+    UndoError,
+    undo_run,
+)
 
 # Printed in full up to this many; the rest are in the quarantine and counted.
 SHOWN_BAD_ROWS = 50
+# Distinct values printed per column by --check, most frequent first.
+SHOWN_VALUES = 40
 
 
 class Command(BaseCommand):
@@ -24,8 +34,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=_("CSV or JSON-lines (.jsonl) file"))
-        parser.add_argument("--agency", required=True, help=_("agency slug"))
+        parser.add_argument("file", nargs="?", help=_("CSV or JSON-lines (.jsonl) file"))
+        parser.add_argument("--agency", help=_("agency slug (required to import or check)"))
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help=_(
+                "read the whole file through the mapping and write nothing: the first rows as "
+                "they would be stored, rejections by reason, and the distinct call types, "
+                "priorities, statuses and dispositions with the ones not yet mapped"
+            ),
+        )
+        parser.add_argument(
+            "--undo",
+            type=int,
+            metavar="RUN",
+            help=_("remove the calls one import run created (the run number is in its summary)"),
+        )
         parser.add_argument("--preset", choices=NAMES, help=_("column mapping for a CSV file"))
         parser.add_argument("--mapping", help=_("mapping file (JSON) for the generic preset"))
         parser.add_argument(
@@ -42,11 +67,40 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["undo"] is not None:
+            try:
+                undone = undo_run(options["undo"], actor_label="porchlight import --undo")
+            except UndoError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(
+                _(
+                    "Run %(run)d undone: %(calls)d calls and %(held)d quarantined rows removed; "
+                    "%(kept)d calls kept because live events arrived for them since."
+                )
+                % {
+                    "run": options["undo"],
+                    "calls": undone.calls,
+                    "held": undone.quarantined,
+                    "kept": undone.kept,
+                }  # fmt: skip
+            )
+            return
+        if not options["file"] or not options["agency"]:
+            raise CommandError(_("give a FILE and --agency (or --undo RUN)"))
         agency = Agency.objects.filter(slug=options["agency"]).first()
         if agency is None:
             raise CommandError(_("no agency %(slug)r") % {"slug": options["agency"]})
         if options["batch_rows"] < 1:
             raise CommandError(_("--batch-rows must be at least 1"))
+        if options["check"]:
+            try:
+                report = check_file(
+                    options["file"], agency, options["preset"], mapping_path=options["mapping"]
+                )
+            except (Unreadable, MappingError) as exc:
+                raise CommandError(str(exc)) from None
+            self.check_report(report)
+            return
         try:
             result = run_import(
                 options["file"],
@@ -69,6 +123,58 @@ class Command(BaseCommand):
                 )
             ) from None
         self.report(result)
+
+    def check_report(self, report: CheckReport) -> None:
+        w = self.stdout.write
+        w(
+            _(
+                "%(file)s: %(rows)d rows, %(events)d events; %(bad)d rows would be rejected in "
+                "part or whole. Nothing was written."
+            )
+            % {
+                "file": report.file_name,
+                "rows": report.rows,
+                "events": report.events,
+                "bad": report.rows_with_problems,
+            }  # fmt: skip
+        )
+        w("")
+        w(_("First rows as they would be stored:"))
+        for line, events in report.sample:
+            for event in events:
+                w(f"  line {line}: {orjson.dumps(event).decode()}")
+        w("")
+        if report.reasons:
+            w(_("Rejections by reason (rows, first line, first reason):"))
+            ordered = sorted(report.reasons.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            for code, (rows, line, text) in ordered:
+                w(f"  {rows:6d}  {code}  (line {line}: {text})")
+        else:
+            w(_("No row would be rejected."))
+        for title, distinct in (
+            (_("Call types"), report.call_types),
+            (_("Priorities"), report.priorities),
+            (_("Statuses"), report.statuses),
+            (_("Dispositions"), report.dispositions),
+        ):
+            self._distinct(title, distinct)
+
+    def _distinct(self, title: str, distinct: Distinct) -> None:
+        w = self.stdout.write
+        w("")
+        if not distinct.counts:
+            w(_("%(title)s: none in the file (or not mapped to a column).") % {"title": title})
+            return
+        w(
+            _("%(title)s: %(n)d distinct, %(unmapped)d not mapped yet")
+            % {"title": title, "n": len(distinct.counts), "unmapped": len(distinct.unmapped)}
+        )
+        for value, n in distinct.counts.most_common(SHOWN_VALUES):
+            flag = _("  (not mapped)") if value in distinct.unmapped else ""
+            w(f"  {n:6d}  {value}{flag}")
+        more = len(distinct.counts) - SHOWN_VALUES
+        if more > 0:
+            w(_("  … and %(n)d more") % {"n": more})
 
     def report(self, result: ImportResult) -> None:
         if result.already_done:
@@ -101,6 +207,11 @@ class Command(BaseCommand):
                 "rate": result.rows_per_second,
             }
         )
+        if result.run is not None:
+            self.stdout.write(
+                _("Import run %(run)d; to remove what it created: porchlight import --undo %(run)d")
+                % {"run": result.run.pk}
+            )
         self._bad_rows(result)
         if not result.finished:
             self.stdout.write(
