@@ -5,7 +5,11 @@ no row is lost, and the only duplicates are rows a killed worker held in flight.
 It needs real concurrent processes on PostgreSQL, so it runs on PostgreSQL whatever the suite
 runs on: the server of DATABASE_URL when that is PostgreSQL, else PORCHLIGHT_TEST_PG_URL
 (default postgres://postgres@127.0.0.1:5432), always in its own database
-(`porchlight_crashloop`). Without PostgreSQL it fails, saying so; it never skips.
+(`porchlight_crashloop`), so it runs in one test process even under pytest-xdist (it is one
+test, and porchlight/conftest.py puts it first so the other process works beside it). When no
+PostgreSQL answers, a SQLite run on a newcomer's machine deselects it with one line saying so
+(porchlight/conftest.py); in CI (CI=true), or when the suite runs on PostgreSQL, it runs and
+fails with the reason. It never skips silently.
 
 The figures (the window from the provider accepting to our commit, the duplicates, the kills
 that landed in the window) are printed and written to test-artifacts/crash-loop.json. The loop
