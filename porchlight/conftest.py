@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
 from django.test import TransactionTestCase
 
 from porchlight.audit import triggers
+from porchlight.standins import crashloop
 from porchlight.standins.builders import make_agency, make_key
 
 pytest_plugins = [
@@ -52,3 +55,79 @@ def agency(db: None) -> Any:
 @pytest.fixture
 def api_key(agency: Any) -> Iterator[tuple[Any, str]]:
     yield make_key(agency)
+
+
+# --- The crash loop without PostgreSQL ------------------------------------------------------
+# The crash loop (marker `crashloop`, notify/tests/test_crash_kill.py) runs on PostgreSQL
+# whatever the suite runs on. On a newcomer's machine without PostgreSQL, a SQLite run
+# deselects it and says so in one line at the end, instead of erroring. In CI (CI=true), or
+# when the suite itself runs on PostgreSQL, it is never deselected here: it runs, and fails with
+# the reason if the server is unusable. With pytest-xdist the controller decides once and hands
+# the decision to each worker, so every worker collects the same tests.
+
+CRASHLOOP_OFF = "porchlight_crashloop_off"  # key in xdist's workerinput/workeroutput
+_off = pytest.StashKey[str]()
+_deselected = pytest.StashKey[int]()
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def crashloop_unavailable() -> str:
+    """Why the crash loop cannot run on this machine, or "" when it can (or must be tried)."""
+    if in_ci() or os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
+        return ""
+    import psycopg
+
+    server = os.environ.get("PORCHLIGHT_TEST_PG_URL") or crashloop.DEFAULT_SERVER
+    parts = urlsplit(server)
+    try:
+        psycopg.connect(crashloop.database_url(server, "postgres"), connect_timeout=3).close()
+    except psycopg.Error:
+        return f"no PostgreSQL answers at {parts.hostname}:{parts.port or 5432}"
+    return ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        config.stash[_off] = workerinput.get(CRASHLOOP_OFF, "")
+    else:
+        config.stash[_off] = crashloop_unavailable()
+    config.stash[_deselected] = 0
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[CRASHLOOP_OFF] = node.config.stash[_off]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    count = getattr(node, "workeroutput", {}).get(CRASHLOOP_OFF, 0)
+    node.config.stash[_deselected] = max(node.config.stash[_deselected], count)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    loop = [item for item in items if item.get_closest_marker("crashloop")]
+    if not loop:
+        return
+    rest = [item for item in items if not item.get_closest_marker("crashloop")]
+    if config.stash[_off]:
+        items[:] = rest
+        config.hook.pytest_deselected(items=loop)
+        config.stash[_deselected] = len(loop)
+        if hasattr(config, "workeroutput"):
+            config.workeroutput[CRASHLOOP_OFF] = len(loop)
+    else:
+        # First, so the longest test starts at once and the other process works beside it.
+        items[:] = loop + rest
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.stash.get(_deselected, 0):
+        terminalreporter.write_line(
+            f"crash loop deselected: it needs PostgreSQL, and {config.stash[_off]}. Run it with "
+            "PORCHLIGHT_TEST_PG_URL=postgres://USER@HOST:PORT ./dev test -m crashloop"
+        )

@@ -1,10 +1,13 @@
 """The README's ./dev script on a machine without what it needs."""
 
+import hashlib
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,3 +51,68 @@ def test_unknown_command_prints_usage(tmp_path):
     r = run_dev(tmp_path, Path(sys.executable), "frobnicate")
     assert r.returncode == 2
     assert "./dev demo" in r.stdout and "./dev test" in r.stdout
+
+
+def fake_venv(tmp_path: Path) -> Path:
+    """An installed-looking virtualenv whose python prints the arguments ./dev gives it."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    (venv / ".installed").write_text(stamp + "\n")
+    python = venv / "bin" / "python"
+    python.write_text('#!/bin/sh\necho "python $*"\n')
+    python.chmod(0o755)
+    return venv
+
+
+def dev_test(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PORCHLIGHT_VENV": str(fake_venv(tmp_path)), **env}
+    return subprocess.run(
+        [str(ROOT / "dev"), "test", *args], capture_output=True, text=True, env=full, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "args, parallel",
+    [
+        ((), True),
+        (("-q", "-p", "no:randomly", "-m", "not crashloop"), True),
+        (("-n", "0"), False),
+        (("-n4",), False),
+        (("--numprocesses=3",), False),
+        (("-p", "no:xdist"), False),
+        (("-s", "porchlight/notify/tests/test_crash_kill.py"), False),
+        (("--pdb",), False),
+    ],
+)
+def test_dev_test_uses_every_core_unless_told_otherwise(tmp_path, args, parallel):
+    r = dev_test(tmp_path, *args)
+    assert r.returncode == 0, r.stderr
+    added = "-n auto --dist worksteal " if parallel else ""
+    assert r.stdout.strip() == f"python -m pytest {added}{' '.join(args)}".strip()
+
+
+def test_dev_test_sets_up_the_system_first_and_stops_when_it_cannot(tmp_path, machine):
+    # Chromium missing, not root, no working sudo: the setup script's message, and pytest never
+    # starts (the fake python would print).
+    r = dev_test(
+        tmp_path,
+        PATH=f"{machine.dir / 'bin'}:{os.environ['PATH']}",
+        SETUP_TESTS_CHROMIUM=str(machine.chromium),
+        SHIM_LOG=str(machine.dir / "calls.log"),
+        FAKE_UID="1000",
+        FAKE_SUDO="refuses",
+    )
+    assert r.returncode == 1
+    assert "sudo apt-get install chromium" in r.stderr
+    assert "python -m pytest" not in r.stdout
+
+
+def test_ci_and_dev_share_the_setup_script():
+    # .ci/run installs through the same script, so a step missing from it fails CI too.
+    # Comments aside, it names no apt-get, Chromium or gettext of its own.
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    assert "scripts/setup-tests" in code
+    for own in ("apt-get", "chromium", "gettext", "msgfmt"):
+        assert own not in code.lower(), own

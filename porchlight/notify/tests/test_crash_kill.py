@@ -10,7 +10,11 @@ reconciliation searches by what the row recorded it went from.
 It needs real concurrent processes on PostgreSQL, so it runs on PostgreSQL whatever the suite
 runs on: the server of DATABASE_URL when that is PostgreSQL, else PORCHLIGHT_TEST_PG_URL
 (default postgres://postgres@127.0.0.1:5432), always in its own database
-(`porchlight_crashloop`). Without PostgreSQL it fails, saying so; it never skips.
+(`porchlight_crashloop`), so it runs in one test process even under pytest-xdist (it is one
+test, and porchlight/conftest.py puts it first so the other process works beside it). When no
+PostgreSQL answers, a SQLite run on a newcomer's machine deselects it with one line saying so
+(porchlight/conftest.py); in CI (CI=true), or when the suite runs on PostgreSQL, it runs and
+fails with the reason. It never skips silently.
 
 The sizes keep both modes together to a few minutes in CI; `python -m
 porchlight.standins.crashloop` runs the full size (docs/performance.md). The figures are

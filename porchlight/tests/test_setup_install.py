@@ -1,0 +1,66 @@
+"""scripts/setup-tests installs what the tests need, only what is missing, in one apt-get run.
+
+`./dev test` and `.ci/run` both call it. The machine is faked (porchlight/tests/conftest.py):
+apt-get, sudo and id are shims that log their calls, so these tests see exactly what it would
+run on a fresh Debian machine.
+"""
+
+from __future__ import annotations
+
+
+def test_nothing_missing_means_no_apt_get_at_all(machine):
+    machine.install("chromium", "msgfmt")
+    r = machine.run()
+    assert r.returncode == 0, r.stderr
+    assert machine.calls == []  # not even `id`: a present machine only looks
+    assert r.stderr == ""
+
+
+def test_as_root_it_updates_once_then_installs_the_missing_packages(machine):
+    machine.uid = 0
+    r = machine.run()
+    assert r.returncode == 0, r.stderr
+    assert machine.calls == [
+        "id -u",
+        "apt-get update -qq (DEBIAN_FRONTEND=noninteractive)",
+        "apt-get install -y -qq chromium gettext (DEBIAN_FRONTEND=noninteractive)",
+    ]
+    assert "installing chromium gettext with apt-get (as root)" in r.stderr
+    assert machine.chromium.exists()
+
+
+def test_only_what_is_missing_is_installed(machine):
+    machine.uid = 0
+    machine.install("chromium")
+    r = machine.run()
+    assert r.returncode == 0, r.stderr
+    installs = [c for c in machine.calls if c.startswith("apt-get install")]
+    assert installs == ["apt-get install -y -qq gettext (DEBIAN_FRONTEND=noninteractive)"]
+
+
+def test_not_root_it_installs_through_sudo_without_a_prompt(machine):
+    machine.sudo = "works"
+    machine.install("msgfmt")
+    r = machine.run()
+    assert r.returncode == 0, r.stderr
+    assert machine.calls == [
+        "id -u",
+        "sudo -n true",
+        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
+        "apt-get update -qq (DEBIAN_FRONTEND=noninteractive)",
+        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+        "apt-get install -y -qq chromium (DEBIAN_FRONTEND=noninteractive)",
+    ]
+    assert "(through sudo)" in r.stderr
+
+
+def test_ci_extras_share_the_same_single_apt_get_run(machine):
+    # .ci/run passes python3-venv and PostgreSQL when the machine lacks them.
+    machine.uid = 0
+    machine.install("chromium", "msgfmt")
+    r = machine.run("python3-venv", "postgresql", "postgresql-client")
+    assert r.returncode == 0, r.stderr
+    assert [c.split(" (")[0] for c in machine.calls if c.startswith("apt-get")] == [
+        "apt-get update -qq",
+        "apt-get install -y -qq python3-venv postgresql postgresql-client",
+    ]
