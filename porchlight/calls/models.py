@@ -64,7 +64,9 @@ class CallType(models.Model):
     )
     # The agency's sensitive term its label matched when it was first seen (calls/sensitive.py):
     # it then started out sensitive, and the console asks staff to confirm.
-    sensitive_term = models.CharField(max_length=100, blank=True, default="", db_default="")
+    sensitive_term = models.CharField(
+        _("sensitive term"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="call_type_unique")]
@@ -262,6 +264,8 @@ class QuarantineOverflow(models.Model):
                 fields=["agency", "source", "hour", "reason"], name="quarantine_overflow_unique"
             )
         ]
+        verbose_name = _("events not kept")
+        verbose_name_plural = _("events not kept")
 
     def __str__(self) -> str:
         return f"{self.source} {self.hour:%Y-%m-%d %H}h: {self.count} not kept"

@@ -21,6 +21,10 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(max_length=200)),
                 ('count', models.PositiveIntegerField(default=0)),
             ],
+            options={
+                'verbose_name': 'events not kept',
+                'verbose_name_plural': 'events not kept',
+            },
         ),
         migrations.AddField(
             model_name='call',
@@ -35,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='calltype',
             name='sensitive_term',
-            field=models.CharField(blank=True, db_default='', default='', max_length=100),
+            field=models.CharField(blank=True, db_default='', default='', max_length=100, verbose_name='sensitive term'),
         ),
         migrations.AddField(
             model_name='quarantine',

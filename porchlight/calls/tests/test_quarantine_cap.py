@@ -58,6 +58,9 @@ def test_metrics_show_what_was_not_kept(client, api_key, settings):
     settings.QUARANTINE_MAX_PER_HOUR = 1
     _, raw = api_key
     _post(client, raw, [cad_event(i, incident=f"26-{i:06d}", status="NOPE") for i in range(4)])
-    text = client.get("/metrics").content.decode()
+    settings.METRICS_TOKEN = "metrics-token-for-tests"
+    text = client.get(
+        "/metrics", HTTP_AUTHORIZATION="Bearer metrics-token-for-tests"
+    ).content.decode()
     assert 'porchlight_quarantine_not_kept{source="cad"} 3' in text
     assert "porchlight_quarantine_open 1" in text
