@@ -188,7 +188,8 @@ def _report(report: CheckReport) -> dict[str, Any]:
         "events": report.events,
         "rows_with_problems": report.rows_with_problems,
         "sample": [
-            (line, orjson.dumps(events, option=orjson.OPT_INDENT_2).decode())
+            # One event a line: a row's four status times stay one short block.
+            (line, "\n".join(orjson.dumps(event).decode() for event in events))
             for line, events in report.sample
         ],
         "reasons": sorted(report.reasons.items(), key=lambda kv: -kv[1][0]),
