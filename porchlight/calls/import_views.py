@@ -13,12 +13,12 @@ from typing import Any
 import orjson
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
@@ -26,9 +26,10 @@ from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
 from porchlight.calls.importing import background, presets
 from porchlight.calls.importing.check import CheckReport, Distinct
-from porchlight.calls.importing.mapping import DATE_ORDERS, FIELDS, TIMES, MappingError
+from porchlight.calls.importing.mapping import DATE_ORDERS, FIELDS, TIMES, Mapping, MappingError
 from porchlight.calls.importing.readers import Unreadable
-from porchlight.calls.models import ConsoleImport, SavedMapping
+from porchlight.calls.importing.reapply import ReapplyError, reapply_run
+from porchlight.calls.models import ConsoleImport, ImportRun, SavedMapping
 
 RECENT = 10
 DISTINCT_SHOWN = 40
@@ -293,3 +294,36 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("fragment"):
         return console.page(request, "console/_import_progress.html", context)
     return console.page(request, "console/import_progress.html", context)
+
+
+def reapply_choices(agency: Agency) -> list[tuple[str, str]]:
+    """The mappings a held import row can be re-applied under: saved ones first, then presets."""
+    saved = [(f"saved:{m.pk}", m.name) for m in SavedMapping.objects.filter(agency=agency)]
+    return saved + [(f"preset:{p}", p) for p in presets.PRESETS]
+
+
+@require_POST
+@staff_required(configure=True)
+def reapply(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Re-apply one import run's quarantined rows under a saved mapping or a preset."""
+    run = get_object_or_404(console.scoped(request, ImportRun.objects.all()), pk=run_id)
+    choice = request.POST.get("mapping", "")
+    back = console.next_url(request, reverse("console:quarantine_list") + "?source=import")
+    try:
+        if choice.startswith("saved:") and choice[6:].isdigit():
+            saved = get_object_or_404(SavedMapping, agency=run.agency, pk=int(choice[6:]))
+            mapping = Mapping.from_dict(background.MAPPING_NAME, saved.mapping)
+        elif choice.startswith("preset:") and choice[7:] in presets.PRESETS:
+            mapping = presets.load(choice[7:])
+        else:
+            return HttpResponseBadRequest(_("Choose a saved mapping or a preset."))
+        done = reapply_run(run.pk, mapping, actor=request.user)
+    except (MappingError, ReapplyError) as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(lines)s held rows read again: %(applied)s applied, %(held)s still rejected.")
+        % {"lines": done.lines, "applied": done.applied, "held": done.still_rejected},
+    )
+    return redirect(back)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("status-codes/<int:pk>/", views.status_code_edit, name="status_code_edit"),
     path("import/", import_views.upload, name="import"),
     path("import/<int:pk>/", import_views.map_columns, name="import_map"),
+    path("import/runs/<int:run_id>/reapply/", import_views.reapply, name="import_reapply"),
     path("import/<int:pk>/progress/", import_views.progress, name="import_progress"),
     path("track-links/", views.track_links, name="track_links"),
     path("track-links/<int:pk>/revoke/", views.track_link_revoke, name="track_link_revoke"),

@@ -340,7 +340,7 @@ def _quarantine_rows(
                 raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
                 import_run=run,
                 line=row.line,
-                row_enc=pii.encrypt(orjson.dumps(row.raw).decode())
+                row_enc=pii.encrypt(orjson.dumps(_row_json(row.raw)).decode())
                 if row.raw is not None
                 else None,
             )
@@ -357,6 +357,12 @@ def _quarantine_rows(
         resolution=f"superseded by run {run.pk} ({run.preset})"[:200],
     )
     Quarantine.objects.bulk_create(new)
+
+
+def _row_json(raw: dict[Any, Any]) -> dict[str, Any]:
+    """The export row as JSON can hold it: a row longer than the header keeps its extra
+    fields under "" (the reader puts them under None, which JSON has no key for)."""
+    return {("" if key is None else str(key)): value for key, value in raw.items()}
 
 
 def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) -> None:
