@@ -175,11 +175,12 @@ def queue(item: ConsoleImport, user: Any) -> None:
     item.refresh_from_db()
 
 
-def run_next(holder: str) -> ConsoleImport | None:
+def run_next(holder: str, stop: threading.Event | None = None) -> ConsoleImport | None:
     """Run the oldest queued console import to its end, under the "import" lease.
 
     Returns the import run (None when there was none, or another worker holds the lease). The
-    lease is renewed before every batch; a worker that lost it stops after its batch.
+    lease is renewed before every batch; a worker that lost it, or is stopping (`stop`), stops
+    after its batch, and the import resumes from there (the next worker, or this one again).
     """
     if not take_lease(LEASE, holder, LEASE_TTL):
         return None
@@ -198,6 +199,8 @@ def run_next(holder: str) -> ConsoleImport | None:
     )
 
     def renew(_batch: int) -> None:
+        if stop is not None and stop.is_set():
+            raise LostLease(holder)
         if not take_lease(LEASE, holder, LEASE_TTL):
             raise LostLease(holder)
 
@@ -209,7 +212,7 @@ def run_next(holder: str) -> ConsoleImport | None:
             before_batch=renew,
         )
     except LostLease:
-        log.warning("import %s: lease lost; another worker resumes it", item.pk)
+        log.warning("import %s: stopped or lease lost; it resumes after its last batch", item.pk)
         return item
     except (Unreadable, MappingError) as exc:
         ConsoleImport.objects.filter(pk=item.pk).update(
@@ -242,7 +245,8 @@ def run_next(holder: str) -> ConsoleImport | None:
 
 
 class LostLease(Exception):
-    """Another worker took the import lease (this one stalled past its time-to-live)."""
+    """Another worker took the import lease (this one stalled past its time-to-live), or this
+    worker is stopping."""
 
 
 def progress(item: ConsoleImport) -> tuple[int, int]:
@@ -268,7 +272,7 @@ def loop(stop: threading.Event, holder: str, idle: float = 2.0) -> None:
     """The worker's import thread: runs queued console imports one after another."""
     while not stop.is_set():
         try:
-            item = run_next(holder)
+            item = run_next(holder, stop)
         except Exception:  # noqa: BLE001 - a database blip must not end the worker
             log.exception("import thread %s: failed; retrying", holder)
             item = None

@@ -134,3 +134,53 @@ def test_another_agencys_import_is_not_found(staff_client, agency):
     client = staff_client("admin")
     assert client.get(f"/console/import/{item.pk}/").status_code == 404
     assert client.get(f"/console/import/{item.pk}/progress/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_porchlight_worker_once_runs_queued_imports(staff_client, agency, settings):
+    settings.DEV_INBOX = True  # a channel to start with; no text is due
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = staff_client("admin")
+    _upload(client)
+    item = ConsoleImport.objects.get()
+    client.post(f"/console/import/{item.pk}/", _columns(action="run"))
+    out = StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "ran 1 console imports" in out.getvalue()
+    item.refresh_from_db()
+    assert item.state == ConsoleImport.State.FINISHED
+
+
+@pytest.mark.django_db
+def test_a_second_worker_waits_for_the_lease(staff_client, agency):
+    client = staff_client("admin")
+    _upload(client)
+    item = ConsoleImport.objects.get()
+    client.post(f"/console/import/{item.pk}/", _columns(action="run"))
+    from porchlight.notify.worker import take_lease
+
+    assert take_lease(background.LEASE, "other-worker", background.LEASE_TTL)
+    assert background.run_next("this-worker") is None
+    item.refresh_from_db()
+    assert item.state == ConsoleImport.State.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_stopping_worker_leaves_the_import_to_resume(staff_client, agency):
+    import threading
+
+    client = staff_client("admin")
+    _upload(client)
+    item = ConsoleImport.objects.get()
+    client.post(f"/console/import/{item.pk}/", _columns(action="run"))
+    stop = threading.Event()
+    stop.set()
+    assert background.run_next("w1", stop) == item
+    item.refresh_from_db()
+    assert item.state == ConsoleImport.State.RUNNING and Call.objects.count() == 0
+    assert background.run_next("w1") == item  # the same worker, started again
+    item.refresh_from_db()
+    assert item.state == ConsoleImport.State.FINISHED
