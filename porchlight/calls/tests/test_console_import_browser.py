@@ -91,3 +91,40 @@ def test_import_an_export_from_the_console(page, live_server, agency, viewport, 
     assert ConsoleImport.objects.get().state == ConsoleImport.State.FINISHED
     assert Call.objects.filter(historical=True).count() == 5
     look(page, f"import-done-{tag}")
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_a_held_import_row_shows_its_csv_row_and_reapplies(
+    page, live_server, agency, viewport, lang
+):
+    import copy
+
+    import orjson
+
+    from porchlight.calls.importing.mapping import Mapping
+    from porchlight.calls.importing.run import run_import
+    from porchlight.calls.models import Quarantine
+
+    good = orjson.loads((SEATTLE.parent / "seattle-call-data.mapping.json").read_bytes())
+    wrong = copy.deepcopy(good)
+    wrong["times"] = {"received": "Arrived Time"}
+    run = run_import(SEATTLE, agency, mapping=Mapping.from_dict("generic", wrong)).run
+    SavedMapping.objects.create(agency=agency, name="Seattle fixed", mapping=good)
+    item = Quarantine.objects.get(import_run=run, line=5)
+    tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
+    staff_login(page, live_server, make_staff(agency, role="admin"))
+    switch_language(page, lang)
+
+    page.goto(f"{live_server.url}/console/quarantine/{item.pk}/")
+    row = page.locator("#export-row").inner_text()
+    assert "2023000404104" in row and "CAD Event Number" in row
+    look(page, f"quarantine-import-row-{tag}")
+
+    page.select_option("#id_reapply", label="Seattle fixed")
+    page.locator("#export-row button[type=submit]").click()
+    page.wait_for_selector(".msg-success")
+    item.refresh_from_db()
+    assert item.state == Quarantine.State.REPLAYED
+    look(page, f"quarantine-import-row-reapplied-{tag}")
