@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.audit.log import record
@@ -62,19 +63,22 @@ def receive(agency: Agency, upload: UploadedFile, user: Any) -> ConsoleImport:
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise UploadError(
-            f"{name or 'the file'}: only CSV (.csv) and JSON-lines (.jsonl, .ndjson) files "
-            "can be imported"
+            _("%(name)s: only CSV (.csv) and JSON-lines (.jsonl, .ndjson) files can be imported")
+            % {"name": name or "?"}
         )
     if upload.size is None or upload.size > _max_bytes():
         raise UploadError(
-            f"{name} is larger than the {_max_bytes() // (1024 * 1024)} MB the console takes; "
-            "import it with `porchlight import` instead"
+            _(
+                "%(name)s is larger than the %(mb)s MB the console takes; import it with "
+                "porchlight import instead"
+            )
+            % {"name": name, "mb": _max_bytes() // (1024 * 1024)}
         )
     data = upload.read()
     if not data.strip():
-        raise UploadError(f"{name} is empty")
+        raise UploadError(_("%(name)s is empty") % {"name": name})
     if b"\x00" in data[:65536]:
-        raise UploadError(f"{name} is not a text file (it holds NUL bytes)")
+        raise UploadError(_("%(name)s is not a text file (it holds NUL bytes)") % {"name": name})
     jsonl = suffix in JSONL_SUFFIXES
     header: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,16 +90,26 @@ def receive(agency: Agency, upload: UploadedFile, user: Any) -> ConsoleImport:
             first = next((line for line in text.splitlines() if line.strip()), "")
             try:
                 if not isinstance(orjson.loads(first), dict):
-                    raise UploadError(f"{name}: the first line is not a JSON object")
+                    raise UploadError(
+                        _("%(name)s: the first line is not a JSON object") % {"name": name}
+                    )
             except orjson.JSONDecodeError as exc:
-                raise UploadError(f"{name}: the first line is not JSON ({exc})") from None
+                raise UploadError(
+                    _("%(name)s: the first line is not JSON (%(error)s)")
+                    % {"name": name, "error": exc}
+                ) from None
         else:
             try:
                 header = [h.strip() for h in next(csv.reader(io.StringIO(text)))]
             except (StopIteration, csv.Error) as exc:
-                raise UploadError(f"{name}: the header is not CSV ({exc})") from None
+                raise UploadError(
+                    _("%(name)s: the header is not CSV (%(error)s)") % {"name": name, "error": exc}
+                ) from None
             if len(header) < 2 or not all(header):
-                raise UploadError(f"{name}: the first line must be the header, one name per column")
+                raise UploadError(
+                    _("%(name)s: the first line must be the header, one name per column")
+                    % {"name": name}
+                )
         rows = count_rows(path, facts.utf8)
     item = ConsoleImport.objects.create(
         agency=agency,

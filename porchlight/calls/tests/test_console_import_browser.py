@@ -51,7 +51,8 @@ def test_import_an_export_from_the_console(page, live_server, agency, viewport, 
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.locator("form.edit button[type=submit]").click()
     assert answer.value.status == 400
-    assert "only CSV" in page.locator("#upload-error").inner_text()
+    reason = "only CSV" if lang == "en" else "solo se pueden importar archivos CSV"
+    assert reason in page.locator("#upload-error").inner_text()
     look(page, f"import-upload-error-{tag}")
 
     page.set_input_files("#id_file", str(SEATTLE))
