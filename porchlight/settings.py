@@ -362,6 +362,9 @@ CAD_TIME_FUTURE_HOURS = float(os.environ.get("PORCHLIGHT_CAD_TIME_FUTURE_HOURS",
 QUARANTINE_MAX_PER_HOUR = int(os.environ.get("PORCHLIGHT_QUARANTINE_MAX_PER_HOUR", "1000"))
 # 1000 events of a few hundred bytes each, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# The largest export the console import takes (docs/admins.md); larger ones go through
+# `porchlight import`, which streams the file instead of keeping it in the database.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("PORCHLIGHT_IMPORT_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 
 # --- Track page (C4) ------------------------------------------------------------------------
 # A tracking link stops working this many days after the call's last update (docs/admins.md).

@@ -90,11 +90,7 @@ def post_events(request: HttpRequest, slug: str) -> HttpResponse:
             400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}"
         )
 
-    covered = {agency.ori: agency}
-    # Other agencies a consolidated feed covers are looked up only when an event names one.
-    if any(isinstance(e, dict) and e.get("ori") not in (None, agency.ori) for e in events):
-        covered.update((a.ori, a) for a in [key.agency, *key.also_covers.all()])
-    feed = Feed(agency=agency, source=key.source, covered=covered)
+    feed = Feed(agency=agency, source=key.source, covered=_covered(key, agency, events))
     outcomes, _ = ingest(feed, events)
     return _answer(outcomes)
 
@@ -109,6 +105,15 @@ def _key_and_agency(request: HttpRequest, slug: str) -> tuple[ApiKey, Agency] | 
     if agency != key.agency and not key.also_covers.filter(pk=agency.pk).exists():
         return error(403, f"this API key does not cover agency '{slug}'")
     return key, agency
+
+
+def _covered(key: ApiKey, agency: Agency, events: list[Any]) -> dict[str, Agency]:
+    """ORI -> agency for a batch: the URL's agency, and, only when an event names another ORI,
+    every agency the key covers (native events and EIDO documents route the same way)."""
+    covered = {agency.ori: agency}
+    if any(isinstance(e, dict) and e.get("ori") not in (None, agency.ori) for e in events):
+        covered.update((a.ori, a) for a in [key.agency, *key.also_covers.all()])
+    return covered
 
 
 def _answer(outcomes: list[Outcome]) -> HttpResponse:
@@ -195,7 +200,8 @@ def post_eido(request: HttpRequest, slug: str) -> HttpResponse:
         items.append(event)
         refused.append(None)
         notes.append(warnings)
-    feed = Feed(agency=agency, source=key.source, covered={agency.ori: agency})
+    # Routed by ORI exactly as native events are (calls/eido.py says where the ORI comes from).
+    feed = Feed(agency=agency, source=key.source, covered=_covered(key, agency, items))
     outcomes, _ = ingest(feed, items, refused=refused)
     for outcome in outcomes:
         outcome.warnings = notes[outcome.index] + outcome.warnings

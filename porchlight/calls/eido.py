@@ -12,6 +12,13 @@ incident. Porchlight takes from it only what a call update needs, and never gues
 | caller.phone | a `tel:` URI of the callback component the caller's person component points at |
 | location | a civic address, or a geodetic point (`gml:pos`), from the PIDF-LO XML in `locationByValue` |
 | event_time | `LastUpdateTimeStamp` (or `lastUpdateTimeStamp`: both spellings are in NENA's samples) |
+| ori | the agency the incident component's `updatedByAgencyReference` (else the document's) points at, when its identifier is an ORI (`CA0150200`, or a URN ending `:CA0150200`) |
+
+Routing follows the native events' rules (calls/intake.py): a document naming no ORI, or the
+keyed agency's, belongs to the agency in the URL; one naming another agency's ORI goes to that
+agency when the key covers it, and is rejected ("not covered by this key") when it does not.
+NENA agency identifiers are often domain names ("state.pa.us"): those name no ORI, and the
+document stays with the agency in the URL.
 
 The reason for the issue (`reasonForIssueRegistryText`) and the EIDO's `$id` are kept in the
 event's payload. An EIDO without one of the fields Porchlight needs (the incident, its status,
@@ -24,6 +31,7 @@ external reference is refused, never resolved.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import orjson
@@ -160,6 +168,28 @@ def _location(doc: dict[str, Any], warnings: list[str]) -> dict[str, Any] | None
     return None
 
 
+_ORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
+
+
+def _ori(doc: dict[str, Any], incident: dict[str, Any]) -> str | None:
+    """The ORI of the agency the incident is updated by, when its identifier is one."""
+    for holder in (incident, doc):
+        target = _ref(holder.get("updatedByAgencyReference"))
+        target = target.strip() if isinstance(target, str) else ""
+        if not target:
+            continue
+        ids = [target]
+        for agency in _all(doc.get("agencyComponent")):
+            if _text(agency.get("$id")) == target:
+                ids += [_text(agency.get(k)) for k in ("agencyIdentifier", "agencyId")]
+        for value in ids:
+            candidate = value.rsplit(":", 1)[-1].strip().upper()
+            if _ORI.match(candidate):
+                return candidate
+        return None
+    return None
+
+
 def to_event(doc: Any) -> tuple[dict[str, Any], list[str]]:
     """The CAD event for one EIDO document, and warnings; raises Missing."""
     if not isinstance(doc, dict):
@@ -199,6 +229,8 @@ def to_event(doc: Any) -> tuple[dict[str, Any], list[str]]:
     if priority:
         event["priority"] = priority
 
+    if ori := _ori(doc, incident):
+        event["ori"] = ori
     if phone := _callback_phone(doc, warnings):
         event["caller"] = {"phone": phone}
     if location := _location(doc, warnings):

@@ -379,3 +379,70 @@ class TrackLink(models.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SavedMapping(models.Model):
+    """A column mapping staff saved in the console import, to pick again next time.
+
+    `mapping` is the JSON form docs/integrators-import.md describes (what `--mapping FILE`
+    reads), so a mapping saved here can be exported for the command line and back.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField()
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="saved_mapping_unique")
+        ]
+        ordering = ["name"]
+        verbose_name = _("saved import mapping")
+        verbose_name_plural = _("saved import mappings")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsoleImport(models.Model):
+    """A file uploaded in the console import, from upload to the background run.
+
+    The file is kept encrypted (an export can hold callers' numbers) until the import ends;
+    `porchlight worker` runs queued imports a batch at a time under the "import" lease
+    (calls/importing/background.py), and the page reads the progress from the ImportRun.
+    """
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_enc = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)  # the total the progress bar counts to
+    jsonl = models.BooleanField(default=False)
+    header = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(null=True, blank=True)  # chosen on the map page
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    error = models.TextField(blank=True)
+    run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("console import")
+        verbose_name_plural = _("console imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"

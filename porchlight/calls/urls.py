@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from porchlight.calls import views
+from porchlight.calls import import_views, views
 
 app_name = "console"
 
@@ -25,6 +25,10 @@ urlpatterns = [
     path("status-codes/", views.status_code_list, name="status_code_list"),
     path("status-codes/new/", views.status_code_edit, name="status_code_new"),
     path("status-codes/<int:pk>/", views.status_code_edit, name="status_code_edit"),
+    path("import/", import_views.upload, name="import"),
+    path("import/<int:pk>/", import_views.map_columns, name="import_map"),
+    path("import/runs/<int:run_id>/reapply/", import_views.reapply, name="import_reapply"),
+    path("import/<int:pk>/progress/", import_views.progress, name="import_progress"),
     path("track-links/", views.track_links, name="track_links"),
     path("track-links/<int:pk>/revoke/", views.track_link_revoke, name="track_link_revoke"),
 ]

@@ -35,6 +35,7 @@ from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
 from porchlight.calls import replay as replays
 from porchlight.calls import track, unmapped
+from porchlight.calls.import_views import reapply_choices
 from porchlight.calls.models import (
     Call,
     CallType,
@@ -43,6 +44,7 @@ from porchlight.calls.models import (
     Status,
     TrackLink,
 )
+from porchlight.notify import pii
 from porchlight.notify.pii import mask
 
 PAGE_SIZE = 50
@@ -226,6 +228,7 @@ def _detail(
     context = {
         "item": item,
         "raw_text": _masked(raw),
+        **_export_row(request, item),
         "unmapped_status": _unmapped_status(item, raw)
         if item.state == Quarantine.State.OPEN
         else None,
@@ -233,6 +236,27 @@ def _detail(
         "section": "quarantine",
     }
     return console.page(request, "console/quarantine_detail.html", context, status=status)
+
+
+def _export_row(request: HttpRequest, item: Quarantine) -> dict[str, Any]:
+    """An import row's CSV row, decrypted for staff: its columns may name a caller or an
+    address, so the read is audited on its own, with the run and line it came from."""
+    if item.row_enc is None:
+        return {}
+    row = json.loads(pii.decrypt(item.row_enc) or "{}")
+    record(
+        "quarantine.view_row",
+        request=request,
+        agency=item.agency,
+        target=item,
+        changes={"import_run": item.import_run_id, "line": item.line},
+    )
+    return {
+        "export_row": [
+            (k, v if not isinstance(v, list) else ", ".join(map(str, v))) for k, v in row.items()
+        ],
+        "reapply_choices": reapply_choices(item.agency) if item.import_run_id else [],
+    }
 
 
 def _item(request: HttpRequest, pk: int) -> Quarantine:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -74,13 +75,17 @@ def sms_status(request: HttpRequest, outbox_id: int) -> HttpResponse:
         )
     elif new is not None:
         code = request.POST.get("ErrorCode", "")
-        unsettled.update(
-            state=new,
-            updated=timezone.now(),
-            error_code=code[:16],
-            reason=f"provider reported {status} ({code or 'no code'})",
-        )
-        _consent_from_error(row, code.strip())
+        # One transaction, consent first: whoever sees the row failed also sees the opt-out or
+        # the mark, and a crash between the two cannot keep one without the other (Twilio
+        # does not send a callback again).
+        with transaction.atomic():
+            _consent_from_error(row, code.strip())
+            unsettled.update(
+                state=new,
+                updated=timezone.now(),
+                error_code=code[:16],
+                reason=f"provider reported {status} ({code or 'no code'})",
+            )
     elif status in ("sent", "queued", "accepted", "sending"):
         # The callback beat our own commit after the send (or the worker died before it):
         # the provider has it.

@@ -505,8 +505,10 @@ class CallbackRelay:
             self._wake.notify_all()
 
     def pending(self) -> int:
+        """Copies not yet answered by the web process: waiting for their time, or in flight."""
         with self._lock:
-            return len(self._due)
+            done = sum(self.forwarded.values()) + sum(self.errors.values())
+            return self.received * self.copies - done
 
     def _send_due(self) -> None:
         connection: http.client.HTTPConnection | None = None
@@ -797,8 +799,9 @@ def run(config: Config) -> dict[str, Any]:
         for w in list(loop.workers):
             stop(w.proc)
         if callbacks is not None:
-            # The late copies still on their way, so the report counts every one.
-            deadline = time.monotonic() + 10
+            # The late copies still on their way (waiting for their time, or in flight to a web
+            # process that a busy machine slows), so the report counts every one.
+            deadline = time.monotonic() + 120
             while callbacks.pending() and time.monotonic() < deadline:
                 time.sleep(0.1)
         report = analyse(

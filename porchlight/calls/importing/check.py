@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, Disposition, PriorityCode
 from porchlight.calls.importing import presets
+from porchlight.calls.importing.mapping import Mapping
 from porchlight.calls.importing.readers import ExportReader, inspect, is_jsonl
 from porchlight.calls.models import CallType
 from porchlight.calls.schemas import CadEvent
@@ -62,13 +63,14 @@ def check_file(
     preset: str | None = None,
     *,
     mapping_path: str | Path | None = None,
+    mapping: Mapping | None = None,
     sample_rows: int = SAMPLE_ROWS,
 ) -> CheckReport:
     """Read every row as an import would, and report; raises Unreadable or MappingError."""
     path = Path(path)
     if is_jsonl(path):
         mapping = None
-    else:
+    elif mapping is None:
         if preset is None:
             raise presets.MappingError(f"a CSV file needs --preset ({', '.join(presets.NAMES)})")
         mapping = presets.load(preset, mapping_path)

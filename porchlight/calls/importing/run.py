@@ -82,6 +82,7 @@ def run_import(
     preset: str | None = None,
     *,
     mapping_path: str | Path | None = None,
+    mapping: Mapping | None = None,
     source: str = DEFAULT_SOURCE,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     limit: int | None = None,
@@ -94,12 +95,15 @@ def run_import(
     Raises readers.Unreadable (or presets.MappingError) when the file cannot be read at all.
     `limit` stops after that many rows, leaving the import resumable. `before_batch` is called
     with each batch's number before it is applied (tests use it to interrupt an import).
+    `mapping`, instead of a preset, is a mapping already read (the console import's).
     """
     path = Path(path)
     if isinstance(agency, str):
         agency = Agency.objects.get(slug=agency)
     if is_jsonl(path):
         mapping, preset_key = None, JSONL
+    elif mapping is not None:
+        preset_key = f"{mapping.name}:{mapping.digest[:12]}"
     else:
         if preset is None:
             raise presets.MappingError(f"a CSV file needs --preset ({', '.join(presets.NAMES)})")
@@ -336,7 +340,7 @@ def _quarantine_rows(
                 raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
                 import_run=run,
                 line=row.line,
-                row_enc=pii.encrypt(orjson.dumps(row.raw).decode())
+                row_enc=pii.encrypt(orjson.dumps(_row_json(row.raw)).decode())
                 if row.raw is not None
                 else None,
             )
@@ -353,6 +357,12 @@ def _quarantine_rows(
         resolution=f"superseded by run {run.pk} ({run.preset})"[:200],
     )
     Quarantine.objects.bulk_create(new)
+
+
+def _row_json(raw: dict[Any, Any]) -> dict[str, Any]:
+    """The export row as JSON can hold it: a row longer than the header keeps its extra
+    fields under "" (the reader puts them under None, which JSON has no key for)."""
+    return {("" if key is None else str(key)): value for key, value in raw.items()}
 
 
 def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) -> None:

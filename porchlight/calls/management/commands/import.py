@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
-from porchlight.calls.importing import MappingError, Unreadable, run_import
+from porchlight.calls.importing import MappingError, Unreadable, presets, run_import
 from porchlight.calls.importing.check import CheckReport, Distinct, check_file
 from porchlight.calls.importing.presets import NAMES
+from porchlight.calls.importing.reapply import ReapplyError, reapply_run
 from porchlight.calls.importing.run import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_SOURCE,
@@ -51,6 +52,15 @@ class Command(BaseCommand):
             metavar="RUN",
             help=_("remove the calls one import run created (the run number is in its summary)"),
         )
+        parser.add_argument(
+            "--reapply",
+            type=int,
+            metavar="RUN",
+            help=_(
+                "convert the rows one import run quarantined again under a corrected --preset "
+                "or --mapping, without the file, and import them"
+            ),
+        )
         parser.add_argument("--preset", choices=NAMES, help=_("column mapping for a CSV file"))
         parser.add_argument("--mapping", help=_("mapping file (JSON) for the generic preset"))
         parser.add_argument(
@@ -67,6 +77,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["reapply"] is not None:
+            self.reapply(options)
+            return
         if options["undo"] is not None:
             try:
                 undone = undo_run(options["undo"], actor_label="porchlight import --undo")
@@ -123,6 +136,32 @@ class Command(BaseCommand):
                 )
             ) from None
         self.report(result)
+
+    def reapply(self, options: dict[str, Any]) -> None:
+        preset = options["preset"] or ("generic" if options["mapping"] else None)
+        if preset is None:
+            raise CommandError(_("--reapply needs the corrected --preset or --mapping FILE"))
+        try:
+            mapping = presets.load(preset, options["mapping"])
+            done = reapply_run(
+                options["reapply"], mapping, actor_label="porchlight import --reapply"
+            )
+        except (MappingError, ReapplyError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            _(
+                "Run %(run)d: %(lines)d quarantined rows read again; %(applied)d applied, "
+                "%(held)d still rejected."
+            )
+            % {
+                "run": options["reapply"],
+                "lines": done.lines,
+                "applied": done.applied,
+                "held": done.still_rejected,
+            }  # fmt: skip
+        )
+        for line, why in done.reasons[:SHOWN_BAD_ROWS]:
+            self.stdout.write(_("line %(line)d: %(reason)s") % {"line": line, "reason": why})
 
     def check_report(self, report: CheckReport) -> None:
         w = self.stdout.write

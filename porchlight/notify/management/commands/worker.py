@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from porchlight.calls.importing import background
 from porchlight.notify.channels import from_settings
 from porchlight.notify.worker import Worker
 
@@ -40,9 +41,21 @@ class Command(BaseCommand):
                 # Due rows wait for their sender's tokens: "what is due now" includes them.
                 time.sleep(worker.paced_wait)
             worker._pool.shutdown()
+            imported = 0
+            while background.run_next(f"{worker.name}-import") is not None:
+                imported += 1
             self.stdout.write(f"handled {total} messages")
+            if imported:
+                self.stdout.write(f"ran {imported} console imports")
             return
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        # Console imports run beside the sends, on their own thread and connection, so a long
+        # import never holds up a text (calls/importing/background.py).
+        imports = threading.Thread(
+            target=background.loop, args=(stop, f"{worker.name}-import"), name="imports"
+        )
+        imports.start()
         worker.loop(stop)
+        imports.join()
