@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from porchlight.agencies import console
@@ -29,7 +30,7 @@ from porchlight.calls.importing.check import CheckReport, Distinct
 from porchlight.calls.importing.mapping import DATE_ORDERS, FIELDS, TIMES, Mapping, MappingError
 from porchlight.calls.importing.readers import Unreadable
 from porchlight.calls.importing.reapply import ReapplyError, reapply_run
-from porchlight.calls.models import ConsoleImport, ImportRun, SavedMapping
+from porchlight.calls.models import ConsoleImport, ImportRun, SavedMapping, Status
 
 RECENT = 10
 DISTINCT_SHOWN = 40
@@ -113,11 +114,32 @@ def _chosen(columns: list[str], header: list[str]) -> str:
     return next((c for c in columns if c in header), "")
 
 
+# What staff read beside each select; the mapping's keys (FIELDS) stay as integrators write them.
+FIELD_LABELS = {
+    "incident_number": gettext_lazy("Incident number"),
+    "call_type": gettext_lazy("Call type (code)"),
+    "call_type_description": gettext_lazy("Call type description"),
+    "priority": gettext_lazy("Priority"),
+    "disposition": gettext_lazy("Disposition"),
+    "address": gettext_lazy("Address"),
+    "lat": gettext_lazy("Latitude"),
+    "lon": gettext_lazy("Longitude"),
+    "x": gettext_lazy("X (projected)"),
+    "y": gettext_lazy("Y (projected)"),
+    "point": gettext_lazy("Point (both coordinates)"),
+    "beat": gettext_lazy("Beat"),
+    "district": gettext_lazy("District"),
+    "report_number": gettext_lazy("Report number"),
+    "call_taker_id": gettext_lazy("Call taker"),
+    "status": gettext_lazy("Status word"),
+}
+
+
 def _rows(base: dict[str, Any], header: list[str]) -> dict[str, Any]:
     """The selects: each field's and each status time's column, as the base mapping has them."""
     cols = base.get("columns", {}) if isinstance(base.get("columns"), dict) else {}
     times = base.get("times", {}) if isinstance(base.get("times"), dict) else {}
-    fields = [(f, _chosen(_as_list(cols.get(f)), header)) for f in FIELDS]
+    fields = [(f, FIELD_LABELS.get(f, f), _chosen(_as_list(cols.get(f)), header)) for f in FIELDS]
     statuses = []
     for status in TIMES:
         source = times.get(status)
@@ -126,7 +148,7 @@ def _rows(base: dict[str, Any], header: list[str]) -> dict[str, Any]:
             clock = _chosen(_as_list(source.get("time")), header)
         else:
             day, clock = _chosen(_as_list(source), header), ""
-        statuses.append((status, day, clock))
+        statuses.append((status, Status(status).label, day, clock))
     return {"fields": fields, "statuses": statuses}
 
 
