@@ -953,14 +953,20 @@ def analyse(
     # Kills that landed inside the window: the provider had accepted a row the dead worker held.
     in_window_rows = 0
     kills_in_window = 0
+    # A dead worker's COMMIT can still land: PostgreSQL may read it from the socket after the
+    # process is gone and before the killer's snapshot. Such a row shows as the worker's own
+    # send (sent_by "worker", one copy at the provider), settled by nobody else.
+    caught_in_window: set[int] = set()  # a row can be held at two kills (one reconciling it)
     for kill in loop.kills:
         hit = 0
         for pk in kill.held:
             sids = sids_of.get(pk, [])
             if sids and sids[0] in accepted_at and accepted_at[sids[0]].at <= kill.at:
                 hit += 1
+                caught_in_window.add(pk)
         in_window_rows += hit
         kills_in_window += bool(hit)
+    committed_after_kill = sum(rows[pk][5] == "worker" for pk in caught_in_window)
 
     if window_ms and abs(statistics.median(window_ms)) > 60_000:
         # The relay's clock (this process) and the workers' disagree: a test clock such as
@@ -986,6 +992,8 @@ def analyse(
         "rows_sending_at_kills": sum(len(k.stored_body) for k in loop.kills),
         "kills_in_window": kills_in_window,
         "rows_in_window_at_kills": in_window_rows,
+        "distinct_rows_in_window_at_kills": len(caught_in_window),
+        "rows_committed_after_kill": committed_after_kill,
         "states": dict(Counter(r[1] for r in rows.values())),
         "provider_messages": len(provider_sids),
         "relay_accepted": len(relay_sids),
