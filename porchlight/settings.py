@@ -363,7 +363,7 @@ QUARANTINE_MAX_PER_HOUR = int(os.environ.get("PORCHLIGHT_QUARANTINE_MAX_PER_HOUR
 # 1000 events of a few hundred bytes each, with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
-# --- Track page (C4) ------------------------------------------------------------------------
+# --- Track page ------------------------------------------------------------------------------
 # A tracking link stops working this many days after the call's last update (docs/admins.md).
 TRACK_LINK_DAYS = int(os.environ.get("TRACK_LINK_DAYS", "30"))
 # Requests per IP to /t/<token>, in django-ratelimit's notation; slows token guessing.

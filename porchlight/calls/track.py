@@ -1,4 +1,4 @@
-"""The public track page, /t/<token> (DESIGN.md C4): a call's timeline for the person who called.
+"""The public track page, /t/<token>: a call's timeline for the person who called.
 
 No login: the link itself is the key, so it is unguessable (96 random bits), stored only as a
 SHA-256 for lookup and an AES-GCM copy for later texts, and every way it can fail (unknown,
