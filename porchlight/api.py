@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
@@ -46,5 +46,8 @@ api = PorchlightAPI(
     version="1",
     description="CAD/RMS intake and agency integrations. See docs/integrators.md.",
     urls_namespace="api",
+    # No deep links: they put a link inside each operation's toggle button, which screen
+    # readers cannot reach (axe nested-interactive).
+    docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", calls_router)
