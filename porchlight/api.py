@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
@@ -19,7 +19,26 @@ class PorchlightAPI(NinjaAPI):
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(extra.pop("$defs", {}))
         components["CadEventBatch"] = extra
+        _one_key_per_status(schema)
         return schema
+
+
+def _one_key_per_status(schema: dict[str, Any]) -> None:
+    """ninja keys a route's own responses by int (200) and openapi_extra's by text ("200"), so
+    an operation could list 200 twice. JSON then carries a duplicated key, which Swagger UI
+    refuses to parse ("duplicated mapping key"): merge them, openapi_extra's words winning."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not responses:
+                continue
+            merged: dict[str, Any] = {}
+            # Int keys first, so the text key's (openapi_extra's) fields are applied over them.
+            for status, response in sorted(
+                responses.items(), key=lambda kv: isinstance(kv[0], str)
+            ):
+                merged[str(status)] = {**merged.get(str(status), {}), **response}
+            operation["responses"] = merged
 
 
 api = PorchlightAPI(
@@ -27,5 +46,8 @@ api = PorchlightAPI(
     version="1",
     description="CAD/RMS intake and agency integrations. See docs/integrators.md.",
     urls_namespace="api",
+    # No deep links: they put a link inside each operation's toggle button, which screen
+    # readers cannot reach (axe nested-interactive).
+    docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", calls_router)

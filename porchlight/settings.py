@@ -366,7 +366,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 # `porchlight import`, which streams the file instead of keeping it in the database.
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("PORCHLIGHT_IMPORT_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 
-# --- Track page (C4) ------------------------------------------------------------------------
+# --- Track page ------------------------------------------------------------------------------
 # A tracking link stops working this many days after the call's last update (docs/admins.md).
 TRACK_LINK_DAYS = int(os.environ.get("TRACK_LINK_DAYS", "30"))
 # Requests per IP to /t/<token>, in django-ratelimit's notation; slows token guessing.

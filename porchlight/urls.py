@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from porchlight import start
 from porchlight.agencies import enrol
 from porchlight.api import api
 from porchlight.notify import bounces, health
@@ -10,6 +11,7 @@ from porchlight.notify import bounces, health
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("", start.home, name="start"),
     path("api/v1/", api.urls),
     # Before allauth's URLs, so this one serves the same path (and name).
     path("accounts/2fa/totp/activate/", enrol.activate_totp, name="mfa_activate_totp"),

@@ -344,6 +344,9 @@ class ScopedUserAdmin(AgencyScopedAdmin, UserAdmin):
     """Users of the staff member's own agency; superusers see everyone."""
 
     agency_path = "staff__agency"
+    # Plain multiple selects: the stock two-box filter widget's search icons carry an
+    # aria-label on a bare <span>, which axe rejects (aria-prohibited-attr).
+    filter_horizontal = ()
     staff_fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
@@ -359,7 +362,9 @@ class ScopedUserAdmin(AgencyScopedAdmin, UserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if is_platform(request):
-            return super().get_readonly_fields(request, obj)
+            # Recorded by the system, never typed: shown as text, not as Django's split date
+            # and time inputs (which have no labels of their own).
+            return (*super().get_readonly_fields(request, obj), "last_login", "date_joined")
         return ("username", "last_login", "date_joined")
 
     def get_list_filter(self, request: HttpRequest) -> Any:

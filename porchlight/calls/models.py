@@ -350,7 +350,7 @@ class DropFile(models.Model):
 
 
 class TrackLink(models.Model):
-    """The public tracking link of one call (/t/<token>, DESIGN.md C4).
+    """The public tracking link of one call (/t/<token>).
 
     The token is a bearer secret, so the database never holds it in the clear: `token_hash`
     (SHA-256; the token is 144 random bits, so no slow hash is needed) finds the link, and

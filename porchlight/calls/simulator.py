@@ -21,9 +21,12 @@ divided by the speed-up). `Params.fit(calls)` learns the mix, curve and delays f
 from __future__ import annotations
 
 import heapq
+import http.client
+import json
 import math
 import random
 import time
+import urllib.parse
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -591,39 +594,63 @@ class Feeder:
     def __init__(
         self, url: str, agency: str, key: str, *, timeout: float = 30.0, retries: int = 8
     ) -> None:
-        import httpx
-
         self.endpoint = f"{url.rstrip('/')}/api/v1/agencies/{agency}/cad/events"
-        self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"})
+        self.key = key
+        self.timeout = timeout
         self.retries = retries
         self.totals: Counter[str] = Counter()
+        self._connection: http.client.HTTPConnection | None = None
+
+    def _post(self, events: list[dict[str, Any]]) -> tuple[int, bytes]:
+        """POST one batch on a kept-alive connection, with the standard library only (the
+        product needs no HTTP client package). Closing is ours, so the server's port is left
+        free when the demo stops (a server-side close would hold it in TIME_WAIT)."""
+        target = urllib.parse.urlsplit(self.endpoint)
+        if self._connection is None:
+            kind = (
+                http.client.HTTPSConnection
+                if target.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            self._connection = kind(target.netloc, timeout=self.timeout)
+        body = json.dumps({"events": events}).encode()
+        headers = {"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"}
+        try:
+            self._connection.request("POST", target.path, body=body, headers=headers)
+            response = self._connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()  # a fresh connection for the retry
+            raise
 
     def send(self, events: list[dict[str, Any]]) -> dict[str, Any]:
-        import httpx
-
         delay = 0.25
         for attempt in range(self.retries + 1):
             try:
-                response = self.client.post(self.endpoint, json={"events": events})
-            except httpx.TransportError:
+                status, raw = self._post(events)
+            except (OSError, http.client.HTTPException):  # refused, reset, timed out
                 if attempt == self.retries:
                     raise
             else:
-                if response.status_code < 500:
+                if status < 500 or attempt == self.retries:
                     break
-                if attempt == self.retries:
-                    response.raise_for_status()
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
-        if response.status_code != 200:
-            raise FeedError(response.status_code, response.json().get("detail", response.text))
-        body = response.json()
+        if status != 200:
+            try:
+                detail = json.loads(raw).get("detail", raw.decode(errors="replace"))
+            except ValueError:
+                detail = raw.decode(errors="replace")
+            raise FeedError(status, detail)
+        body: dict[str, Any] = json.loads(raw)
         for result in ("applied", "duplicate", "conflict", "rejected"):
             self.totals[result] += body[result]
         return body
 
     def close(self) -> None:
-        self.client.close()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 class FeedError(Exception):

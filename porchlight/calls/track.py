@@ -1,4 +1,4 @@
-"""The public track page, /t/<token> (DESIGN.md C4): a call's timeline for the person who called.
+"""The public track page, /t/<token>: a call's timeline for the person who called.
 
 No login: the link itself is the key, so it is unguessable (96 random bits), stored only as a
 SHA-256 for lookup and an AES-GCM copy for later texts, and every way it can fail (unknown,
@@ -148,7 +148,7 @@ def _languages() -> set[str]:
     return {code for code, _name in settings.LANGUAGES}
 
 
-def _language(request: HttpRequest, call: Call | None) -> str:
+def language_for(request: HttpRequest, call: Call | None) -> str:
     """?lang= when it names a language we have; else the caller's language; else the agency's.
 
     Without a call (the 404 page) it is ?lang= or what LocaleMiddleware chose from the browser:
@@ -179,20 +179,26 @@ def _private(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
-def _respond(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int, language: str
-) -> HttpResponse:
-    switch = [
+def language_links(language: str) -> list[dict[str, Any]]:
+    """public.html's language switch: one ?lang= link per language, the current one marked."""
+    return [
         {"code": code, "name": name, "current": code == language}
         for code, name in settings.LANGUAGES
     ]
+
+
+def _respond(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int, language: str
+) -> HttpResponse:
     with translation.override(language):
-        response = render(request, template, {**context, "languages": switch}, status=status)
+        response = render(
+            request, template, {**context, "languages": language_links(language)}, status=status
+        )
     return _private(response, language)
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
-    return _respond(request, "track/not_found.html", {}, 404, _language(request, None))
+    return _respond(request, "track/not_found.html", {}, 404, language_for(request, None))
 
 
 def _find(token: str) -> Call | None:
@@ -223,14 +229,16 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         # Not require_GET: its 405 would log the path, token and all.
         return _private(HttpResponseNotAllowed(["GET", "HEAD"]), translation.get_language())
     if getattr(request, "limited", False):
-        response = _respond(request, "track/rate_limited.html", {}, 429, _language(request, None))
+        response = _respond(
+            request, "track/rate_limited.html", {}, 429, language_for(request, None)
+        )
         response["Retry-After"] = "60"
         return response
     call = _find(token)
     if call is None:
         return not_found(request)
     agency = call.agency
-    language = _language(request, call)
+    language = language_for(request, call)
     with translation.override(language):
         outcome = disposition_wording(call) if call.status == Status.CLEARED else ""
     context = {

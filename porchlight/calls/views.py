@@ -33,8 +33,8 @@ from porchlight.agencies import console
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
 from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.audit.log import record
+from porchlight.calls import advice, track, unmapped
 from porchlight.calls import replay as replays
-from porchlight.calls import track, unmapped
 from porchlight.calls.import_views import reapply_choices
 from porchlight.calls.models import (
     Call,
@@ -199,18 +199,6 @@ def _masked(raw: Any) -> str:
     return json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=True)
 
 
-def _unmapped_status(item: Quarantine, raw: Any) -> str | None:
-    """The CAD status code this item waits on, when that is why it was held."""
-    code = raw.get("status") if isinstance(raw, dict) else None
-    if not isinstance(code, str) or not code.strip() or code.strip().lower() in Status.values:
-        return None
-    code = code.strip()
-    known = StatusCode.objects.filter(
-        agency_id=item.agency_id, code__in={code, code.upper()}
-    ).exists()
-    return None if known else code
-
-
 class DiscardForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for discarding"),
@@ -229,9 +217,7 @@ def _detail(
         "item": item,
         "raw_text": _masked(raw),
         **_export_row(request, item),
-        "unmapped_status": _unmapped_status(item, raw)
-        if item.state == Quarantine.State.OPEN
-        else None,
+        "advice": advice.for_item(item),
         "discard_form": discard_form,
         "section": "quarantine",
     }

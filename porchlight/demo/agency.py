@@ -9,7 +9,7 @@ from porchlight.agencies.models import Agency, PriorityCode
 from porchlight.calls.models import CallType
 from porchlight.notify import rules
 
-# Sensitive by default: no texts, hidden from maps (DESIGN.md, C2).
+# Sensitive by default: no texts, hidden from maps.
 SENSITIVE_CALL_TYPES = {
     "273.5": "Domestic violence",
     "261": "Sexual assault",

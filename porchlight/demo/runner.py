@@ -7,6 +7,7 @@ CAD interface does; Ctrl-C (or the end of a bounded run) stops both.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -14,15 +15,30 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 from porchlight.calls.simulator import CAD_STATUS_CODES, Feeder, Simulator
 
 READY_TIMEOUT = 30.0
+
+
+def _answers(url: str) -> bool:
+    """Whether `url` answers 200, asked with the standard library; the client closes, so the
+    server's port is not left in TIME_WAIT when the demo stops."""
+    target = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(target.netloc, timeout=2)
+    try:
+        connection.request("GET", target.path)
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200
+    except (OSError, http.client.HTTPException):  # not listening yet
+        return False
+    finally:
+        connection.close()
 
 
 class DemoError(Exception):
@@ -94,11 +110,8 @@ class Server:
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
                 return False
-            try:
-                if httpx.get(f"{self.url}/api/v1/openapi.json", timeout=2).status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
+            if _answers(self.url + "/api/v1/openapi.json"):
+                return True
             time.sleep(0.2)
         return False
 

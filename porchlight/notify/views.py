@@ -14,6 +14,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,19 +29,24 @@ from porchlight.notify.models import Channel, DevMessage, Outbox, SentBy, State
 from porchlight.notify.sent import record_sent
 from porchlight.notify.signatures import from_twilio
 
-SHOWN = 300
+# Messages per page of the development inbox.
+PER_PAGE = 40
 
 
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     if not (settings.DEV_INBOX or settings.DEBUG):
         raise Http404
-    messages = list(DevMessage.objects.select_related("outbox__call", "outbox__agency")[:SHOWN])
-    messages.sort(key=lambda m: (m.to, m.sent_at))
+    # A page of the newest messages, grouped by the phone or mailbox that got them: a long demo
+    # sends thousands, and one page of them all was too tall for any browser to scroll.
+    everything = DevMessage.objects.select_related("outbox__call", "outbox__agency")
+    page = Paginator(everything, PER_PAGE).get_page(request.GET.get("page"))
+    messages = sorted(page.object_list, key=lambda m: (m.to, m.sent_at))
     phones = [(to, list(group)) for to, group in groupby(messages, key=lambda m: m.to)]
     # The phone with the newest message first.
     phones.sort(key=lambda pair: pair[1][-1].sent_at, reverse=True)
-    return render(request, "dev/inbox.html", {"phones": phones, "count": len(messages)})
+    context = {"phones": phones, "count": len(messages), "page": page}
+    return render(request, "dev/inbox.html", context)
 
 
 # Twilio's words for a message's progress, and what each means for the outbox row.

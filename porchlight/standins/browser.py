@@ -115,22 +115,29 @@ def page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
     assert not problems, "the browser reported:\n" + "\n".join(problems)
 
 
-def check_a11y(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; fail on serious or critical issues."""
+def a11y_problems(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA findings of these impacts on the page, one line each."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text() + "\n;undefined")
     results = page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
     )
-    bad = [v for v in results["violations"] if v["impact"] in impacts]
-    if bad:
-        lines = [f"axe found {len(bad)} serious or critical violation(s) on {page.url}:"]
-        for v in bad:
+    lines = []
+    for v in results["violations"]:
+        if v["impact"] in impacts:
             lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
             lines.extend(
                 f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5]
             )
-        pytest.fail("\n".join(lines), pytrace=False)
+    return lines
+
+
+def check_a11y(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; fail on serious or critical issues."""
+    lines = a11y_problems(page, impacts=impacts)
+    if lines:
+        header = f"axe found serious or critical violation(s) on {page.url}:"
+        pytest.fail("\n".join([header, *lines]), pytrace=False)
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -1,4 +1,4 @@
-"""History import and the drop folder: export files into CAD intake (DESIGN.md, C1)."""
+"""History import and the drop folder: export files into CAD intake."""
 
 from porchlight.calls.importing.mapping import Mapping, MappingError
 from porchlight.calls.importing.readers import Unreadable

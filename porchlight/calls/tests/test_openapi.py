@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 
@@ -57,3 +59,20 @@ def test_openapi_says_invalid_events_are_rejected_in_a_200(client):
     assert "answered 200 whenever its body parses" in op["description"]
     event_time = spec["components"]["schemas"]["CadEvent"]["properties"]["event_time"]
     assert "plausible window" in event_time["description"]
+
+
+@pytest.mark.django_db
+def test_the_document_has_no_duplicated_keys(client):
+    # Swagger UI parses the document as YAML and refuses it when a key repeats (it showed
+    # "duplicated mapping key" instead of the docs): each status must appear once.
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicated keys: {keys}"
+        return dict(pairs)
+
+    document = json.loads(
+        client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates
+    )
+    responses = document["paths"]["/api/v1/agencies/{slug}/cad/events"]["post"]["responses"]
+    assert "Invalid events are `rejected` here" in responses["200"]["description"]
+    assert "content" in responses["200"]

@@ -1,4 +1,4 @@
-"""No link, and no page, for calls the public must not see (DESIGN.md C2 exclusions)."""
+"""No link, and no page, for calls the public must not see."""
 
 from __future__ import annotations
 

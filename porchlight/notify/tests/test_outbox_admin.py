@@ -2,6 +2,7 @@
 
 import pytest
 
+from porchlight.calls.intake import Feed, ingest
 from porchlight.notify.models import Outbox
 from porchlight.notify.tests.conftest import received
 from porchlight.standins.browser import client_login, make_staff
@@ -15,10 +16,19 @@ def admin_login(client, agency, role):
     client_login(client, login)
 
 
+def other_agency_with_a_text():
+    """Kern County, with a call of its own (incident 26-777777) and its first text planned."""
+    other = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
+    feed = Feed(agency=other, source="cad", covered={other.ori: other})
+    ingest(feed, [received(incident="26-777777")])
+    assert Outbox.objects.filter(agency=other).exists()
+    return other
+
+
 @pytest.mark.django_db
 def test_outbox_list_shows_reasons_and_masks_the_number(client, agency, call_in):
     call_in(received(juvenile=True))
-    other = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
+    other_agency_with_a_text()
     admin_login(client, agency, "supervisor")
     page = client.get("/admin/notify/outbox/").content.decode()
     assert "A juvenile is involved." in page and "26-000001" in page
@@ -30,13 +40,16 @@ def test_outbox_list_shows_reasons_and_masks_the_number(client, agency, call_in)
         == 403
     )
     assert Outbox.objects.get(pk=row.pk).state == row.state
-    assert not Outbox.objects.filter(agency=other).exists()
+    # The other agency's rows exist, and this agency's staff do not see them.
+    assert "26-777777" not in page
 
 
 @pytest.mark.django_db
 def test_other_agencies_rows_are_not_shown(client, agency, call_in):
     call_in(received())
-    other = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
+    other = other_agency_with_a_text()
     admin_login(client, other, "admin")
     page = client.get("/admin/notify/outbox/").content.decode()
+    # The list works for this admin (their own row is there), and the other agency's is not.
+    assert "26-777777" in page
     assert "26-000001" not in page

@@ -1,8 +1,11 @@
-"""The local Twilio holds up under benchmark load: many connections at once, kept alive."""
+"""The local Twilio holds up under benchmark load: many connections at once, kept alive.
+
+Counts, not wall-clock times: on a shared machine a timing is noise. How fast it answers is
+measured by the benchmarks (bench/), not asserted here.
+"""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from porchlight.notify.channels.base import Message
@@ -23,20 +26,24 @@ def test_150_connections_at_once_are_all_served(local_twilio):
     )
     messages = [Message(outbox_id=n, to=f"+1555867{n:04d}", body=f"text {n}") for n in range(150)]
 
-    started = time.monotonic()
     with ThreadPoolExecutor(150) as pool:
         receipts = list(pool.map(sms.send, messages))
-    elapsed = time.monotonic() - started
 
+    # Every send answered, in the order asked, each with its own message.
     assert len({r.provider_id for r in receipts}) == 150
-    assert len(local_twilio.messages()) == 150
-    assert elapsed < 10 * 0.2  # side by side, not one after another (which would take 30 s)
+    held = {m["sid"]: m["to"] for m in local_twilio.messages()}
+    assert [held[r.provider_id] for r in receipts] == [m.to for m in messages]
+    # Side by side, not one after another: served one at a time, the peak would be 1.
+    assert local_twilio.peak_concurrent_creates() > 1
+    assert local_twilio.connections_accepted() > 1
 
 
-def test_sequential_sends_reuse_the_connection_without_stalls(twilio_sms):
-    # Nagle's algorithm against delayed ACKs cost ~40 ms a request on keep-alive connections.
-    twilio_sms.send(Message(outbox_id=0, to="+15558675310", body="warm-up"))
-    started = time.monotonic()
-    for n in range(20):
+def test_sequential_sends_reuse_one_connection(twilio_sms, local_twilio):
+    # Keep-alive: one TCP connection carries every request (the server also sets TCP_NODELAY,
+    # without which each request stalled ~40 ms; bench/ measures that).
+    for n in range(21):
         twilio_sms.send(Message(outbox_id=n, to="+15558675310", body=f"text {n}"))
-    assert (time.monotonic() - started) / 20 < 0.035
+
+    assert local_twilio.connections_accepted() == 1
+    bodies = [m["body"] for m in reversed(local_twilio.messages())]
+    assert bodies == [f"text {n}" for n in range(21)]

@@ -67,6 +67,11 @@ class _Server(ThreadingHTTPServer):
         self.local = local
         self._sockets: set[socket.socket] = set()
         self._sockets_lock = threading.Lock()
+        # Counts the load tests read instead of wall-clock times: connections accepted (one
+        # per keep-alive connection), and the most message creates handled at the same time.
+        self.accepted = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         super().__init__(address, _Handler)
 
     # Keep-alive connections live in their own threads after shutdown() returns; stopping
@@ -75,6 +80,7 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._sockets_lock:
             self._sockets.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
@@ -182,6 +188,16 @@ class LocalTwilio:
 
     def reset(self) -> None:
         self.store.reset()
+
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since start (keep-alive reuses one for many requests)."""
+        assert self._server is not None, "start() the server first"
+        return self._server.accepted
+
+    def peak_concurrent_creates(self) -> int:
+        """The most message creates the server was handling at the same moment."""
+        assert self._server is not None, "start() the server first"
+        return self._server.peak_in_flight
 
     def messages(self) -> list[dict[str, object]]:
         """Every message the account holds, newest first, as Twilio's JSON."""
@@ -492,9 +508,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _create(self, form: dict[str, list[str]]) -> None:
         local = self.server.local
         store = local.store
-        latency = store.behaviour.latency
-        if latency:
-            time.sleep(latency)
+        server = self.server
+        with server._sockets_lock:
+            server.in_flight += 1
+            server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
+        try:
+            latency = store.behaviour.latency
+            if latency:
+                time.sleep(latency)
+        finally:
+            with server._sockets_lock:
+                server.in_flight -= 1
         first = {name: values[0] for name, values in form.items() if values}
         to = first.get("To", "").strip()
         from_ = first.get("From", "").strip()

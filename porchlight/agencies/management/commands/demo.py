@@ -8,7 +8,6 @@ runs a bounded demo for CI and fails when the server ingested nothing.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from typing import Any
@@ -55,8 +54,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         say = self.stdout.write
-        # One log line per simulator request would bury the welcome text.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
         say("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)

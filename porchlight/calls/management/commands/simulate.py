@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,8 +52,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         self.verbosity = opts["verbosity"]
-        if self.verbosity < 2:
-            logging.getLogger("httpx").setLevel(logging.WARNING)
         if not 1 <= opts["batch"] <= 1000:
             raise CommandError("--batch must be between 1 and 1000")
         live = opts["speed"] is not None or opts["hours"] is None
