@@ -1,0 +1,49 @@
+"""Building address rows the way the geocoder will look for them (import, demo, tests)."""
+
+from __future__ import annotations
+
+from porchlight.agencies.models import Agency
+from porchlight.geo import h3index, normalize
+from porchlight.geo.models import Address
+
+
+def build(
+    agency: Agency,
+    *,
+    number: str,
+    street: str,
+    lat: float,
+    lon: float,
+    unit: str = "",
+    city: str = "",
+    state: str = "",
+    postcode: str = "",
+) -> Address | None:
+    """An unsaved Address, or None when the row has no usable number, street or point."""
+    number = normalize.number(str(number))
+    if not number or not street.strip():
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    # Parse "<number> <street>" so the street splits into direction, name and suffix exactly
+    # as a typed address does.
+    parts = normalize.parse(f"{number} {street}")
+    if parts is not None:
+        key, street_name = parts.street, parts.name
+    else:
+        key = street_name = normalize.name(street)
+    label = f"{number} {street.strip()}" + (f" #{unit.strip()}" if unit.strip() else "")
+    return Address(
+        agency=agency,
+        number=number[:20],
+        street=key[:120],
+        street_name=street_name[:120],
+        unit=normalize.number(unit)[:20],
+        city=city.strip()[:80],
+        state=state.strip().upper()[:2],
+        postcode=postcode.strip()[:10],
+        label=label[:200],
+        lat=lat,
+        lon=lon,
+        h3=h3index.cell(lat, lon),
+    )
