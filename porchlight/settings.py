@@ -345,6 +345,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Optional outside geocoder for addresses the agency's table lacks: "nominatim" or "pelias".
 PORCHLIGHT_GEOCODER = os.environ.get("PORCHLIGHT_GEOCODER", "")
 PORCHLIGHT_GEOCODER_URL = os.environ.get("PORCHLIGHT_GEOCODER_URL", "")
+PORCHLIGHT_GEOCODER_TIMEOUT = float(os.environ.get("PORCHLIGHT_GEOCODER_TIMEOUT", "5"))
+# Upload limits (porchlight/media/uploads.py, video.py; docs/operators.md "Media storage").
+PORCHLIGHT_MAX_IMAGE_BYTES = int(os.environ.get("PORCHLIGHT_MAX_IMAGE_BYTES", 20 * 1024 * 1024))
+PORCHLIGHT_MAX_IMAGE_PIXELS = int(os.environ.get("PORCHLIGHT_MAX_IMAGE_PIXELS", 50_000_000))
+PORCHLIGHT_MAX_VIDEO_BYTES = int(os.environ.get("PORCHLIGHT_MAX_VIDEO_BYTES", 200 * 1024 * 1024))
+PORCHLIGHT_MAX_VIDEO_SECONDS = float(os.environ.get("PORCHLIGHT_MAX_VIDEO_SECONDS", "600"))
+PORCHLIGHT_FFMPEG_TIMEOUT = float(os.environ.get("PORCHLIGHT_FFMPEG_TIMEOUT", "300"))
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

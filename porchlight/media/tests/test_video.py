@@ -106,3 +106,39 @@ def test_audio_only_file_is_not_a_video(tmp_path: Path, ffmpeg: str) -> None:
     with pytest.raises(UploadRefused) as caught:
         accept_video(upload("a.mp4", out.read_bytes()))
     assert caught.value.code in ("wrong_type",)
+
+
+@pytest.mark.django_db
+def test_codec_the_mp4_container_cannot_carry_is_transcoded(tmp_path: Path, ffmpeg: str) -> None:
+    # A camera MOV with uncompressed PCM sound: MP4 cannot carry PCM, so the sound becomes AAC.
+    out = tmp_path / "cam.mov"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=10:duration=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1",
+            "-c:v",
+            "mjpeg",
+            "-c:a",
+            "pcm_s16le",
+            "-metadata",
+            f"location=+{GPS_TEXT}-119.0187/",
+            str(out),
+        ],  # fmt: skip
+        check=True,
+    )
+    accepted = accept_video(upload("cam.mov", out.read_bytes()))
+    pub = tmp_path / "pub.mp4"
+    pub.write_bytes(accepted.published.read())
+    codecs = sorted(s["codec_name"] for s in probe(str(pub))["streams"])
+    assert "pcm_s16le" not in codecs and "aac" in codecs
+    assert GPS_TEXT.encode() not in pub.read_bytes()
+    assert not any("location" in k for k in _tags(pub))
