@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -93,23 +94,21 @@ def _from_table(agency: Agency, parts: normalize.Parts) -> Match | None:
     if best is not None:
         return _as_match(best, exact=True)
     # 3. Same street, the nearest number on the same side (same parity).
-    try:
-        wanted = int("".join(ch for ch in parts.number if ch.isdigit())[:9] or "x")
-    except ValueError:
+    digits = re.match(r"\d{1,9}", parts.number)
+    if not digits:
         return None
-    same_street = [
-        a for a in mine.filter(street_name=parts.name)[:5000] if _compatible(a.street, parts)
+    wanted = int(digits.group())
+    near = [
+        a
+        for a in mine.filter(
+            street_name=parts.name,
+            number_int__range=(wanted - NEAR_NUMBERS, wanted + NEAR_NUMBERS),
+        )[:2000]
+        if _compatible(a.street, parts) and a.number_int is not None
     ]
-    near: list[tuple[int, int, Address]] = []
-    for a in same_street:
-        digits = "".join(ch for ch in a.number if ch.isdigit())[:9]
-        if not digits:
-            continue
-        n = int(digits)
-        if abs(n - wanted) <= NEAR_NUMBERS:
-            near.append((int(n % 2 != wanted % 2), abs(n - wanted), a))
     if near:
-        return _as_match(min(near, key=lambda t: (t[0], t[1]))[2], exact=False)
+        best = min(near, key=lambda a: (a.number_int % 2 != wanted % 2, abs(a.number_int - wanted)))  # type: ignore[operator]
+        return _as_match(best, exact=False)
     return None
 
 

@@ -49,7 +49,9 @@ def cells_within(lat: float, lon: float, miles: float) -> list[int]:
 
     Completeness is what matters (a missing cell silently drops a row), so the disk of cells
     is grown past the radius with margin, then trimmed only of cells that provably hold no
-    point in range: a cell whose center is farther than radius + its own circumradius.
+    point in range: a cell whose center is farther than radius + a cell's circumradius.
+    Cost grows with the area: ~1 ms for a mile, ~0.1 s for 10 miles (7,000 cells, a long
+    IN list); past a few miles, prefilter with `bounding_box()` instead.
     """
     if miles < 0 or not math.isfinite(miles):
         raise ValueError("miles must be a finite number ≥ 0")
@@ -60,10 +62,23 @@ def cells_within(lat: float, lon: float, miles: float) -> list[int]:
     # Ring k's centers are at least ~1.5 * k * edge from the origin's center; ask for rings
     # until that passes radius + two circumradii, with 20% slack for distortion.
     k = math.ceil((miles + 2 * edge_miles) / (1.2 * edge_miles)) + 1
+    # Cells change size slowly (a few percent over tens of miles, away from the 12
+    # pentagons), so the largest circumradius around the origin, with 25% slack, bounds
+    # every cell's in the disk: measuring each cell's own would cost most of the time.
+    reach = miles + 1.25 * max(_circumradius_miles(c) for c in h3.grid_disk(origin, 1))
     cells: list[int] = []
     for index in h3.grid_disk(origin, k):
         clat, clon = h3.cell_to_latlng(index)
-        reach = miles + _circumradius_miles(index)
         if miles_between(lat, lon, clat, clon) <= reach:
             cells.append(int(h3.str_to_int(index)))
     return cells
+
+
+def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) holding every point within `miles`: the prefilter
+    for radii too large for an H3 IN list (`lat__range`, `lon__range`, then miles_between)."""
+    dlat = math.degrees(miles / EARTH_RADIUS_MILES)
+    # The widest longitude span is at the box's edge nearest a pole.
+    widest = min(89.999, abs(lat) + dlat)
+    dlon = min(180.0, dlat / max(math.cos(math.radians(widest)), 1e-9))
+    return (max(-90.0, lat - dlat), min(90.0, lat + dlat), lon - dlon, lon + dlon)

@@ -13,6 +13,8 @@ class Address(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="addresses")
     # "1234", or "1234-B"/"1234½" as the source writes it; matching compares this text.
     number = models.CharField(_("number"), max_length=20)
+    # Its leading digits as an integer ("1234-B" → 1234), for the nearest number on a street.
+    number_int = models.IntegerField(null=True, blank=True)
     # Normalized: upper case, USPS abbreviations ("N MAIN ST"); see normalize.street_key().
     street = models.CharField(_("street"), max_length=120)
     # The street's name alone ("MAIN"): lets "Main" or "Main Street" find "N MAIN ST".
@@ -34,6 +36,9 @@ class Address(models.Model):
             # Matching: the exact street first, then the bare name.
             models.Index(fields=["agency", "street", "number"], name="geo_address_match"),
             models.Index(fields=["agency", "street_name", "number"], name="geo_address_name"),
+            models.Index(fields=["agency", "street_name", "number_int"], name="geo_address_near"),
+            # Radius queries: `agency=… AND h3 IN (…)` uses both columns of one index.
+            models.Index(fields=["agency", "h3"], name="geo_address_cells"),
         ]
 
     def __str__(self) -> str:

@@ -218,6 +218,10 @@ def accept_image(upload: IO[bytes]) -> Accepted:
             if width * height > max_image_pixels() or width > 30000 or height > 30000:
                 raise bomb
             image.seek(0)  # animated WebP/AVIF: the first frame only
+            if image.format == "JPEG":
+                # Decode a 12-megapixel JPEG at 1/2 or 1/4 scale when the published size is
+                # smaller anyway: several times faster and less memory, same result.
+                image.draft("RGB", (PUBLISHED_MAX_SIDE, PUBLISHED_MAX_SIDE))
             image.load()
             published, out_mime, out_ext = _reencode(image)
     except UploadRefused:

@@ -71,3 +71,12 @@ def test_cells_within_refuses_nonsense() -> None:
         h3index.cells_within(*BAKERSFIELD, -1)
     with pytest.raises(ValueError):
         h3index.cells_within(*BAKERSFIELD, float("nan"))
+
+
+def test_bounding_box_holds_the_disk() -> None:
+    rng = random.Random(3)
+    for center, miles in ((BAKERSFIELD, 10.0), ((61.2, -149.9), 25.0)):
+        lat0, lat1, lon0, lon1 = h3index.bounding_box(*center, miles)
+        for _ in range(500):
+            lat, lon = _offset(*center, miles * 0.999, rng.uniform(0, 2 * math.pi))
+            assert lat0 <= lat <= lat1 and lon0 <= lon <= lon1
