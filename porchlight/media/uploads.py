@@ -150,12 +150,37 @@ def _check_size(upload: IO[bytes], most: int) -> int:
     return size
 
 
+# ISO base media brands filetype does not know, from real phones: 10-bit and sequence HEIF
+# (Android "heix", "hevc"), and MP4 variants (3GPP from older Android, "iso4"-"iso6" from
+# editing apps, "avc1", DASH recordings).
+_HEIF_BRANDS = {"heic", "heix", "heim", "heis", "hevc", "hevx", "heif"}
+_MP4_BRANDS = {
+    "3gp4", "3gp5", "3gp6", "3g2a", "avc1", "iso2", "iso4", "iso5", "iso6", "mp71", "dash", "f4v ",
+}  # fmt: skip
+
+
+def _isobmff_brands(head: bytes) -> set[str]:
+    """The major and compatible brands of an ISO base media file's ftyp box, or none."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return set()
+    size = min(int.from_bytes(head[0:4], "big"), len(head))
+    brands = {head[8:12].decode("latin-1")}
+    brands.update(head[i : i + 4].decode("latin-1") for i in range(16, size - 3, 4))
+    return brands
+
+
 def _sniff(upload: IO[bytes], allowed: dict[str, str], wrong: Promise) -> str:
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else ""
+    if not mime:
+        brands = _isobmff_brands(head)
+        if brands & _HEIF_BRANDS:
+            mime = "image/heif"
+        elif brands & _MP4_BRANDS:
+            mime = "video/mp4"
     if mime not in allowed:
         raise UploadRefused("wrong_type", wrong)
     return mime

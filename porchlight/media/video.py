@@ -52,11 +52,30 @@ def _timeout() -> float:
     return float(getattr(settings, "PORCHLIGHT_FFMPEG_TIMEOUT", 300))
 
 
-def probe(path: str) -> dict[str, Any]:
-    """ffprobe's JSON for a file (format, streams, tags)."""
+# Untrusted input is read only as the container it was sniffed as, from a local file: ffmpeg
+# would otherwise pick a demuxer by content, and a playlist (HLS, concat) can make it open
+# other files or URLs. (The mov demuxer's external references are off by default.)
+_DEMUXER = {"video/webm": "matroska"}
+_SAFE_INPUT = ["-protocol_whitelist", "file"]
+
+
+def probe(path: str, mime: str | None = None) -> dict[str, Any]:
+    """ffprobe's JSON for a file (format, streams, tags); `mime` forces the demuxer."""
     _ffmpeg, ffprobe = tools()
+    forced = ["-f", _DEMUXER.get(mime, "mov")] if mime else []
     done = subprocess.run(
-        [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+        [
+            ffprobe,
+            "-v",
+            "error",
+            *_SAFE_INPUT,
+            *forced,
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            path,
+        ],  # fmt: skip
         capture_output=True,
         timeout=_timeout(),
         check=False,
@@ -80,6 +99,21 @@ def _unlinked(path: str) -> File[Any]:
     return File(handle)
 
 
+def _rotation(stream: dict[str, Any]) -> int:
+    """The display rotation in degrees (0, 90, 180, 270), from the display matrix or the
+    older "rotate" tag."""
+    for side in stream.get("side_data_list") or []:
+        if "rotation" in side:
+            try:
+                return int(round(float(side["rotation"]))) % 360
+            except (TypeError, ValueError):
+                return 0
+    try:
+        return int((stream.get("tags") or {}).get("rotate", 0)) % 360
+    except ValueError:
+        return 0
+
+
 def accept(upload: IO[bytes], *, mime: str, extension: str, size: int, sha256: str) -> Accepted:
     ffmpeg, _ffprobe = tools()
     unreadable = UploadRefused("unreadable", _("The video could not be read. Try another one."))
@@ -91,7 +125,7 @@ def accept(upload: IO[bytes], *, mime: str, extension: str, size: int, sha256: s
             shutil.copyfileobj(upload, f, 1024 * 1024)
         upload.seek(0)
         try:
-            info = probe(source)
+            info = probe(source, mime)
         except (ValueError, subprocess.TimeoutExpired):
             raise unreadable from None
         streams = info.get("streams") or []
@@ -101,6 +135,10 @@ def accept(upload: IO[bytes], *, mime: str, extension: str, size: int, sha256: s
         width, height = int(video.get("width") or 0), int(video.get("height") or 0)
         if not width or not height:
             raise unreadable
+        if _rotation(video) % 180 == 90:
+            # A phone held upright stores landscape frames and a display matrix that turns
+            # them; players (and the poster below) show them turned, so report it that way.
+            width, height = height, width
         if width * height > 8192 * 8192:
             raise UploadRefused("bomb", _("The video's picture is too large to process."))
         try:
@@ -117,7 +155,8 @@ def accept(upload: IO[bytes], *, mime: str, extension: str, size: int, sha256: s
             )
         published = os.path.join(work, f"out.{out_ext}")
         strip = [
-            ffmpeg, "-nostdin", "-v", "error", "-y", "-i", source,
+            ffmpeg, "-nostdin", "-v", "error", "-y",
+            *_SAFE_INPUT, "-f", _DEMUXER.get(mime, "mov"), "-i", source,
             "-map", "0:v:0", "-map", "0:a:0?",
             "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",
             "-dn", "-sn", "-c", "copy",
@@ -158,6 +197,7 @@ def accept(upload: IO[bytes], *, mime: str, extension: str, size: int, sha256: s
                     "-v",
                     "error",
                     "-y",
+                    *_SAFE_INPUT,
                     "-ss",
                     f"{at:.3f}",
                     "-i",

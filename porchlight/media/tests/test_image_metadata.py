@@ -84,3 +84,20 @@ def test_heic_from_an_iphone_is_published_as_jpeg_without_gps(brand: str) -> Non
     assert accepted.content_type == "image/jpeg"
     assert (accepted.width, accepted.height) == (320, 240)
     assert _metadata(accepted.published.read())["exif"] == {}
+
+
+def test_heif_brands_filetype_does_not_know_are_still_photos() -> None:
+    # An Android 10-bit HEIC says "heix"; filetype only knows "heic". Rewrite the brand of a
+    # real HEIC to "heix" and it must still be taken (and decoded) as a photo.
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "blue").save(out, format="HEIF")
+    data = bytearray(out.getvalue())
+    assert data[4:8] == b"ftyp"
+    data[8:12] = b"heix"
+    size = int.from_bytes(data[0:4], "big")
+    for i in range(16, size, 4):  # and among the compatible brands
+        if data[i : i + 4] == b"heic":
+            data[i : i + 4] = b"heix"
+    accepted = accept_image(upload("x.heic", bytes(data)))
+    assert accepted.original_content_type == "image/heif"
+    assert (accepted.width, accepted.height) == (64, 48)

@@ -161,3 +161,30 @@ def test_refusal_messages_are_in_spanish() -> None:
     refused = _refused(b"not a photo at all, just text")
     with translation.override("es"):
         assert str(refused.message) != "" and "foto" in str(refused.message)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # An HLS playlist that would have ffmpeg read a local file into the "video".
+        b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n",
+        b"ffconcat version 1.0\nfile '/etc/passwd'\n",
+        b"<html><video src=x></video></html>",
+    ],
+)
+def test_playlists_and_pages_never_reach_ffmpeg(data: bytes) -> None:
+    with pytest.raises(UploadRefused) as caught:
+        accept_video(upload("clip.mp4", data, "video/mp4"))
+    assert caught.value.code == "wrong_type"
+
+
+def test_an_mp4_header_on_garbage_is_unreadable() -> None:
+    from porchlight.standins.media import need_ffmpeg
+
+    need_ffmpeg()
+    data = (
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"#EXTM3U\nfile:///etc/passwd\n" * 50
+    )
+    with pytest.raises(UploadRefused) as caught:
+        accept_video(upload("clip.mp4", data))
+    assert caught.value.code == "unreadable"

@@ -142,3 +142,35 @@ def test_codec_the_mp4_container_cannot_carry_is_transcoded(tmp_path: Path, ffmp
     assert "pcm_s16le" not in codecs and "aac" in codecs
     assert GPS_TEXT.encode() not in pub.read_bytes()
     assert not any("location" in k for k in _tags(pub))
+
+
+def test_upright_phone_video_keeps_its_turn_and_reports_portrait(
+    tmp_path: Path, ffmpeg: str
+) -> None:
+    landscape = tmp_path / "l.mp4"
+    landscape.write_bytes(video_with_gps(tmp_path, "mp4"))
+    turned = tmp_path / "t.mp4"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-i",
+            str(landscape),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            "rotate=90",
+            str(turned),
+        ],
+        check=True,
+    )
+    accepted = accept_video(upload("t.mp4", turned.read_bytes()))
+    assert (accepted.width, accepted.height) == (240, 320)
+    pub = tmp_path / "pub.mp4"
+    pub.write_bytes(accepted.published.read())
+    video = next(s for s in probe(str(pub))["streams"] if s["codec_type"] == "video")
+    assert any(side.get("rotation") in (90, -90) for side in video.get("side_data_list", []))
+    assert accepted.poster is not None
+    with Image.open(io.BytesIO(accepted.poster.read())) as poster:
+        assert poster.size == (240, 320)
