@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from porchlight.audit.models import AuditEntry
 from porchlight.geo import importer
 from porchlight.geo.geocode import geocode
 from porchlight.geo.models import Address
@@ -42,6 +43,9 @@ def test_openaddresses_csv(agency: Any, tmp_path: Path) -> None:
     assert "skipped 1: no number, street or usable point" in out
     found = geocode(agency, "1234 north chester avenue")
     assert found is not None and found.exact and (found.lat, found.lon) == (35.3901, -119.016)
+    entry = AuditEntry.objects.get(action="geo.import")
+    assert (entry.agency, entry.actor_label) == (agency, "geo import")
+    assert entry.changes["files"] == ["ca-kern.csv"] and entry.changes["added"] == 4
     unit = Address.objects.get(agency=agency, unit="12")
     assert (unit.street, unit.street_name, unit.state, unit.postcode) == (
         "TRUXTUN AVE",

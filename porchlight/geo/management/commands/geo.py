@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from porchlight.agencies.models import Agency
+from porchlight.audit.log import record
 from porchlight.geo import importer
 
 
@@ -53,6 +54,20 @@ class Command(BaseCommand):
             )
         except importer.ImportError_ as exc:
             raise CommandError(str(exc)) from None
+        # The address table decides where reports and places land: who changed it, and how.
+        record(
+            "geo.import",
+            actor_label="geo import",
+            agency=agency,
+            target=agency,
+            changes={
+                "files": [path.name for path in options["files"]],
+                "replace": options["replace"],
+                "added": result.added,
+                "already": result.already,
+                "skipped": dict(result.skipped),
+            },
+        )
         self.stdout.write(
             f"{agency.slug}: {result.added} addresses added, {result.already} already present, "
             f"{result.skipped_total} rows skipped"
