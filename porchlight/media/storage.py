@@ -108,7 +108,11 @@ def sha256_of(storage: Storage, name: str) -> str:
 
 def keep(accepted: Accepted) -> Any:
     """Store the original (byte-exact, checked against the digest taken at receipt), the
-    published copy and the poster, and return the saved MediaFile."""
+    published copy and the poster, and return the saved MediaFile.
+
+    Files are written before the row: if the caller's transaction rolls back afterwards, the
+    files stay behind unreferenced (harmless, never served as anything's media), never the
+    other way round (a row whose file is missing)."""
     from porchlight.media.models import MediaFile
 
     accepted.original.seek(0)
