@@ -41,6 +41,8 @@ def build(
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
         return None
     key, street_name = _street(street.strip())
+    if not key or not street_name:  # punctuation only: nothing a person could type to find it
+        return None
     digits = re.match(r"\d{1,9}", number)
     label = f"{number} {street.strip()}" + (f" #{unit.strip()}" if unit.strip() else "")
     return Address(
