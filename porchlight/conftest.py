@@ -19,6 +19,7 @@ pytest_plugins = [
     "porchlight.standins.browser",
     "porchlight.standins.twilio_local.testing",
     "porchlight.standins.smtp",
+    "porchlight.standins.media",
 ]
 
 

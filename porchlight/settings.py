@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "porchlight.agencies",
     "porchlight.notify",
     "porchlight.calls",
+    "porchlight.geo",
+    "porchlight.media",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +299,59 @@ STATICFILES_DIRS = [BASE_DIR / "porchlight" / "static"]
 # Without collectstatic (tests, the demo) whitenoise finds files through the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Media: published copies (default) and evidence originals ------------------------------
+# The filesystem by default; S3 (django-storages) when PORCHLIGHT_S3_BUCKET is set. Originals go
+# to their own storage, never served by the app (docs/operators.md, "Media storage").
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+EVIDENCE_ROOT = Path(os.environ.get("PORCHLIGHT_EVIDENCE_ROOT", VAR_DIR / "evidence"))
+_S3_BUCKET = os.environ.get("PORCHLIGHT_S3_BUCKET", "")
+if _S3_BUCKET:
+    _s3 = {
+        "bucket_name": _S3_BUCKET,
+        "endpoint_url": os.environ.get("PORCHLIGHT_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("PORCHLIGHT_S3_REGION") or None,
+        "custom_domain": os.environ.get("PORCHLIGHT_S3_CUSTOM_DOMAIN") or None,
+        "default_acl": None,
+        "querystring_auth": env_bool("PORCHLIGHT_S3_SIGNED_URLS"),
+        "file_overwrite": False,
+    }
+    _media: dict[str, object] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+    _evidence: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ.get("PORCHLIGHT_S3_EVIDENCE_BUCKET", _S3_BUCKET),
+            "location": "" if os.environ.get("PORCHLIGHT_S3_EVIDENCE_BUCKET") else "evidence",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _make_dir(MEDIA_ROOT)
+    _make_dir(EVIDENCE_ROOT)
+    _media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _evidence = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(EVIDENCE_ROOT), "base_url": "/evidence-not-served/"},
+    }
+STORAGES = {
+    "default": _media,
+    "evidence": _evidence,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o640
+# Optional outside geocoder for addresses the agency's table lacks: "nominatim" or "pelias".
+PORCHLIGHT_GEOCODER = os.environ.get("PORCHLIGHT_GEOCODER", "")
+PORCHLIGHT_GEOCODER_URL = os.environ.get("PORCHLIGHT_GEOCODER_URL", "")
+PORCHLIGHT_GEOCODER_TIMEOUT = float(os.environ.get("PORCHLIGHT_GEOCODER_TIMEOUT", "5"))
+# Upload limits (porchlight/media/uploads.py, video.py; docs/operators.md "Media storage").
+PORCHLIGHT_MAX_IMAGE_BYTES = int(os.environ.get("PORCHLIGHT_MAX_IMAGE_BYTES", 20 * 1024 * 1024))
+PORCHLIGHT_MAX_IMAGE_PIXELS = int(os.environ.get("PORCHLIGHT_MAX_IMAGE_PIXELS", 50_000_000))
+PORCHLIGHT_MAX_VIDEO_BYTES = int(os.environ.get("PORCHLIGHT_MAX_VIDEO_BYTES", 200 * 1024 * 1024))
+PORCHLIGHT_MAX_VIDEO_SECONDS = float(os.environ.get("PORCHLIGHT_MAX_VIDEO_SECONDS", "600"))
+PORCHLIGHT_FFMPEG_TIMEOUT = float(os.environ.get("PORCHLIGHT_FFMPEG_TIMEOUT", "300"))
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -24,6 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", health.prometheus, name="metrics"),
+    # Published photos, videos and posters on the filesystem storage (S3 serves its own).
+    path("", include("porchlight.media.urls")),
     path("", include("porchlight.notify.urls")),
     path("t/", include("porchlight.calls.track_urls")),
 ]

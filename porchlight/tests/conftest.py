@@ -32,9 +32,10 @@ for p in "$@"; do
   case "$p" in
     chromium) [ "$FAKE_APT" = empty ] || : >"$SETUP_TESTS_CHROMIUM";;
     gettext) [ "$FAKE_APT" = empty ] || : >"$SHIM_DIR/msgfmt";;
+    ffmpeg) [ "$FAKE_APT" = empty ] || { : >"$SHIM_DIR/ffmpeg"; : >"$SHIM_DIR/ffprobe"; };;
   esac
 done
-/bin/chmod +x "$SETUP_TESTS_CHROMIUM" "$SHIM_DIR/msgfmt" 2>/dev/null
+/bin/chmod +x "$SETUP_TESTS_CHROMIUM" "$SHIM_DIR/msgfmt" "$SHIM_DIR/ffmpeg" "$SHIM_DIR/ffprobe" 2>/dev/null
 exit 0""",
 }
 
@@ -84,7 +85,8 @@ class FakeMachine:
 
 @pytest.fixture
 def machine(tmp_path: Path) -> FakeMachine:
-    """A machine with apt-get, a non-root user, no working sudo, and no Chromium or msgfmt."""
+    """A machine with apt-get, a non-root user, no working sudo, and no Chromium or msgfmt
+    (ffmpeg is present: test_setup_install.py removes it where it matters)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for name, body in SHIMS.items():
@@ -93,4 +95,6 @@ def machine(tmp_path: Path) -> FakeMachine:
         path.chmod(0o755)
     # sudo runs `env DEBIAN_FRONTEND=… apt-get …`: the real env, finding the shim on PATH.
     os.symlink(shutil.which("env") or "/usr/bin/env", bin_dir / "env")
-    return FakeMachine(tmp_path)
+    machine = FakeMachine(tmp_path)
+    machine.install("ffmpeg", "ffprobe")
+    return machine

@@ -64,3 +64,15 @@ def test_ci_extras_share_the_same_single_apt_get_run(machine):
         "apt-get update -qq",
         "apt-get install -y -qq python3-venv postgresql postgresql-client",
     ]
+
+
+def test_ffmpeg_is_installed_when_missing(machine):
+    # Video uploads (porchlight/media/video.py) and their tests run Debian's ffmpeg/ffprobe.
+    machine.uid = 0
+    machine.install("chromium", "msgfmt")
+    (machine.dir / "bin" / "ffprobe").unlink()
+    r = machine.run()
+    assert r.returncode == 0, r.stderr
+    installs = [c for c in machine.calls if c.startswith("apt-get install")]
+    assert installs == ["apt-get install -y -qq ffmpeg (DEBIAN_FRONTEND=noninteractive)"]
+    assert (machine.dir / "bin" / "ffprobe").exists()

@@ -1,0 +1,50 @@
+"""within(): every row in the radius and none outside, nearest first, by the H3 prefilter for
+small radii and a lat/lon box for large ones; the query uses the (agency, h3) index."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from porchlight.geo import h3index
+from porchlight.geo.addresses import build
+from porchlight.geo.models import Address
+from porchlight.geo.radius import within
+from porchlight.standins.builders import make_agency
+
+CENTER = (35.3733, -119.0187)
+
+
+@pytest.fixture
+def scattered(agency: Any) -> Any:
+    rng = random.Random(5)
+    rows = []
+    for n in range(1500):
+        lat = CENTER[0] + rng.uniform(-0.12, 0.12)
+        lon = CENTER[1] + rng.uniform(-0.15, 0.15)
+        rows.append(build(agency, number=str(100 + n), street="Test St", lat=lat, lon=lon))
+    Address.objects.bulk_create(rows)
+    # Another agency's rows at the very center never appear.
+    other = make_agency(slug="other-pd", ori="CA0150099")
+    Address.objects.bulk_create(
+        [build(other, number="1", street="Test St", lat=CENTER[0], lon=CENTER[1])]
+    )
+    return agency
+
+
+@pytest.mark.parametrize("miles", [0.3, 1.0, 2.5, 5.0])
+def test_within_is_exact(scattered: Any, miles: float) -> None:
+    mine = Address.objects.filter(agency=scattered)
+    expected = {a.pk for a in mine if h3index.miles_between(*CENTER, a.lat, a.lon) <= miles}
+    found = within(mine, *CENTER, miles)
+    assert {a.pk for a, _ in found} == expected and expected
+    distances = [d for _, d in found]
+    assert distances == sorted(distances) and distances[-1] <= miles
+
+
+def test_radius_query_uses_the_agency_and_cell_index(scattered: Any) -> None:
+    qs = Address.objects.filter(agency=scattered, h3__in=h3index.cells_within(*CENTER, 1.0))
+    plan = qs.explain()
+    assert "geo_address_cells" in plan, plan
