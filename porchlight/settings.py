@@ -105,6 +105,14 @@ INSTALLED_APPS = [
     "porchlight.calls",
     "porchlight.geo",
     "porchlight.media",
+    "porchlight.cases",
+    "porchlight.reports",
+    "porchlight.open311",
+    "porchlight.community",
+    "porchlight.publicmap",
+    "porchlight.alerts",
+    "porchlight.feedback",
+    "porchlight.assist",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,13 @@ urlpatterns = [
     path("", include("porchlight.media.urls")),
     path("", include("porchlight.notify.urls")),
     path("t/", include("porchlight.calls.track_urls")),
+    # Each domain app names its own paths in full (console/cases/, report/, map/, …).
+    path("", include("porchlight.cases.urls")),
+    path("", include("porchlight.reports.urls")),
+    path("open311/v2/", include("porchlight.open311.urls")),
+    path("", include("porchlight.community.urls")),
+    path("", include("porchlight.publicmap.urls")),
+    path("", include("porchlight.alerts.urls")),
+    path("", include("porchlight.feedback.urls")),
+    path("", include("porchlight.assist.urls")),
 ]

@@ -72,11 +72,19 @@ class Trigger(models.TextChoices):
     ONSCENE = "call.onscene", _("On scene")
     CLEARED = "call.cleared", _("Cleared")
     REPORT = "call.report", _("Report taken")
+    CASE_OPENED = "case.opened", _("Report taken, with the case number")
+    CASE_ASSIGNED = "case.assigned", _("Case assigned to a detective")
     CASE_STATUS = "case.status", _("Case status changed")
+    CASE_CLOSED = "case.closed", _("Case closed")
+    CASE_NOTE = "case.note", _("Detective's note to the victim")
+    CASE_OPT_IN = "case.optin", _("Victim opt-in code")
+    COPY_REQUEST = "case.copy", _("Report copy request update")
     SURVEY = "survey.invite", _("Survey invitation")
+    FOLLOW_UP = "survey.followup", _("Follow-up resolved")
     ALERT_URGENT = "alert.urgent", _("Urgent community alert")
     ALERT = "alert.routine", _("Community alert")
     DIGEST = "community.digest", _("Community digest")
+    ASSIST = "assist.request", _("Request for assistance")
 
 
 class Priority(models.IntegerChoices):
@@ -96,7 +104,16 @@ TRIGGER_PRIORITY: dict[str, int] = {
     Trigger.CLEARED: Priority.URGENT,
     Trigger.REPORT: Priority.URGENT,
     Trigger.ALERT_URGENT: Priority.URGENT,
+    Trigger.CASE_OPENED: Priority.CASE,
+    Trigger.CASE_ASSIGNED: Priority.CASE,
     Trigger.CASE_STATUS: Priority.CASE,
+    Trigger.CASE_CLOSED: Priority.CASE,
+    Trigger.CASE_NOTE: Priority.CASE,
+    # A one-time code is wanted now, by someone waiting at the form.
+    Trigger.CASE_OPT_IN: Priority.URGENT,
+    Trigger.COPY_REQUEST: Priority.CASE,
+    Trigger.FOLLOW_UP: Priority.ROUTINE,
+    Trigger.ASSIST: Priority.ROUTINE,
     Trigger.SURVEY: Priority.ROUTINE,
     Trigger.ALERT: Priority.ROUTINE,
     Trigger.DIGEST: Priority.ROUTINE,
