@@ -1,4 +1,8 @@
-"""The Spanish catalog is complete, not fuzzy, compiled, and used."""
+"""The Spanish catalogs are complete, not fuzzy, compiled, and used.
+
+There is the project's catalog (porchlight/locale) and one per app that keeps its own
+(porchlight/<app>/locale): Django merges them all, so a string may live in either.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,16 @@ import pytest
 
 from porchlight.standins.browser import make_staff
 
-LC = Path(__file__).resolve().parents[2] / "locale" / "es" / "LC_MESSAGES"
+PACKAGE = Path(__file__).resolve().parents[2]
+CATALOGS = [PACKAGE / "locale" / "es" / "LC_MESSAGES"] + sorted(
+    PACKAGE.glob("*/locale/es/LC_MESSAGES")
+)
 
 
-def entries() -> list[dict[str, object]]:
+def entries(lc: Path) -> list[dict[str, object]]:
     """The .po file's entries: flags, msgid, msgid_plural and msgstr(s), strings unquoted."""
     out = []
-    for block in LC.joinpath("django.po").read_text(encoding="utf-8").split("\n\n"):
+    for block in lc.joinpath("django.po").read_text(encoding="utf-8").split("\n\n"):
         entry: dict[str, object] = {"flags": set(), "obsolete": False}
         key = None
         for line in block.splitlines():
@@ -34,26 +41,31 @@ def entries() -> list[dict[str, object]]:
     return out
 
 
-def test_every_string_is_translated_and_none_is_fuzzy():
-    all_entries = entries()
-    assert len(all_entries) > 100
+def test_the_project_catalog_is_there():
+    assert len(entries(CATALOGS[0])) > 100
+
+
+@pytest.mark.parametrize("lc", CATALOGS, ids=lambda lc: str(lc.relative_to(PACKAGE)))
+def test_every_string_is_translated_and_none_is_fuzzy(lc):
+    all_entries = entries(lc)
     untranslated = [
         e["msgid"]
         for e in all_entries[1:]  # the first entry is the header
         if not e["obsolete"] and any(not e[k] for k in e if str(k).startswith("msgstr"))
     ]
     fuzzy = [e["msgid"] or "(header)" for e in all_entries if "fuzzy" in e["flags"]]
-    assert not untranslated, f"untranslated in es/django.po: {untranslated}"
-    assert not fuzzy, f"fuzzy in es/django.po: {fuzzy}"
+    assert not untranslated, f"untranslated in {lc}/django.po: {untranslated}"
+    assert not fuzzy, f"fuzzy in {lc}/django.po: {fuzzy}"
 
 
-def test_the_compiled_catalog_matches_the_po_file():
+@pytest.mark.parametrize("lc", CATALOGS, ids=lambda lc: str(lc.relative_to(PACKAGE)))
+def test_the_compiled_catalog_matches_the_po_file(lc):
     # Compared by content, not by file time: a git checkout gives both files the same arbitrary
     # times, so "the .mo is not older than the .po" is checked as "the .mo says what the .po says".
-    with LC.joinpath("django.mo").open("rb") as f:
+    with lc.joinpath("django.mo").open("rb") as f:
         mo = gettext.GNUTranslations(f)
     stale = []
-    for e in entries()[1:]:
+    for e in entries(lc)[1:]:
         if e["obsolete"]:
             continue
         msgid = str(e["msgid"])
@@ -66,7 +78,7 @@ def test_the_compiled_catalog_matches_the_po_file():
             got, want = mo.gettext(msgid), e["msgstr"]
         if got != want:
             stale.append(msgid)
-    assert not stale, f"django.mo is stale; run compilemessages. Differs for: {stale[:10]}"
+    assert not stale, f"{lc}/django.mo is stale; run compilemessages. Differs for: {stale[:10]}"
 
 
 @pytest.mark.django_db
