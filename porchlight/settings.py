@@ -443,3 +443,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- cases ---
+# Victim opt-in (cases/optin.py): how often one address may submit the case number and card
+# code form (django-ratelimit rate), against guessing card codes.
+CASES_OPT_IN_RATE = os.environ.get("PORCHLIGHT_CASES_OPT_IN_RATE", "10/h")
