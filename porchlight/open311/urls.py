@@ -14,6 +14,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.service_definition,
         name="open311_service",
     ),
+    re_path(r"^requests" + FMT, views.service_requests, name="open311_requests"),
+    re_path(
+        r"^requests/(?P<number>[A-Za-z0-9_-]{1,40})" + FMT,
+        views.service_request,
+        name="open311_request",
+    ),
+    re_path(r"^tokens/(?P<token>[A-Za-z0-9_-]{1,40})" + FMT, views.token, name="open311_token"),
     # Anything else under /open311/v2/ gets the spec's error document, not an HTML page.
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

@@ -33,13 +33,6 @@ VALUE: QuestionSpec = (
     True,
     [],
 )
-WHEN: QuestionSpec = (
-    "when",
-    _en_es("When did it happen (or when did you notice)?", "¿Cuándo ocurrió (o cuándo lo notó)?"),
-    Question.Kind.DATETIME,
-    False,
-    [],
-)
 
 CATEGORIES: list[dict[str, Any]] = [
     {
@@ -54,7 +47,6 @@ CATEGORIES: list[dict[str, Any]] = [
         "group": "Property",
         "questions": [
             VALUE,
-            WHEN,
             (
                 "items",
                 _en_es("What was taken?", "¿Qué se llevaron?"),
@@ -75,7 +67,6 @@ CATEGORIES: list[dict[str, Any]] = [
         "offense": "Theft from motor vehicle",
         "group": "Property",
         "questions": [
-            WHEN,
             (
                 "entry",
                 _en_es("How did they get in?", "¿Cómo entraron?"),
@@ -109,7 +100,6 @@ CATEGORIES: list[dict[str, Any]] = [
         "offense": "Destruction/damage/vandalism of property",
         "group": "Property",
         "questions": [
-            WHEN,
             (
                 "damaged",
                 _en_es("What was damaged?", "¿Qué se dañó?"),

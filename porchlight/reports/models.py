@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.models import Agency
@@ -113,6 +114,9 @@ class Category(models.Model):
         return words(self.name, "en") or self.code
 
     def clean(self) -> None:
+        if self.code == "filed":
+            # /report/<agency>/filed/ is the confirmation page.
+            raise ValidationError({"code": _("This code is reserved; choose another.")})
         _check_wording(self.name, "name", required=True)
         _check_wording(self.description, "description", required=False)
         _check_wording(self.notice, "notice", required=False)
@@ -208,3 +212,55 @@ class Question(models.Model):
     def choices_in(self, language: str) -> list[tuple[str, str]]:
         fallback = self.category.agency.default_language
         return [(c["key"], words(c["name"], language, fallback) or c["key"]) for c in self.choices]
+
+
+class Source(models.TextChoices):
+    # Also the case's source (cases.Case.source), so staff see where a case came from.
+    ONLINE = "online", _("web form")
+    OPEN311 = "open311", _("Open311")
+
+
+class Report(models.Model):
+    """A report a resident filed online or an app filed through Open311: it opened `case`.
+
+    The reporter's phone and email are not here: they went to the case's reporter contact
+    (encrypted, looked up by keyed hash), like a caller's.
+    """
+
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, related_name="online_reports", verbose_name=_("agency")
+    )
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="reports", verbose_name=_("category")
+    )
+    case = models.OneToOneField(
+        "cases.Case", models.CASCADE, related_name="online_report", verbose_name=_("case")
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # Open311's token: what `GET tokens/{token}` looks up. Unguessable, since that is public.
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    description = models.TextField(_("description"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    h3 = models.BigIntegerField(null=True, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=8)
+    photos = models.ManyToManyField(
+        "media.MediaFile", blank=True, related_name="+", verbose_name=_("photos")
+    )
+    # Open311's media_url: a link the app hosts. Kept as a link for staff, never fetched here.
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    api_key = models.ForeignKey(
+        "agencies.ApiKey", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "filed_at"], name="report_agency_filed")]
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("online report")
+        verbose_name_plural = _("online reports")
+
+    def __str__(self) -> str:
+        return f"{self.case.number} ({self.category.code})"

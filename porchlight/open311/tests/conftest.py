@@ -36,3 +36,35 @@ def error_of(response, fmt: str) -> tuple[int, str]:
     assert root.tag == "errors"
     [error] = root.findall("error")
     return int(error.findtext("code")), error.findtext("description")
+
+
+@pytest.fixture
+def open311_key(agency: Agency) -> str:
+    from porchlight.standins.builders import make_key
+
+    return make_key(agency, source="open311")[1]
+
+
+@pytest.fixture
+def address(agency: Agency):
+    from porchlight.reports.tests.conftest import add_address
+
+    return add_address(agency)
+
+
+def filing(key: str, **extra: object) -> dict[str, object]:
+    """A POST requests body as an app sends it (form-encoded, as the spec says)."""
+    data: dict[str, object] = {
+        "api_key": key,
+        "jurisdiction_id": "bakersfield",
+        "service_code": "vehicle-burglary",
+        "lat": "35.3801",
+        "long": "-119.0213",
+        "description": "Window smashed, backpack taken.",
+        "email": "pat@example.org",
+        "attribute[entry]": "window",
+        "attribute[plate]": "8ABC123",
+        "attribute[value]": "120.50",
+    }
+    data.update(extra)
+    return {k: v for k, v in data.items() if v is not None}

@@ -28,10 +28,10 @@ def test_georeport_reads_services_and_definitions(live_server, agency) -> None:
 
     definition = as_json.get_service_definition("vandalism")
     assert definition["service_code"] == "vandalism"
-    damaged = definition["attributes"][1]
+    damaged = definition["attributes"][0]
     assert damaged["datatype"] == "multivaluelist"
     xml_definition = as_xml.get_service_definition("vandalism")
-    xml_damaged = xml_definition["attributes"]["attribute"][1]
+    xml_damaged = xml_definition["attributes"]["attribute"]
     assert xml_damaged["code"] == damaged["code"]
     assert [v["key"] for v in xml_damaged["values"]["value"]] == [
         v["key"] for v in damaged["values"]

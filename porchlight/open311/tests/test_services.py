@@ -63,21 +63,21 @@ def test_a_definition_lists_the_questions_as_attributes(client, categories) -> N
     data = client.get(V2 + "services/vehicle-burglary.json").json()
     assert data["service_code"] == "vehicle-burglary"
     codes = [a["code"] for a in data["attributes"]]
-    assert codes == ["when", "entry", "plate", "value"]
-    entry = data["attributes"][1]
+    assert codes == ["entry", "plate", "value"]
+    entry = data["attributes"][0]
     assert entry["datatype"] == "singlevaluelist"
     assert entry["required"] is True and entry["variable"] is True
     assert entry["description"] == "How did they get in?"
     assert entry["values"][0] == {"key": "window", "name": "Broke a window"}
-    assert "values" not in data["attributes"][2]
+    assert "values" not in data["attributes"][1]
 
     root = xml(client.get(V2 + "services/vehicle-burglary.xml"))
     assert root.tag == "service_definition"
     attrs = root.findall("attributes/attribute")
     assert [a.findtext("code") for a in attrs] == codes
-    assert attrs[1].findtext("required") == "true"
-    assert attrs[1].findtext("values/value/key") == "window"
-    assert attrs[1].findtext("values/value/name") == "Broke a window"
+    assert attrs[0].findtext("required") == "true"
+    assert attrs[0].findtext("values/value/key") == "window"
+    assert attrs[0].findtext("values/value/name") == "Broke a window"
 
 
 @FORMATS

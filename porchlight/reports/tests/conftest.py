@@ -34,3 +34,27 @@ def signed_in(agency: Agency) -> Callable[..., Client]:
         return client
 
     return build
+
+
+def add_address(agency: Agency, number: int = 1600, street: str = "TRUXTUN", suffix: str = "AVE"):
+    """One row in the agency's address table, so a typed address geocodes."""
+    from porchlight.geo import h3index
+    from porchlight.geo.models import Address
+
+    lat, lon = 35.37329, -119.01871
+    return Address.objects.create(
+        agency=agency,
+        number=str(number),
+        number_int=number,
+        street=f"{street} {suffix}",
+        street_name=street,
+        label=f"{number} {street.title()} {suffix.title()}",
+        lat=lat,
+        lon=lon,
+        h3=h3index.cell(lat, lon),
+    )
+
+
+@pytest.fixture
+def address(agency: Agency) -> Any:
+    return add_address(agency)
