@@ -10,7 +10,10 @@ from typing import Any
 from django.db import transaction
 
 from porchlight.agencies.models import Agency
-from porchlight.reports.models import Category, Question
+from porchlight.geo.models import Address
+from porchlight.reports.filing import file_report
+from porchlight.reports.location import Place
+from porchlight.reports.models import Category, Question, Report, Source
 
 
 def _en_es(en: str, es: str) -> dict[str, str]:
@@ -218,6 +221,53 @@ def seed_categories(agency: Agency) -> list[Category]:
     return made
 
 
+# Reports residents filed, as the demo shows them: (category, description, answers, language,
+# phone, email). The places are the demo city's own addresses, so they geocode.
+REPORTS: list[tuple[str, str, dict[str, Any], str, str, str]] = [
+    (
+        "vehicle-burglary",
+        "Someone broke the passenger window overnight and took a laptop bag from the seat.",
+        {"entry": "window", "plate": "8KTR214", "value": "900"},
+        "en",
+        "661-555-0142",
+        "",
+    ),
+    (
+        "theft",
+        "Se llevaron mi bicicleta del portal de la casa durante la tarde.",
+        {"value": "350", "items": "Bicicleta azul de montaña"},
+        "es",
+        "",
+        "vecina@example.org",
+    ),
+    (
+        "vandalism",
+        "Graffiti sprayed across the back fence facing the alley.",
+        {"damaged": ["fence"]},
+        "en",
+        "661-555-0177",
+        "neighbor@example.org",
+    ),
+]
+
+
 def seed(agency: Agency) -> None:
-    """The demo's online reports: its categories."""
-    seed_categories(agency)
+    """The demo's online reports: its categories, and a few reports filed through the real path
+    (each opens a case and plans the reporter's "report taken" update). Once only."""
+    categories = {c.code: c for c in seed_categories(agency)}
+    if Report.objects.filter(agency=agency).exists():
+        return
+    addresses = list(Address.objects.filter(agency=agency).order_by("pk")[: len(REPORTS)])
+    for i, (code, description, answers, language, phone, email) in enumerate(REPORTS):
+        found = addresses[i] if i < len(addresses) else None
+        place = Place(found.label, found.lat, found.lon, found.h3) if found else None
+        file_report(
+            categories[code],
+            source=Source.ONLINE,
+            description=description,
+            answers=answers,
+            place=place,
+            reporter_phone=phone,
+            reporter_email=email,
+            language=language,
+        )

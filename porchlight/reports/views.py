@@ -61,6 +61,19 @@ def _methods(request: HttpRequest, *allowed: str) -> HttpResponse | None:
     return HttpResponseNotAllowed(allowed)
 
 
+def agencies(request: HttpRequest) -> HttpResponse:
+    """The start page's link: the one agency taking reports online, or a choice of them."""
+    if (wrong := _methods(request, "GET")) is not None:
+        return wrong
+    language = language_for(request, None)
+    offering = list(
+        Agency.objects.filter(report_categories__active=True).distinct().order_by("name")
+    )
+    if len(offering) == 1:
+        return redirect(f"/report/{offering[0].slug}/?lang={language}")
+    return _page(request, "reports/agencies.html", {"agencies": offering}, language)
+
+
 def choose(request: HttpRequest, agency: str) -> HttpResponse:
     if (wrong := _methods(request, "GET")) is not None:
         return wrong

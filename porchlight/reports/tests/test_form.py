@@ -147,3 +147,17 @@ def test_filing_is_rate_limited_per_ip(client, categories, address, settings) ->
     assert client.get(FORM).status_code == 200
     numbers = [r.case.number for r in Report.objects.all()]
     assert all(re.fullmatch(r"C\d{2}-\d{6}", n) for n in numbers)
+
+
+def test_the_start_page_leads_to_the_form(client, categories, other_agency) -> None:
+    start = client.get("/").content.decode()
+    assert 'href="/report/"' in start
+    # Two agencies, one taking reports online: straight to its categories.
+    response = client.get("/report/?lang=es")
+    assert response.status_code == 302
+    assert response["Location"] == "/report/bakersfield/?lang=es"
+    from porchlight.reports.demo import seed_categories
+
+    seed_categories(other_agency)
+    page = client.get("/report/").content.decode()
+    assert 'href="/report/kern/?lang=en"' in page and 'href="/report/bakersfield/?lang=en"' in page

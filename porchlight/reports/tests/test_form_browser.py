@@ -69,12 +69,14 @@ def test_a_resident_files_a_report_on_a_phone(page, live_server, agency, viewpor
     look(page, f"report-form-errors-phone-{lang}")
 
     page.get_by_label(words["what"]).fill("They smashed the window and took a backpack.")
+    assert not page.locator("#unlocate").is_visible()
     page.get_by_role("button", name=words["locate"]).click()
     page.wait_for_function(
         "text => document.getElementById('locate-status').textContent === text",
         arg=words["located"],
     )
     assert page.input_value("#id_lat") == "35.380100"
+    assert not page.get_by_role("button", name=words["locate"]).is_visible()
     page.get_by_label(words["entry"]).check()
     page.get_by_label(words["plate"]).fill("8ABC123")
     page.fill("#id_q-value", "250")
