@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin
 from porchlight.audit.log import record
-from porchlight.reports.models import Category, Question
+from porchlight.reports.models import Category, Question, Report
 
 
 class QuestionInline(admin.StackedInline):  # type: ignore[type-arg]
@@ -93,3 +95,58 @@ class CategoryAdmin(AgencyScopedAdmin):
                     target=obj,
                     changes={"repr": str(obj)},
                 )
+            if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+                # Open311's discovery changeset says when the services last changed.
+                Category.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
+
+
+@admin.register(Report)
+class ReportAdmin(AgencyScopedAdmin):
+    """What residents and apps filed, for staff to read; filing is the only way to make one."""
+
+    read_only = True
+    list_display = ("case", "category", "source", "filed_at", "photo_count")
+    list_filter = ("source", "category")
+    search_fields = ("case__number",)
+    date_hierarchy = "filed_at"
+    list_select_related = ("case", "category")
+    fields = (
+        "case",
+        "category",
+        "source",
+        "filed_at",
+        "language",
+        "address",
+        "lat",
+        "lon",
+        "description",
+        "answers",
+        "photo_links",
+        "media_url",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    @admin.display(description=_("photos"))
+    def photo_count(self, obj: Report) -> int:
+        return obj.photos.count()
+
+    @admin.display(description=_("photos"))
+    def photo_links(self, obj: Report) -> str:
+        links = [
+            format_html('<a href="{}">{}</a>', photo.published.url, photo.published.name)
+            for photo in obj.photos.all()
+        ]
+        return format_html_join("", "<p>{}</p>", ((link,) for link in links)) or "–"
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        report = self.get_queryset(request).filter(pk=object_id).first()
+        if report is not None and response.status_code == 200:
+            # A resident's own words are personal data: every staff read is in the audit log.
+            record("report.viewed", request=request, agency=report.agency, target=report)
+        return response

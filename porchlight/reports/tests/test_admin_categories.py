@@ -86,3 +86,31 @@ def test_a_supervisor_may_look_but_not_change(agency, signed_in) -> None:
     client.post(change, form(agency, code="renamed"))
     category.refresh_from_db()
     assert category.code == "theft"
+
+
+def test_staff_read_their_agencys_reports_and_each_read_is_audited(
+    agency, other_agency, signed_in
+) -> None:
+    from porchlight.reports.demo import REPORTS, seed
+    from porchlight.reports.models import Report
+
+    seed(agency)
+    seed(other_agency)
+    client = signed_in("dee", Role.SUPERVISOR)
+    listed = client.get("/admin/reports/report/").context["cl"].queryset
+    assert {r.agency_id for r in listed} == {agency.pk} and len(listed) == len(REPORTS)
+    report = Report.objects.filter(agency=agency).first()
+    page = client.get(f"/admin/reports/report/{report.pk}/change/")
+    assert page.status_code == 200
+    assert report.description in page.content.decode()
+    assert AuditEntry.objects.filter(action="report.viewed", target_id=str(report.pk)).count() == 1
+    theirs = Report.objects.filter(agency=other_agency).first()
+    response = client.get(f"/admin/reports/report/{theirs.pk}/change/")
+    assert response.status_code == 302
+    assert not AuditEntry.objects.filter(action="report.viewed", target_id=str(theirs.pk)).exists()
+    # Nobody edits or adds a report here, not even the agency's admin.
+    admin = signed_in("ada", Role.ADMIN)
+    assert admin.get("/admin/reports/report/add/").status_code == 403
+    admin.post(f"/admin/reports/report/{report.pk}/change/", {"description": "changed"})
+    report.refresh_from_db()
+    assert report.description != "changed"
