@@ -321,3 +321,30 @@ class Victim(models.Model):
 
     def contacts(self) -> list[Any]:
         return [c for c in (self.phone, self.email) if c is not None]
+
+
+class RmsEvent(models.Model):
+    """One RMS case event as applied: the log behind idempotency. The same (agency, source,
+    event id) again is a duplicate when its content is the same, a conflict when not. The
+    payload is the event without victims' phone numbers and emails (those live in Contact)."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    source = models.CharField(max_length=60)
+    event_id = models.CharField(max_length=100)
+    content_hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="rms_events")
+    event_time = models.DateTimeField()
+    arrived_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "event_id"], name="rms_event_source_id_unique"
+            )
+        ]
+        verbose_name = _("RMS event")
+        verbose_name_plural = _("RMS events")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.event_id}"
