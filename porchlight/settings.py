@@ -443,3 +443,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- community ---
+# Residents sign up on an agency's community join page (n/<agency>/join/). This adapter
+# extends the staff one (agencies/staff.py): signup stays closed everywhere else, and every
+# account made there is a resident, never staff (community/accounts.py).
+ACCOUNT_ADAPTER = "porchlight.community.accounts.ResidentAccountAdapter"
