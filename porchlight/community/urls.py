@@ -7,6 +7,7 @@ from porchlight.community.views import accounts, console, posts
 app_name = "community"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("n/", accounts.index, name="index"),
     path("n/<slug:slug>/", accounts.home, name="home"),
     path("n/<slug:slug>/join/", accounts.join, name="join"),
     path("n/<slug:slug>/signin/", accounts.signin, name="signin"),

@@ -8,7 +8,7 @@ from allauth.account.views import LoginView, SignupView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +63,15 @@ def signin(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """Which agency's community: one agency goes straight there, several are listed."""
+    agencies = list(Agency.objects.order_by("name"))
+    if len(agencies) == 1:
+        return redirect("community:home", agencies[0].slug)
+    return render(request, "community/index.html", {"agencies": agencies})
+
+
+@require_safe
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     """The community's front door: residents go to their feed; others read what it is."""
     agency = agency_or_404(slug)
@@ -107,4 +116,4 @@ def delete(request: HttpRequest, agency: Agency, resident: Resident) -> HttpResp
     return page(request, agency, "community/delete.html", {"form": form})
 
 
-__all__ = ["delete", "export", "home", "join", "profile", "signin"]
+__all__ = ["delete", "export", "home", "index", "join", "profile", "signin"]

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from porchlight.agencies.console import perms
 from porchlight.agencies.models import Agency
 from porchlight.agencies.staff import agency_scope, staff_required
 from porchlight.community import moderation
@@ -52,7 +53,8 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    response = render(request, template, {"section": "community", **context}, status=status)
+    context = {**perms(request), "section": "community", **context}
+    response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
     return response
 
