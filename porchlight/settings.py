@@ -460,3 +460,9 @@ OPEN311_KEY_SERVICE = os.environ.get(
     "OPEN311_KEY_SERVICE",
     "Ask the agency's Porchlight administrator for an API key with the source 'open311'.",
 )
+
+# --- community ---
+# Residents sign up on an agency's community join page (n/<agency>/join/). This adapter
+# extends the staff one (agencies/staff.py): signup stays closed everywhere else, and every
+# account made there is a resident, never staff (community/accounts.py).
+ACCOUNT_ADAPTER = "porchlight.community.accounts.ResidentAccountAdapter"
