@@ -444,6 +444,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- community ---
+# Residents sign up on an agency's community join page (n/<agency>/join/). This adapter
+# extends the staff one (agencies/staff.py): signup stays closed everywhere else, and every
+# account made there is a resident, never staff (community/accounts.py).
+ACCOUNT_ADAPTER = "porchlight.community.accounts.ResidentAccountAdapter"
+
 # --- alerts ----------------------------------------------------------------------------------
 # Web push (docs/operators.md, "Web push"): the VAPID private key from `porchlight alerts
 # vapid-keys` and a contact URL for push services. Without a key there is no push channel

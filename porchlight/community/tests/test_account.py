@@ -1,0 +1,97 @@
+"""A resident's export and account deletion (what goes, what stays)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from porchlight.audit.models import AuditEntry
+from porchlight.community.models import Comment, Flag, Place, Post, Removal, Resident
+from porchlight.community.tests.factories import make_place, make_post, make_resident
+from porchlight.media.models import MediaFile
+from porchlight.standins.media import jpeg_with_gps, upload
+
+LAT, LON = 35.3733, -119.0187
+
+
+@pytest.fixture
+def me(client: Any, agency: Any) -> Any:
+    resident = make_resident(agency, "me@example.org", first_name="Ana", trusted=True)
+    client.force_login(resident.user)
+    return resident
+
+
+@pytest.mark.django_db
+def test_export_holds_everything_the_account_holds(client: Any, agency: Any, me: Any) -> None:
+    place = make_place(me, LAT, LON)
+    place.address = "1200 Truxtun Ave"
+    place.save()
+    post = make_post(me, LAT, LON, title="Streetlight out")
+    Comment.objects.create(post=post, author=me, body="Fixed now.")
+    r = client.get("/n/bakersfield/account/export.json")
+    assert r.status_code == 200 and r["Content-Type"] == "application/json"
+    assert r["Content-Disposition"].startswith("attachment;")
+    data = json.loads(r.content)
+    assert data["account"]["email"] == "me@example.org"
+    assert data["places"][0]["address"] == "1200 Truxtun Ave"
+    assert data["posts"][0]["title"] == "Streetlight out"
+    assert data["comments"][0]["body"] == "Fixed now."
+
+
+@pytest.mark.django_db
+def test_the_delete_page_says_what_is_kept_before_confirming(client: Any, me: Any) -> None:
+    r = client.get("/n/bakersfield/account/delete/")
+    assert b"What is kept" in r.content and b"evidence" in r.content and b"audit log" in r.content
+    # Without the confirmation box nothing happens.
+    assert client.post("/n/bakersfield/account/delete/", {}).status_code == 200
+    assert Resident.objects.filter(pk=me.pk).exists()
+
+
+@pytest.mark.django_db
+def test_deleting_removes_everything_but_audit_entries_and_removal_records(
+    client: Any, agency: Any, me: Any, media_storage: Path
+) -> None:
+    place = make_place(me, LAT, LON)
+    client.post(
+        "/n/bakersfield/posts/new/",
+        {
+            "category": "crime",
+            "title": "Car window smashed",
+            "body": "Someone smashed my car window overnight.",
+            "place": place.pk,
+            "photos": [upload("a.jpg", jpeg_with_gps())],
+        },
+    )
+    post = Post.objects.get()
+    stored = MediaFile.objects.get()
+    files = [stored.published.path, stored.original.path]
+    assert all(Path(f).exists() for f in files)
+    other = make_resident(agency, "bo@example.org")
+    theirs = make_post(other, LAT, LON)
+    Comment.objects.create(post=theirs, author=me, body="Same here.")
+    Flag.objects.create(post=theirs, resident=me, reason="spam")
+    Removal.objects.create(
+        post=post, agency=agency, category=post.category, rule="spam", reason="x",
+        moderator=get_user_model().objects.create_user("mod"),
+    )  # fmt: skip
+    audit_before = AuditEntry.objects.count()
+
+    r = client.post("/n/bakersfield/account/delete/", {"confirm": "on"})
+    assert r.status_code == 302
+    assert not get_user_model().objects.filter(email="me@example.org").exists()
+    assert not Resident.objects.filter(pk=me.pk).exists()
+    assert not Place.objects.exists() and not Post.objects.filter(pk=post.pk).exists()
+    assert not Comment.objects.exists() and not MediaFile.objects.exists()
+    assert not any(Path(f).exists() for f in files)
+    # Kept: the other resident's post, the flag (anonymous now), the removal record, the audit.
+    assert Post.objects.filter(pk=theirs.pk).exists()
+    assert Flag.objects.get().resident is None
+    assert Removal.objects.get().post is None
+    assert AuditEntry.objects.count() == audit_before + 1
+    assert AuditEntry.objects.filter(action="community.account.delete").exists()
+    # And the session is over.
+    assert client.get("/n/bakersfield/feed/").status_code == 302

@@ -1,0 +1,88 @@
+"""What every community page shares: the agency from the URL, the signed-in resident, and
+the disclaimers (not 911, not monitored around the clock, the non-emergency number, and the
+online report form when that feature is installed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from porchlight.agencies.models import Agency
+from porchlight.community.models import Resident
+from porchlight.notify import pii
+
+
+def agency_or_404(slug: str) -> Agency:
+    return get_object_or_404(Agency, slug=slug)
+
+
+def report_form_url(agency: Agency) -> str | None:
+    """The online report form (C9) when its app provides one; otherwise no link at all."""
+    try:
+        return reverse("reports:form", args=[agency.slug])
+    except NoReverseMatch:
+        return None
+
+
+def disclaimers(agency: Agency) -> dict[str, Any]:
+    number = agency.non_emergency_number
+    return {
+        "agency": agency,
+        "phone": number,
+        "phone_href": pii.normalize_phone(number)
+        or "".join(c for c in number if c.isdigit() or c == "+"),
+        "report_url": report_form_url(agency),
+    }
+
+
+def page(
+    request: HttpRequest,
+    agency: Agency,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    resident = getattr(request, "resident", None)
+    response = render(
+        request,
+        template,
+        {**disclaimers(agency), "resident": resident, **(context or {})},
+        status=status,
+    )
+    # Pages differ by who is signed in: never cached for someone else.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def resident_of(request: HttpRequest, agency: Agency) -> Resident | None:
+    if not request.user.is_authenticated:
+        return None
+    resident: Resident | None = getattr(request.user, "resident", None)
+    if resident is None or resident.agency_id != agency.pk:
+        return None
+    return resident
+
+
+def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resident pages: a signed-in resident of the agency in the URL.
+
+    Anonymous visitors go to sign in; a signed-in account that is not this agency's resident
+    (staff, or another agency's resident) gets 404, so the page reveals nothing to them."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        agency = agency_or_404(slug)
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        resident = resident_of(request, agency)
+        if resident is None:
+            raise Http404
+        request.resident = resident  # type: ignore[attr-defined]
+        return view(request, agency, resident, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,193 @@
+"""The moderation console for community-relations staff (and agency admins).
+
+Moderators see a post's text, photos, category, the public point's neighbourhood and the
+author's display name, never the author's email, address or places: the agency sees a
+resident's identity only if the resident shares it (C8). Every action is audited in
+moderation.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from porchlight.agencies.console import perms
+from porchlight.agencies.models import Agency
+from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.community import moderation
+from porchlight.community.forms import AppealDecisionForm, RemoveForm
+from porchlight.community.models import Decision, Post, Removal
+from porchlight.community.rules import BY_CODE
+
+
+def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff with the community-relations or admin role, acting for their own agency (a
+    platform superuser picks the agency with ?agency=<slug>)."""
+
+    @staff_required()
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        scope = agency_scope(request)
+        if scope is None:
+            slug = request.GET.get("agency") or request.POST.get("agency") or ""
+            scope = (
+                Agency.objects.filter(slug=slug).first() or Agency.objects.order_by("pk").first()
+            )
+            if scope is None:
+                raise PermissionDenied
+        if not moderation.can_moderate(request.user, scope):
+            raise PermissionDenied
+        return view(request, scope, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context = {**perms(request), "section": "community", **context}
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@moderator_required
+def queue(request: HttpRequest, agency: Agency) -> HttpResponse:
+    posts = Paginator(moderation.queue(agency), 25).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "community/console/queue.html",
+        {
+            "scope": agency,
+            "posts": posts,
+            "appeals": moderation.appeals(agency).select_related("post", "moderator"),
+            "removals": Removal.objects.filter(agency=agency).select_related(
+                "moderator", "appeal_decided_by"
+            )[:20],
+        },
+    )
+
+
+def _item(
+    request: HttpRequest,
+    agency: Agency,
+    post: Post,
+    form: RemoveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return _render(
+        request,
+        "community/console/item.html",
+        {
+            "scope": agency,
+            "post": post,
+            "media": post.media.select_related("media"),
+            "flags": post.flags.order_by("-created"),
+            "decisions": Decision.objects.filter(post=post).select_related("moderator"),
+            "removals": Removal.objects.filter(post=post).select_related(
+                "moderator", "appeal_decided_by"
+            ),
+            "author_history": {
+                "posts": post.author.posts.count(),
+                "removed": Removal.objects.filter(post__author=post.author).count(),
+                "trusted": post.author.trusted,
+                "joined": post.author.created,
+            },
+            "remove_form": form or RemoveForm(),
+            "rules": BY_CODE,
+        },
+        status=status,
+    )
+
+
+def _post(agency: Agency, pk: int) -> Post:
+    return get_object_or_404(
+        Post.objects.select_related("author"), pk=pk, agency=agency, deleted__isnull=True
+    )
+
+
+@require_safe
+@moderator_required
+def item(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    return _item(request, agency, _post(agency, pk))
+
+
+@require_POST
+@moderator_required
+def act(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    post = _post(agency, pk)
+    action = request.POST.get("action", "")
+    if action == "approve":
+        if post.status != Post.Status.PENDING:
+            return _item(request, agency, post, status=409)
+        moderation.approve(post, request)
+        messages.success(request, _("Published."))
+    elif action == "keep":
+        moderation.keep(post, request, request.POST.get("note", ""))
+        messages.success(request, _("Flags dismissed; the post stays up."))
+    elif action == "trust":
+        moderation.trust(post.author, request)
+        messages.success(request, _("This resident's posts now publish at once."))
+    elif action == "remove":
+        form = RemoveForm(request.POST)
+        if not form.is_valid() or post.status == Post.Status.REMOVED:
+            return _item(request, agency, post, form, status=400)
+        moderation.remove(post, form.cleaned_data["rule"], form.cleaned_data["reason"], request)
+        messages.success(request, _("Removed. The author was given the rule and the reason."))
+    else:
+        return _item(request, agency, post, status=400)
+    return redirect("community:console_queue")
+
+
+@require_safe
+@moderator_required
+def appeal_view(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    removal = get_object_or_404(
+        Removal.objects.select_related("post", "moderator"), pk=pk, agency=agency
+    )
+    return _appeal(request, agency, removal, AppealDecisionForm())
+
+
+def _appeal(
+    request: HttpRequest,
+    agency: Agency,
+    removal: Removal,
+    form: AppealDecisionForm,
+    status: int = 200,
+) -> HttpResponse:
+    return _render(
+        request,
+        "community/console/appeal.html",
+        {
+            "scope": agency,
+            "removal": removal,
+            "rule": BY_CODE.get(removal.rule),
+            "form": form,
+            "same_moderator": removal.moderator_id == request.user.pk,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@moderator_required
+def appeal_decide(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    removal = get_object_or_404(Removal.objects.select_related("post"), pk=pk, agency=agency)
+    form = AppealDecisionForm(request.POST)
+    if removal.moderator_id == request.user.pk:
+        return _appeal(request, agency, removal, form, status=403)
+    if removal.appealed is None or removal.appeal_decided is not None or not form.is_valid():
+        return _appeal(request, agency, removal, form, status=400)
+    upheld = form.cleaned_data["decision"] == "uphold"
+    moderation.decide_appeal(removal, upheld, form.cleaned_data["note"], request)
+    messages.success(request, _("Removal upheld.") if upheld else _("Post restored."))
+    return redirect("community:console_queue")
