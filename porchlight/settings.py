@@ -466,3 +466,16 @@ OPEN311_KEY_SERVICE = os.environ.get(
 # extends the staff one (agencies/staff.py): signup stays closed everywhere else, and every
 # account made there is a resident, never staff (community/accounts.py).
 ACCOUNT_ADAPTER = "porchlight.community.accounts.ResidentAccountAdapter"
+
+# --- alerts ----------------------------------------------------------------------------------
+# Web push (docs/operators.md, "Web push"): the VAPID private key from `porchlight alerts
+# vapid-keys` and a contact URL for push services. Without a key there is no push channel
+# (the dev inbox stands in for it in the demo) and the subscribe button is not shown.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:webmaster@localhost")
+# Plain-HTTP push endpoints: only for a local push server (tests, development).
+PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "") == "1"
+# Daily digests go out at this local hour (agency time zone), from the worker.
+ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "7"))
+# Periodic jobs the worker runs after each batch (each takes its own lease).
+NOTIFY_PERIODIC_JOBS = ["porchlight.alerts.digests.run"]

@@ -1,3 +1,38 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from porchlight.alerts import console, pwa, resident, views
+
+app_name = "alerts"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Public: pages, feeds (Atom, and CAP 1.2 in Atom), per agency and per beat.
+    path("alerts/a/<str:token>/", views.page, name="page"),
+    path("alerts/a/<str:token>/cap.xml", views.cap_message, name="cap_message"),
+    path("alerts/<slug:slug>/", views.agency_alerts, name="list"),
+    path("alerts/<slug:slug>/feed.atom", views.agency_feed, {"kind": "atom"}, name="atom_feed"),
+    path("alerts/<slug:slug>/cap.atom", views.agency_feed, {"kind": "cap"}, name="cap_feed"),
+    re_path(
+        r"^alerts/(?P<slug>[-\w]+)/beats/(?P<code>[^/]{1,32})/feed\.atom$",
+        views.beat_feed,
+        {"kind": "atom"},
+        name="beat_atom_feed",
+    ),  # fmt: skip
+    re_path(
+        r"^alerts/(?P<slug>[-\w]+)/beats/(?P<code>[^/]{1,32})/cap\.atom$",
+        views.beat_feed,
+        {"kind": "cap"},
+        name="beat_cap_feed",
+    ),  # fmt: skip
+    # Residents: alert settings and this browser's push subscription.
+    path("me/alerts/", resident.settings_page, name="settings"),
+    path("me/alerts/push/subscribe", resident.push_subscribe, name="push_subscribe"),
+    path("me/alerts/push/unsubscribe", resident.push_unsubscribe, name="push_unsubscribe"),
+    # The installable web app.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    # Staff.
+    path("console/alerts/", console.alert_list, name="console"),
+    path("console/alerts/<int:pk>/cancel", console.alert_cancel, name="cancel"),
+    path("console/alerts/<int:pk>/pin", console.alert_pin, name="pin"),
+]

@@ -279,7 +279,7 @@ class RuleAdmin(AgencyScopedAdmin):
     ordering = ("position", "id")
     fieldsets = (
         (None, {"fields": ("agency", "name", "trigger", "enabled", "position")}),
-        (_("Channels"), {"fields": ("sms", "email", "valid_minutes")}),
+        (_("Channels"), {"fields": ("sms", "email", "push", "valid_minutes")}),
         (
             _("Conditions"),
             {

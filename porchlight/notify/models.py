@@ -14,6 +14,8 @@ from porchlight.notify import pii
 class Channel(models.TextChoices):
     SMS = "sms", "SMS"
     EMAIL = "email", "Email"
+    # A browser's push subscription (the resident site, alerts): channels/push.py.
+    PUSH = "push", "Web push"
 
 
 class Contact(models.Model):
@@ -319,6 +321,8 @@ class Rule(models.Model):
     )
     sms = models.BooleanField(_("send by SMS"), default=True)
     email = models.BooleanField(_("send by email"), default=True)
+    # db_default too: data migrations written before this column insert rules without it.
+    push = models.BooleanField(_("send by web push"), default=True, db_default=True)
     valid_minutes = models.PositiveIntegerField(
         _("valid for (minutes)"),
         default=120,

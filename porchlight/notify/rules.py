@@ -211,6 +211,8 @@ def matches(rule: Rule, facts: Facts) -> bool:
 
 
 def sends_on(rule: Rule, channel: str) -> bool:
+    if channel == Channel.PUSH:
+        return rule.push
     return rule.sms if channel == Channel.SMS else rule.email if channel == Channel.EMAIL else False
 
 

@@ -40,6 +40,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from porchlight.calls.models import Call
@@ -617,6 +618,20 @@ class Worker:
                 )  # fmt: skip
         return settled
 
+    # --- other apps' periodic work ---------------------------------------------------------
+    def periodic(self, now: datetime | None = None) -> None:
+        """Run the jobs named in settings.NOTIFY_PERIODIC_JOBS (dotted paths to functions
+        taking the worker's name and the time): alert digests, for one. Each job takes its
+        own database lease (take_lease), so with several workers exactly one runs it; the
+        worker only gives them a turn after each batch."""
+        for path in getattr(settings, "NOTIFY_PERIODIC_JOBS", ()):
+            job = import_string(path)
+            try:
+                job(self.name, now or timezone.now())
+            except Exception:  # noqa: BLE001 - one app's job must not stop the sending
+                log.exception("worker %s: periodic job %s failed", self.name, path)
+                close_old_connections()
+
     # --- the loop ---------------------------------------------------------------------------
     def loop(self, stop: threading.Event, idle: float = 1.0) -> None:
         log.info("worker %s started (%s send threads)", self.name, self.threads)
@@ -624,6 +639,7 @@ class Worker:
             try:
                 handled = self.run_once()
                 self.reconcile()
+                self.periodic()
             except Exception:  # noqa: BLE001 - a database blip must not end the worker
                 log.exception("worker %s: batch failed; retrying", self.name)
                 close_old_connections()

@@ -37,4 +37,10 @@ def from_settings() -> dict[str, Channel]:
         channels["email"] = EmailChannel()
     elif dev:
         channels["email"] = DevInbox("email")
+    if getattr(settings, "VAPID_PRIVATE_KEY", ""):
+        from porchlight.notify.channels.push import WebPush
+
+        channels["push"] = WebPush()
+    elif dev:
+        channels["push"] = DevInbox("push")
     return channels

@@ -43,7 +43,7 @@ def form_data(rule, templates=None, **changes):
         "priority_codes": ", ".join(rule.priority_codes),
         "sources": ", ".join(rule.sources),
     }
-    for flag in ("enabled", "sms", "email"):
+    for flag in ("enabled", "sms", "email", "push"):
         if getattr(rule, flag):
             data[flag] = "on"
     rows = templates if templates is not None else list(rule.templates.order_by("id"))
