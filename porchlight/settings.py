@@ -443,3 +443,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- feedback ---
+# A survey link works this many days after it is sent, for one response (docs/admins.md).
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
+# A rating at or below this (of the call taker, the officer or overall) opens a follow-up.
+FEEDBACK_LOW_SCORE = int(os.environ.get("FEEDBACK_LOW_SCORE", "2"))
+# Requests per IP to /s/<token>/, in django-ratelimit's notation; slows token guessing.
+FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "60/m")

@@ -19,6 +19,7 @@ from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
 from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
+from porchlight.feedback import demo as feedback_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
 
@@ -73,6 +74,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     _quarantine_samples(agency)
     _message_samples(agency)
     addresses.seed(agency)
+    feedback_demo.seed(agency)  # surveys answered on the history, follow-ups, commendations
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 
