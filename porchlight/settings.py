@@ -479,3 +479,10 @@ PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "") == "1"
 ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "7"))
 # Periodic jobs the worker runs after each batch (each takes its own lease).
 NOTIFY_PERIODIC_JOBS = ["porchlight.alerts.digests.run"]
+# --- feedback ---
+# A survey link works this many days after it is sent, for one response (docs/admins.md).
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
+# A rating at or below this (of the call taker, the officer or overall) opens a follow-up.
+FEEDBACK_LOW_SCORE = int(os.environ.get("FEEDBACK_LOW_SCORE", "2"))
+# Requests per IP to /s/<token>/, in django-ratelimit's notation; slows token guessing.
+FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "60/m")

@@ -46,6 +46,7 @@ from porchlight.calls.models import (
     Status,
 )
 from porchlight.calls.schemas import EVENT_LIST, CadEvent
+from porchlight.feedback import invite
 from porchlight.notify import pii, plan
 from porchlight.notify.models import Channel, Contact
 
@@ -299,6 +300,7 @@ def ingest(
                     _apply_agency(feed, group, outcomes, batch_rejects, applied)
                 # In the same transaction: a message exists exactly when its cause committed.
                 plan.calls(applied)
+                invite.after_calls_cleared(applied)  # survey invitations, same transaction
                 if quarantine:
                     _quarantine(feed, batch_rejects)
             break

@@ -20,6 +20,7 @@ from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
 from porchlight.community import demo as community_demo
 from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
+from porchlight.feedback import demo as feedback_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
 from porchlight.reports import demo as reports_demo
@@ -77,6 +78,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     addresses.seed(agency)
     reports_demo.seed(agency)
     community_demo.seed(agency)  # after the addresses: residents' places geocode against them
+    feedback_demo.seed(agency)  # surveys answered on the history, follow-ups, commendations
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 

@@ -15,7 +15,9 @@ LATER = "2026-11-22T14:20:00-08:00"
 
 
 def planned(**filters):
-    return {(o.trigger, o.channel) for o in Outbox.objects.filter(**filters)}
+    # Call updates only: a cleared call also gets a survey invitation (feedback.invite).
+    rows = Outbox.objects.filter(**filters).exclude(trigger=Trigger.SURVEY)
+    return {(o.trigger, o.channel) for o in rows}
 
 
 def rule(agency, trigger):

@@ -1,0 +1,222 @@
+"""Asking: one invitation, with a one-time link, through the notification engine.
+
+Three ways in, each an explicit call from the code that owns the moment:
+- `after_calls_cleared(applied)`: from calls intake, in the batch's transaction, for the calls
+  the batch cleared;
+- `after_case_closed(...)`: from the cases app when a case closes;
+- `after_online_report(...)`: from the reports app when a report is filed.
+
+Whoever calls, the same steps: the agency's first enabled survey for that moment; the call's
+exclusions (plan.exclusion: sensitive or unmapped type, juvenile, do not contact) and history
+ask nobody, nor do the survey's switched-off call types; the sampling rate picks a fixed share
+(by a hash of the survey and the call, so a replay picks the same); then one message through
+`notify.plan.message()`, by SMS when there is a phone and by email otherwise, due after the
+survey's delay and after quiet hours, whose link works for FEEDBACK_LINK_DAYS from then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from porchlight.agencies.models import Agency
+from porchlight.calls.changes import Applied
+from porchlight.calls.models import Call, Status
+from porchlight.feedback import defaults, roster
+from porchlight.feedback.models import Invitation, Survey, When
+from porchlight.notify import plan
+from porchlight.notify.models import Contact, Trigger
+
+TOKEN_BYTES = 12
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sampled(survey: Survey, subject: str) -> bool:
+    """Whether this call (or case, or report) is in the survey's sample: a fixed share, the
+    same answer every time for the same subject."""
+    if survey.sample_percent >= 100:
+        return True
+    digest = hashlib.sha256(f"{survey.pk}:{subject}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 10000 < survey.sample_percent * 100
+
+
+def language_of(code: str, agency: Agency) -> str:
+    known = {c for c, _ in settings.LANGUAGES}
+    for candidate in (code, code.split("-")[0]):
+        if candidate in known:
+            return candidate
+    default = agency.default_language
+    return default if default in known else settings.LANGUAGE_CODE
+
+
+def survey_for(agency: Agency, when: str) -> Survey | None:
+    defaults.ensure(agency.pk)
+    return Survey.objects.filter(agency=agency, when=when, enabled=True).order_by("id").first()
+
+
+def after_calls_cleared(applied: Applied) -> None:
+    """Invite the callers of the calls this intake batch cleared. Called by calls.intake inside
+    the batch's transaction, after notify.plan.calls()."""
+    cleared_now = {ev.call_id for ev in applied.events if ev.status == Status.CLEARED}
+    for pk in sorted(cleared_now):
+        call = applied.calls.get(pk)
+        if call is None or call.historical or call.status != Status.CLEARED:
+            continue
+        if applied.status_before.get(pk) == Status.CLEARED:
+            continue  # cleared before this batch: asked then
+        after_call_cleared(call)
+
+
+def after_call_cleared(call: Call) -> Invitation | None:
+    contact_id = call.caller_phone_id or call.caller_email_id
+    if contact_id is None:
+        return None
+    agency = call.agency
+    survey = survey_for(agency, When.CALL_CLEARED)
+    if survey is None:
+        return None
+    contact = Contact.objects.get(pk=contact_id)
+    return invite(survey, contact, call=call, language=language_of(call.caller_language, agency))
+
+
+def after_case_closed(
+    agency: Agency, contact: Contact, *, case_number: str, language: str, call: Call | None = None
+) -> Invitation | None:
+    """Invite a victim or reporting party once their case closes. Call it in the closing
+    transaction; calling it again for the same case asks nobody twice."""
+    survey = survey_for(agency, When.CASE_CLOSED)
+    if survey is None:
+        return None
+    return invite(
+        survey, contact, call=call, reference=case_number, language=language_of(language, agency)
+    )
+
+
+def after_online_report(
+    agency: Agency,
+    contact: Contact,
+    *,
+    report_number: str,
+    language: str,
+    call: Call | None = None,
+) -> Invitation | None:
+    """Invite the person who filed an online report. Call it in the filing transaction."""
+    survey = survey_for(agency, When.ONLINE_REPORT)
+    if survey is None:
+        return None
+    return invite(
+        survey,
+        contact,
+        call=call,
+        reference=report_number,
+        language=language_of(language, agency),
+    )
+
+
+def refusal(survey: Survey, call: Call | None) -> str:
+    """Why this call gets no survey, or ""."""
+    if call is None:
+        return ""
+    if call.historical:
+        return "historical call"
+    reason = plan.exclusion(call, call.call_type)
+    if reason:
+        return reason
+    off = {str(c).strip().upper() for c in survey.call_types_off or []}
+    if call.call_type is not None and call.call_type.code.upper() in off:
+        return "survey switched off for this call type"
+    return ""
+
+
+def invite(
+    survey: Survey,
+    contact: Contact,
+    *,
+    call: Call | None = None,
+    reference: str = "",
+    language: str = "en",
+    now: datetime | None = None,
+) -> Invitation | None:
+    """Plan one invitation, or None when nobody is to be asked (see the module docstring)."""
+    agency = survey.agency
+    if contact.agency_id != agency.pk or contact.purged_at is not None:
+        return None
+    if refusal(survey, call):
+        return None
+    subject = f"call:{call.pk}" if call is not None else f"ref:{reference}"
+    if not sampled(survey, subject):
+        return None
+    found = Invitation.objects.filter(
+        survey=survey, when=survey.when, call=call, reference=reference
+    ).first()
+    if found is not None:
+        return found
+
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    url = settings.SITE_URL + reverse("feedback:survey", args=[token])
+    when_local = timezone.localtime(now, agency.tz)
+    number = call.incident_number if call is not None else reference
+    row = plan.message(
+        agency,
+        contact,
+        Trigger.SURVEY,
+        dedupe=f"survey:{survey.pk}:{subject}"[:60],
+        context={
+            "survey_url": url,
+            "incident_number": number,
+            "call_date": when_local.date().isoformat(),
+        },
+        language=language,
+        call=call,
+        due=now + timedelta(hours=survey.delay_hours),
+    )
+    if row is None:
+        return None  # the agency has no enabled rule that sends invitations on this channel
+
+    shift, day = (None, now.date())
+    if call is not None:
+        shift, day = roster.shift_at(agency, call.received_at or call.first_event_at)
+    invitation = Invitation(
+        agency=agency,
+        survey=survey,
+        when=survey.when,
+        call=call,
+        reference=reference,
+        contact=contact,
+        outbox=row,
+        token_hash=token_hash(token),
+        language=language,
+        created=now,
+        due_at=row.due_at,
+        expires_at=row.due_at + timedelta(days=settings.FEEDBACK_LINK_DAYS),
+        shift=shift,
+    )
+    if call is not None:
+        invitation.beat = call.beat
+        invitation.district = call.district
+        invitation.call_type = call.call_type.code if call.call_type else ""
+        invitation.priority = call.priority.code if call.priority else ""
+        invitation.units = [
+            str(u.get("id")) for u in call.units or [] if isinstance(u, dict) and u.get("id")
+        ]
+        invitation.call_taker = call.call_taker_id
+    try:
+        with transaction.atomic():
+            invitation.save(force_insert=True)
+    except IntegrityError:
+        return Invitation.objects.get(
+            survey=survey, when=survey.when, call=call, reference=reference
+        )
+    if call is not None:
+        invitation.officers.set(roster.officers_for(call, shift, day))
+    return invitation

@@ -1,0 +1,193 @@
+"""The feedback figures: response rate, CSAT, NPS and per-question averages, with filters.
+
+- Response rate: submitted responses over invitations that were sent (their message went:
+  sent or delivered), in the window.
+- CSAT: the share of "overall" ratings that are 4 or 5.
+- NPS: where a 0–10 "would you recommend" question is asked, the share of 9–10 minus the
+  share of 0–6, in points.
+- Per-question averages: every rating (1–5) and 0–10 question, with how many answered.
+Filters (all optional, combined): beat, district, call type, priority, officer, shift and a
+date range on the agency's clock. Everything is a handful of aggregate queries; nothing is
+read row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
+
+from porchlight.agencies.models import Agency
+from porchlight.feedback.models import About, Answer, Invitation, Kind, Question
+from porchlight.feedback.roster import safe_date
+from porchlight.notify.models import State
+
+FILTERS = ("beat", "district", "call_type", "priority", "officer", "shift")
+
+
+@dataclass
+class Filters:
+    beat: str = ""
+    district: str = ""
+    call_type: str = ""
+    priority: str = ""
+    officer: int | None = None
+    shift: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_query(cls, query: Any) -> Filters:
+        def number(name: str) -> int | None:
+            raw = str(query.get(name, "")).strip()
+            return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+        return cls(
+            beat=str(query.get("beat", "")).strip()[:32],
+            district=str(query.get("district", "")).strip()[:32],
+            call_type=str(query.get("call_type", "")).strip()[:200],
+            priority=str(query.get("priority", "")).strip()[:16],
+            officer=number("officer"),
+            shift=number("shift"),
+            since=safe_date(str(query.get("since", ""))),
+            until=safe_date(str(query.get("until", ""))),
+        )
+
+    def invitations(self, agency: Agency | None) -> QuerySet[Invitation]:
+        qs = Invitation.objects.all()
+        if agency is not None:
+            qs = qs.filter(agency=agency)
+        for name in ("beat", "district", "call_type", "priority"):
+            value = getattr(self, name)
+            if value:
+                qs = qs.filter(**{f"{name}__iexact": value})
+        if self.officer is not None:
+            qs = qs.filter(officers__id=self.officer)
+        if self.shift is not None:
+            qs = qs.filter(shift_id=self.shift)
+        tz = agency.tz if agency is not None else timezone.get_current_timezone()
+        if self.since is not None:
+            qs = qs.filter(created__gte=datetime.combine(self.since, time(), tzinfo=tz))
+        if self.until is not None:
+            end = datetime.combine(self.until + timedelta(days=1), time(), tzinfo=tz)
+            qs = qs.filter(created__lt=end)
+        return qs.distinct() if self.officer is not None else qs
+
+
+@dataclass
+class QuestionFigure:
+    question: Question
+    average: float | None
+    answered: int
+
+
+@dataclass
+class Figures:
+    invited: int = 0
+    responded: int = 0
+    rate: float | None = None
+    csat: float | None = None
+    csat_answers: int = 0
+    nps: float | None = None
+    nps_answers: int = 0
+    questions: list[QuestionFigure] = field(default_factory=list)
+    weekly: list[tuple[date, float | None, int]] = field(default_factory=list)
+
+
+def compute(agency: Agency | None, filters: Filters) -> Figures:
+    invitations = filters.invitations(agency)
+    sent = invitations.filter(outbox__state__in=(State.SENT, State.DELIVERED))
+    ids = invitations.values("pk")
+    submitted = Answer.objects.filter(
+        response__invitation__in=ids, response__submitted_at__isnull=False
+    )
+    figures = Figures(
+        invited=sent.count(),
+        responded=invitations.filter(response__submitted_at__isnull=False).count(),
+    )
+    if figures.invited:
+        figures.rate = round(100 * figures.responded / figures.invited, 1)
+
+    overall = submitted.filter(
+        question__kind=Kind.RATING, question__about=About.OVERALL, number__isnull=False
+    ).aggregate(n=Count("id"), happy=Count("id", filter=Q(number__gte=4)))
+    figures.csat_answers = overall["n"]
+    if overall["n"]:
+        figures.csat = round(100 * overall["happy"] / overall["n"], 1)
+
+    nps = submitted.filter(question__kind=Kind.NPS, number__isnull=False).aggregate(
+        n=Count("id"),
+        promoters=Count("id", filter=Q(number__gte=9)),
+        detractors=Count("id", filter=Q(number__lte=6)),
+    )
+    figures.nps_answers = nps["n"]
+    if nps["n"]:
+        figures.nps = round(100 * (nps["promoters"] - nps["detractors"]) / nps["n"], 1)
+
+    per = (
+        submitted.filter(question__kind__in=(Kind.RATING, Kind.NPS), number__isnull=False)
+        .values("question")
+        .annotate(avg=Avg("number"), n=Count("id"))
+    )
+    by_id = {row["question"]: row for row in per}
+    for q in Question.objects.filter(pk__in=by_id).order_by("survey", "position", "id"):
+        row = by_id[q.pk]
+        figures.questions.append(QuestionFigure(q, round(float(row["avg"]), 2), row["n"]))
+
+    figures.weekly = weekly_csat(agency, submitted)
+    return figures
+
+
+def weekly_csat(
+    agency: Agency | None, submitted: QuerySet[Answer], weeks: int = 8
+) -> list[tuple[date, float | None, int]]:
+    """CSAT for each of the last `weeks` weeks (Monday to Sunday, the agency's clock), oldest
+    first: the chart on the page."""
+    tz = agency.tz if agency is not None else timezone.get_current_timezone()
+    today = timezone.localtime(timezone.now(), tz).date()
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    rows = submitted.filter(
+        question__kind=Kind.RATING,
+        question__about=About.OVERALL,
+        number__isnull=False,
+        response__submitted_at__gte=datetime.combine(first, time(), tzinfo=tz),
+    ).values_list("response__submitted_at", "number")
+    counts: dict[date, list[int]] = {}
+    for at, number in rows:
+        day = timezone.localtime(at, tz).date()
+        week = day - timedelta(days=day.weekday())
+        tally = counts.setdefault(week, [0, 0])
+        tally[0] += 1
+        tally[1] += int(number is not None and number >= 4)
+    out = []
+    for i in range(weeks):
+        week = first + timedelta(weeks=i)
+        n, happy = counts.get(week, [0, 0])
+        out.append((week, round(100 * happy / n, 1) if n else None, n))
+    return out
+
+
+def chart(weekly: list[tuple[date, float | None, int]]) -> dict[str, Any]:
+    """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed)."""
+    width, height, top, bottom = 560, 200, 20, 40
+    slot = width / max(len(weekly), 1)
+    bars = []
+    for i, (week, value, n) in enumerate(weekly):
+        h = (height - top - bottom) * (value or 0) / 100
+        bars.append(
+            {
+                "x": round(i * slot + slot * 0.15, 1),
+                "w": round(slot * 0.7, 1),
+                "y": round(height - bottom - h, 1),
+                "h": round(h, 1),
+                "label": week.strftime("%m/%d"),
+                "value": value,
+                "n": n,
+                "cx": round(i * slot + slot / 2, 1),
+            }
+        )
+    return {"width": width, "height": height, "base": height - bottom, "bars": bars}
