@@ -62,6 +62,59 @@ def current_version(agency_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
+# The triggers of migration 0008 that keep the token honest. On SQLite, a later migration that
+# alters one of these tables rebuilds it (new table, copy, rename), which drops its triggers
+# silently; so the cache checks, once per process and database, that they are all there, and
+# reads the tables fresh every batch when one is missing (test_mapping_cache_triggers.py fails
+# in that case, so it does not go unnoticed).
+TRIGGERS = frozenset(
+    {
+        "calls_mapping_version_statuscode",
+        "calls_mapping_version_calltype",
+        "calls_mapping_version_prioritycode",
+        "calls_mapping_version_agency",
+    }
+)
+_SQLITE_TRIGGERS = frozenset(
+    {
+        "calls_mapping_version_statuscode_ins",
+        "calls_mapping_version_statuscode_upd",
+        "calls_mapping_version_statuscode_del",
+        "calls_mapping_version_calltype_upd",
+        "calls_mapping_version_calltype_del",
+        "calls_mapping_version_prioritycode_upd",
+        "calls_mapping_version_prioritycode_del",
+        "calls_mapping_version_agency_ins",
+    }
+)
+_TRIGGERS_OK: dict[str, bool] = {}
+
+
+def missing_triggers() -> set[str]:
+    """The token's triggers that are not in the database (empty when all is well)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'calls_mapping_version%%'"
+            )
+            wanted = TRIGGERS
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'calls_mapping_version%%'"
+            )
+            wanted = _SQLITE_TRIGGERS
+        return set(wanted) - {row[0] for row in cursor.fetchall()}
+
+
+def _cacheable() -> bool:
+    name = str(connection.settings_dict["NAME"])
+    ok = _TRIGGERS_OK.get(name)
+    if ok is None:
+        ok = _TRIGGERS_OK[name] = not missing_triggers()
+    return ok
+
+
 def for_agency(agency_id: int) -> Codebook:
     """The agency's tables, from the cache when its token still matches the database's. Call it
     inside the transaction that applies the mapping."""
@@ -71,7 +124,7 @@ def for_agency(agency_id: int) -> Codebook:
     if cached is not None and version is not None and cached.version == version:
         return cached
     book = _load(agency_id, version)
-    if version is not None:
+    if version is not None and _cacheable():
         # Every agency gets a token (migration 0008, then a trigger on insert); should its row
         # be missing, the tables are read fresh every time rather than cached with nothing to
         # invalidate them.
@@ -106,3 +159,4 @@ def forget_on_commit(agency_id: int) -> None:
 def clear() -> None:
     """Empty the cache (tests that simulate a fresh process)."""
     _CACHE.clear()
+    _TRIGGERS_OK.clear()
