@@ -93,6 +93,11 @@ def _execute_pg(sql: str, params: list[Any], fetch: bool = False) -> list[Any]:
         return cursor.fetchall() if fetch else []
 
 
+def fetch_pg(sql: str, params: list[Any]) -> list[Any]:
+    """Rows of a read on PostgreSQL, its parameters bound in binary (see _execute_pg)."""
+    return _execute_pg(sql, params, fetch=True)
+
+
 def _pg_types(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return _pg_types_of(model, tuple(names))
 
@@ -120,13 +125,14 @@ def insert(
     rows: Sequence[Sequence[Any]],
     *,
     ignore_conflicts: bool = False,
-    returning: str | None = None,
+    returning: str | Sequence[str] | None = None,
 ) -> list[Any] | None:
     """INSERT rows of values (in `names` order, foreign keys as ids).
 
     With ignore_conflicts, rows that collide with a unique constraint are skipped (on
     PostgreSQL after waiting for the transaction that holds them). On PostgreSQL, `returning`
-    names a column to read back from the rows actually inserted; SQLite returns None.
+    names a column to read back from the rows actually inserted (a list of its values), or
+    several (a list of row tuples); SQLite returns None.
     """
     if not rows:
         return [] if returning else None
@@ -145,13 +151,19 @@ def insert(
         sql = f"INSERT INTO {table} ({cols}) SELECT {selects} FROM unnest({unnest}) AS u({aliases})"
         if ignore_conflicts:
             sql += " ON CONFLICT DO NOTHING"
-        if returning:
-            column: str = model._meta.get_field(returning).column  # type: ignore[union-attr,assignment]
-            sql += f" RETURNING {qn(column)}"
+        wanted = [returning] if isinstance(returning, str) else list(returning or ())
+        if wanted:
+            returned = ", ".join(
+                qn(model._meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
+                for name in wanted
+            )
+            sql += f" RETURNING {returned}"
         out = _execute_pg(
-            sql, [list(col) for col in zip(*prepared, strict=True)], fetch=bool(returning)
+            sql, [list(col) for col in zip(*prepared, strict=True)], fetch=bool(wanted)
         )
-        return [row[0] for row in out] if returning else None
+        if not wanted:
+            return None
+        return [row[0] for row in out] if isinstance(returning, str) else out
     verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:

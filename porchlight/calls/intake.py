@@ -26,13 +26,13 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError
 
-from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.calls import bulk, reasons, sensitive, unmapped
+from porchlight.agencies.models import Agency, PriorityCode
+from porchlight.calls import bulk, codebook, reasons, rows, sensitive, unmapped
 from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
@@ -407,10 +407,11 @@ def _apply_agency(
     agency = items[0].agency
     now = timezone.now()
 
+    # The agency's mapping tables, from this process's cache when they have not changed
+    # (calls/codebook.py): one indexed read instead of three queries.
+    book = codebook.for_agency(agency.pk)
     # Status: Porchlight's own words, or the agency's mapping of its CAD's codes.
-    # .order_by() everywhere here: the models' default ordering is for staff lists, and
-    # compiling and running it costs more than the lookups themselves.
-    mapped = dict(StatusCode.objects.filter(agency=agency).order_by().values_list("code", "status"))
+    mapped = book.statuses
     usable: list[_Item] = []
     for item in items:
         code = item.event.status
@@ -428,11 +429,7 @@ def _apply_agency(
 
     # Idempotency: an event id seen before is a duplicate when identical, else a conflict.
     ids = {item.event.event_id for item in usable}
-    known = dict(
-        Event.objects.filter(agency=agency, source=feed.source, event_id__in=ids).values_list(
-            "event_id", "content_hash"
-        )
-    )
+    known = rows.known_events(agency.pk, feed.source, ids)
     fresh: list[_Item] = []
     for item in usable:
         seen = known.get(item.event.event_id)
@@ -459,9 +456,13 @@ def _apply_agency(
         agency,
         CallType,
         {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type},
+        book.call_types,
     )
     priorities = _codes(
-        agency, PriorityCode, {i.event.priority: "" for i in fresh if i.event.priority}
+        agency,
+        PriorityCode,
+        {i.event.priority: "" for i in fresh if i.event.priority},
+        book.priorities,
     )
     # Before any call is locked: a mapping change racing this batch waits for it, or it waits
     # for the change (unmapped.py says why the flag then cannot go stale).
@@ -475,50 +476,32 @@ def _apply_agency(
         first.setdefault(item.event.incident_number, item)
     # Sorted, so that concurrent batches take their row locks in the same order.
     numbers = sorted(first)
-    existing = set(
-        Call.objects.filter(agency=agency, incident_number__in=numbers).values_list(
-            "incident_number", flat=True
-        )
-    )
-    missing = [n for n in numbers if n not in existing]
+    # Existing calls first, locked in incident order; then the missing ones created with
+    # ON CONFLICT DO NOTHING and read back from RETURNING (ours, so locked too). A number
+    # another batch created in between is read and locked after it commits.
+    calls = rows.lock_calls(agency.pk, numbers)
+    missing = [n for n in numbers if n not in calls]
     created: set[str] = set()
     if missing:
         # The first event seen for an incident creates the call, whatever its status.
         new = [
-            Call(
-                agency=agency,
-                incident_number=n,
-                first_event_at=first[n].event.event_time,
-                last_event_at=first[n].event.event_time,
-                status=first[n].status,
-                historical=feed.historical,
-                import_run_id=feed.import_run_id,
-                created=now,
-                updated=now,
-            )
+            _new_call(agency.pk, n, first[n], feed.historical, feed.import_run_id, now)
             for n in missing
         ]
         returned = bulk.insert(
-            Call,
-            _CALL_FIELDS,
-            bulk.values(new, _CALL_FIELDS),
-            ignore_conflicts=True,
-            returning="incident_number",
+            Call, _CALL_FIELDS, new, ignore_conflicts=True, returning=rows.CALL_COLUMN_NAMES
         )
-        # On SQLite the IMMEDIATE transaction excludes other writers: what was missing is ours.
-        created = set(missing) if returned is None else set(returned)
-
-    # No join here: when FOR UPDATE waits for a concurrent update of a call, PostgreSQL
-    # re-checks the new row version but not the outer-joined rows, which then come back NULL
-    # (seen under load). The flags of the codes these calls point at are read separately below.
-    calls_qs = Call.objects.filter(agency=agency, incident_number__in=numbers).order_by(
-        "incident_number"
-    )
-    if connection.features.has_select_for_update:
-        # Serialises two batches updating the same call; SQLite's IMMEDIATE transaction does
-        # this already.
-        calls_qs = calls_qs.select_for_update()
-    calls = {c.incident_number: c for c in calls_qs}
+        if returned is None:
+            # SQLite: the IMMEDIATE transaction excludes other writers, so what was missing
+            # is ours; it has no RETURNING through executemany, so read the rows back.
+            created = set(missing)
+            calls.update(rows.lock_calls(agency.pk, missing))
+        else:
+            made = {c.incident_number: c for c in map(rows.call_from_row, returned)}
+            created = set(made)
+            calls.update(made)
+            if others := [n for n in missing if n not in made]:
+                calls.update(rows.lock_calls(agency.pk, others))
     applied.new_call_ids.update(calls[n].pk for n in created)
 
     # Every call type and priority code a call in this batch can point at: their flags decide
@@ -527,12 +510,20 @@ def _apply_agency(
     types_by_id = {ct.pk: ct for ct in call_types.values()}
     other_types = {c.call_type_id for c in calls.values() if c.call_type_id is not None}
     other_types -= types_by_id.keys()
+    types_by_id.update(
+        (pk, book.call_types_by_id[pk]) for pk in other_types & book.call_types_by_id.keys()
+    )
+    other_types -= types_by_id.keys()
     if other_types:
         types_by_id.update(
             (ct.pk, ct) for ct in CallType.objects.filter(pk__in=other_types).order_by()
         )
     priorities_by_id = {p.pk: p for p in priorities.values()}
     other_priorities = {c.priority_id for c in calls.values() if c.priority_id is not None}
+    other_priorities -= priorities_by_id.keys()
+    priorities_by_id.update(
+        (pk, book.priorities_by_id[pk]) for pk in other_priorities & book.priorities_by_id.keys()
+    )
     other_priorities -= priorities_by_id.keys()
     if other_priorities:
         priorities_by_id.update(
@@ -550,7 +541,7 @@ def _apply_agency(
             )
 
     changed: dict[int, Call] = {}
-    rows: list[list[Any]] = []
+    event_rows: list[list[Any]] = []
     source, historical = feed.source, feed.historical
     for item in fresh:
         ev = item.event
@@ -565,7 +556,7 @@ def _apply_agency(
         call.updated = now
         changed[call.pk] = call
         # In _EVENT_FIELDS order.
-        rows.append(
+        event_rows.append(
             [
                 agency.pk,
                 source,
@@ -584,9 +575,40 @@ def _apply_agency(
             item.index, ev.event_id, APPLIED, reason, ev.incident_number, item.warnings
         )
 
-    bulk.insert(Event, _EVENT_FIELDS, rows)
+    bulk.insert(Event, _EVENT_FIELDS, event_rows)
     bulk.update(Call, _UPDATE_FIELDS, list(changed.values()))
     applied.calls.update(changed)
+
+
+# A new call's row in _CALL_FIELDS order: the model's defaults, worked out once.
+_CALL_DEFAULTS = {f.name: f.get_default() for f in Call._meta.concrete_fields if not f.primary_key}
+_CALL_INDEX = {name: i for i, name in enumerate(_CALL_FIELDS)}
+
+
+def _new_call(
+    agency_id: int,
+    number: str,
+    first: _Item,
+    historical: bool,
+    import_run_id: int | None,
+    now: datetime,
+) -> list[Any]:
+    row = [_CALL_DEFAULTS[name] for name in _CALL_FIELDS]
+    row[_CALL_INDEX["units"]] = []  # a fresh list per call (the default is a callable's)
+    at = first.event.event_time
+    for name, value in (
+        ("agency", agency_id),
+        ("incident_number", number),
+        ("first_event_at", at),
+        ("last_event_at", at),
+        ("status", first.status),
+        ("historical", historical),
+        ("import_run", import_run_id),
+        ("created", now),
+        ("updated", now),
+    ):
+        row[_CALL_INDEX[name]] = value
+    return row
 
 
 def _reject(
@@ -602,14 +624,27 @@ def _reject(
 
 
 def _codes(
-    agency: Agency, model: type[CallType] | type[PriorityCode], wanted: dict[str, str]
+    agency: Agency,
+    model: type[CallType] | type[PriorityCode],
+    wanted: dict[str, str],
+    cached: dict[str, Any],
 ) -> dict[str, Any]:
-    """Rows for these codes, creating unknown ones flagged for staff to map."""
+    """Rows for these codes, from the agency's cached tables, else from the database, creating
+    unknown ones flagged for staff to map."""
     if not wanted:
         return {}
-    found = {
-        row.code: row for row in model.objects.filter(agency=agency, code__in=wanted).order_by()
-    }
+    found = {code: cached[code] for code in wanted if code in cached}
+    if len(found) == len(wanted):
+        return found
+    # Created since the cache was filled (by intake, or by staff: inserts change no token), or
+    # new: read them, and let the next batch reload the agency's tables.
+    codebook.forget_on_commit(agency.pk)
+    found.update(
+        (row.code, row)
+        for row in model.objects.filter(
+            agency=agency, code__in=[c for c in wanted if c not in found]
+        ).order_by()
+    )
     missing = [code for code in wanted if code not in found]
     if missing:
         if model is CallType:
@@ -661,11 +696,7 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
     if not wanted:
         return {}
 
-    def ids(hashes: Iterable[str]) -> dict[tuple[str, str], int]:
-        rows = Contact.objects.filter(agency=agency, address_hash__in=set(hashes))
-        return {(ch, h): pk for pk, ch, h in rows.values_list("id", "channel", "address_hash")}
-
-    found = ids(wanted.values())
+    found = rows.contact_ids(agency.pk, set(wanted.values()))
     now = timezone.now()
     # In _CONTACT_FIELDS order.
     missing = [
@@ -674,8 +705,17 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
         if (channel, digest) not in found
     ]
     if missing:
-        bulk.insert(Contact, _CONTACT_FIELDS, missing, ignore_conflicts=True)
-        found.update(ids(str(row[2]) for row in missing))
+        returned = bulk.insert(
+            Contact,
+            _CONTACT_FIELDS,
+            missing,
+            ignore_conflicts=True,
+            returning=("id", "channel", "address_hash"),
+        )
+        found.update(((ch, h), pk) for pk, ch, h in returned or ())
+        # SQLite (no RETURNING here), or created by a concurrent batch: read them.
+        if unseen := {str(r[2]) for r in missing if (r[1], r[2]) not in found}:
+            found.update(rows.contact_ids(agency.pk, unseen))
     return {key: found[(key[0], digest)] for key, digest in wanted.items()}
 
 

@@ -446,3 +446,26 @@ class ConsoleImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.state})"
+
+
+class MappingVersion(models.Model):
+    """A token that changes whenever an agency's mapping tables do (status codes, call types,
+    priority codes), so a per-process cache of those tables knows when it is stale
+    (calls/codebook.py).
+
+    Database triggers (migration 0008) write it in the same transaction as the change, whatever
+    made it: the console, the admin, a management command or raw SQL. The token is never
+    reused, even after a rollback (a sequence on PostgreSQL, a 64-bit random value on SQLite),
+    so a cache filled from a change that rolled back can never match a later version. No
+    foreign key: deleting an agency deletes its codes first, and their triggers write here.
+    """
+
+    agency_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("mapping version")
+        verbose_name_plural = _("mapping versions")
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}: {self.version}"
