@@ -355,7 +355,7 @@ class TrackLink(models.Model):
     The token is a bearer secret, so the database never holds it in the clear: `token_hash`
     (SHA-256; the token is 144 random bits, so no slow hash is needed) finds the link, and
     `token_enc` (AES-GCM, the PII key) lets a later text repeat the same link. Made only by
-    `porchlight.calls.track.link_for`. Revoking is final for the call: no new link is issued.
+    `porchlight.calls.track` (make_links, when a new call's first text is planned; else link_for). Revoking is final for the call: no new link is issued.
     """
 
     call = models.OneToOneField(Call, models.CASCADE, related_name="track_link")

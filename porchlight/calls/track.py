@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from django.utils.log import log_response
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
 
+from porchlight.calls import bulk
 from porchlight.calls.models import Call, Status, TrackLink
 from porchlight.notify import pii
 from porchlight.notify.plan import exclusion
@@ -93,6 +95,52 @@ def link_for(call: Call) -> str | None:
     if token is None:  # token_enc is never null; this only satisfies the type checker
         return None
     return settings.SITE_URL + reverse("track", args=[token])
+
+
+def make_links(call_ids: Iterable[int]) -> None:
+    """Give these calls their tracking links now, in one statement, so the worker only reads
+    them (`urls_for`). Called by planning, in intake's transaction, for new calls that were
+    just given a text: the caller passes only calls that pass `refusal`. A call that already
+    has a link keeps it (the one-per-call constraint absorbs the new one)."""
+    ids = sorted(set(call_ids))
+    if not ids:
+        return
+    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in ids]
+    now = timezone.now()
+    rows = [[pk, token_hash(t), pii.encrypt(t), now] for pk, t in zip(ids, tokens, strict=True)]
+    bulk.insert(
+        TrackLink, ["call", "token_hash", "token_enc", "created"], rows, ignore_conflicts=True
+    )
+
+
+def urls_for(calls: Iterable[Call]) -> dict[int, str | None]:
+    """The tracking URL of each call (by id), as `link_for` gives it, for a batch of texts:
+    the links planning made are read in one query. A call without one (planned before links
+    were made with the plan, or by `notify.plan.message`) gets it from `link_for`."""
+    now = timezone.now()
+    wanted = {c.pk: c for c in calls if not refusal(c) and now < expires_at(c)}
+    out: dict[int, str | None] = dict.fromkeys((c.pk for c in calls), None)
+    if not wanted:
+        return out
+    found = {
+        link.call_id: link
+        for link in TrackLink.objects.filter(call_id__in=list(wanted)).only(
+            "call_id", "token_enc", "revoked_at"
+        )
+    }
+    # reverse() once: every link is the same path around its token.
+    base = settings.SITE_URL + reverse("track", args=[_PLACEHOLDER])
+    for pk, call in wanted.items():
+        link = found.get(pk)
+        if link is None:
+            out[pk] = link_for(call)
+        elif not link.revoked:
+            token = pii.decrypt(link.token_enc)
+            out[pk] = base.replace(_PLACEHOLDER, token) if token else None
+    return out
+
+
+_PLACEHOLDER = "TOKENTOKENTOKEN0"
 
 
 # --- The page -------------------------------------------------------------------------------

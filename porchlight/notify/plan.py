@@ -152,6 +152,9 @@ def calls(applied: Applied) -> None:
     # for the merge window; the first text of a call never waits. Read lazily, in one query,
     # for the calls of this batch that are not new (a new call has no rows yet).
     texted: set[tuple[int, int, str]] | None = None
+    # New calls given a text that may go: their tracking links are made here, in bulk, so the
+    # worker only reads them (calls.track.urls_for).
+    linked: set[int] = set()
 
     for call in changed.values():
         before = applied.status_before.get(call.pk)
@@ -214,6 +217,8 @@ def calls(applied: Applied) -> None:
                     else (State.PLANNED if due <= now else State.SCHEDULED)
                 )
                 expires = due + timedelta(minutes=rule.valid_minutes)
+                if not reason and call.pk in applied.new_call_ids:
+                    linked.add(call.pk)
                 rows.append(
                     [
                         call.agency_id, contact_id, channel, trigger, call.pk,
@@ -227,6 +232,11 @@ def calls(applied: Applied) -> None:
     if rows:
         # A replayed or retried batch plans the same keys again: the unique key absorbs it.
         bulk.insert(Outbox, _FIELDS, rows, ignore_conflicts=True)
+        if linked:
+            # Imported here: calls.track reads plan.exclusion.
+            from porchlight.calls import track
+
+            track.make_links(linked)
     if stop_delay:
         # The delay notice is moot once a unit is on its way (or the call is over).
         Outbox.objects.filter(

@@ -15,7 +15,10 @@ def test_a_link_sent_before_with_a_long_token_still_opens(agency, client):
     call = apply(agency, received())
     old = secrets.token_urlsafe(18)  # how links were made before: 24 characters
     assert len(old) == 24
-    TrackLink.objects.create(call=call, token_hash=token_hash(old), token_enc=pii.encrypt(old))
+    # The call's one link, as it was made before (planning made a new-style one just now).
+    TrackLink.objects.filter(call=call).update(
+        token_hash=token_hash(old), token_enc=pii.encrypt(old)
+    )
 
     response = client.get(f"/t/{old}")
     assert response.status_code == 200

@@ -73,7 +73,8 @@ def test_staff_of_another_agency_see_nothing_and_revoke_nothing(staff_client, ag
 
 
 def test_a_call_without_a_link_says_so_and_cannot_be_revoked(staff_client, agency):
-    call = apply(agency, received())
+    # No caller to text, so no link was made with the plan.
+    call = apply(agency, received(caller=None))
     client = staff_client("admin")
     page = client.get(FIND, {"incident": INCIDENT}).content.decode()
     assert "No link has been sent for this call." in page
