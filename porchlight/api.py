@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Swagger
 
 from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
+from porchlight.publicmap.api import router as map_router
 
 
 class PorchlightAPI(NinjaAPI):
@@ -51,3 +52,4 @@ api = PorchlightAPI(
     docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", calls_router)
+api.add_router("/", map_router)
