@@ -10,6 +10,7 @@ from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
 from porchlight.cases.api import router as cases_router
 from porchlight.cases.schemas import RmsEventBatch
+from porchlight.publicmap.api import router as map_router
 
 
 class PorchlightAPI(NinjaAPI):
@@ -55,3 +56,4 @@ api = PorchlightAPI(
 )
 api.add_router("/", calls_router)
 api.add_router("/", cases_router)
+api.add_router("/", map_router)

@@ -479,6 +479,7 @@ PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "") == "1"
 ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "7"))
 # Periodic jobs the worker runs after each batch (each takes its own lease).
 NOTIFY_PERIODIC_JOBS = ["porchlight.alerts.digests.run"]
+
 # --- feedback ---
 # A survey link works this many days after it is sent, for one response (docs/admins.md).
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
@@ -486,3 +487,25 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
 FEEDBACK_LOW_SCORE = int(os.environ.get("FEEDBACK_LOW_SCORE", "2"))
 # Requests per IP to /s/<token>/, in django-ratelimit's notation; slows token guessing.
 FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "60/m")
+
+# --- publicmap ---
+# A call or offense appears on the public map this many minutes after it began (an agency's
+# MapSettings row overrides it; docs/admins.md "Public map").
+PUBLICMAP_DELAY_MINUTES = int(os.environ.get("PORCHLIGHT_MAP_DELAY_MINUTES", "60"))
+# Each publish run looks back this far for records that reached the CAD late.
+PUBLICMAP_LOOKBACK_HOURS = int(os.environ.get("PORCHLIGHT_MAP_LOOKBACK_HOURS", "48"))
+# How often the worker publishes (seconds).
+PUBLICMAP_PUBLISH_SECONDS = float(os.environ.get("PORCHLIGHT_MAP_PUBLISH_SECONDS", "60"))
+# The base layer in production: an XYZ tile URL and its attribution (HTML from the provider's
+# terms). Empty (the default): the map draws the bundled demo streets only, with no tiles, so it
+# works offline and never calls a third party. A tile host must also be allowed by the CSP.
+MAP_TILE_URL = os.environ.get("PORCHLIGHT_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("PORCHLIGHT_MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    # Tiles are images from the tile host: allow that one origin ("{s}." subdomains as "*.").
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(MAP_TILE_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
+    )

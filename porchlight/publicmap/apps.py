@@ -6,3 +6,7 @@ class PublicmapConfig(AppConfig):
     label = "publicmap"
     verbose_name = "Public map"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Producers register on import: the CAD's is built in; RMS cases add theirs the same way.
+        from porchlight.publicmap import cad  # noqa: F401

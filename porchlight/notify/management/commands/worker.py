@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from porchlight.calls.importing import background
 from porchlight.notify.channels import from_settings
 from porchlight.notify.worker import Worker
+from porchlight.publicmap import jobs as publicmap_jobs
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 # Due rows wait for their sender's tokens: "what is due now" includes them.
                 time.sleep(worker.paced_wait)
             worker._pool.shutdown()
+            publicmap_jobs.publish_due(f"{worker.name}-publicmap")
             imported = 0
             while background.run_next(f"{worker.name}-import") is not None:
                 imported += 1
@@ -57,5 +59,10 @@ class Command(BaseCommand):
             target=background.loop, args=(stop, f"{worker.name}-import"), name="imports"
         )
         imports.start()
+        publicmap = threading.Thread(
+            target=publicmap_jobs.loop, args=(stop, f"{worker.name}-publicmap"), name="publicmap"
+        )
+        publicmap.start()
         worker.loop(stop)
         imports.join()
+        publicmap.join()

@@ -1,0 +1,159 @@
+"""Reading the public map: incidents in an area and a time window, in public categories.
+
+One function serves the GeoJSON API, the map page's list view and the weekly summary, so all
+three show the same incidents. Visibility is decided here at read time from the mappings
+(`visible_mappings`): a code staff uncategorise, or one that became sensitive, drops out at
+once. Distances are measured to the public point, the only one stored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from porchlight.geo import h3index
+from porchlight.publicmap.models import Category, CategoryMapping, PublishedIncident
+
+# The largest radius and box a request may ask for: a county, not a state.
+MAX_MILES = 10.0
+MAX_BOX_DEGREES = 1.0
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 5000
+# Past this radius the H3 cell list costs more than a lat/lon range (geo/radius.py).
+H3_MAX_MILES = 3.0
+
+
+@dataclass(frozen=True)
+class Circle:
+    lat: float
+    lon: float
+    miles: float
+
+
+@dataclass(frozen=True)
+class Box:
+    """RFC 7946 bbox order: west, south, east, north (degrees)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    agency_id: int
+    category: str
+    kind: str
+    occurred_at: datetime
+    block_number: int | None
+    street: str
+    lat: float
+    lon: float
+    miles: float | None  # from the circle's centre, when asked by radius
+
+
+def visible_mappings(
+    categories: set[str] | None = None, agency_id: int | None = None
+) -> dict[int, str]:
+    """Mapping id → category for every code that may be shown (categorised, not sensitive)."""
+    mappings = CategoryMapping.objects.filter(sensitive=False).exclude(category="")
+    if categories:
+        mappings = mappings.filter(category__in=categories)
+    if agency_id is not None:
+        mappings = mappings.filter(agency_id=agency_id)
+    return dict(mappings.values_list("pk", "category"))
+
+
+_COLUMNS = (
+    "pk", "agency_id", "mapping_id", "kind", "occurred_at", "block_number", "street", "lat",
+    "lon",
+)  # fmt: skip
+
+
+def incidents(
+    area: Circle | Box,
+    since: datetime,
+    until: datetime,
+    *,
+    categories: set[str] | None = None,
+    agency_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> tuple[list[Incident], bool]:
+    """(incidents newest first, truncated?) in the area and (since, until]."""
+    shown = visible_mappings(categories, agency_id)
+    if not shown:
+        return [], False
+    rows = PublishedIncident.objects.filter(
+        occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
+    )
+    if isinstance(area, Circle) and area.miles <= H3_MAX_MILES:
+        rows = rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
+    else:
+        box = area if isinstance(area, Box) else _box_around(area)
+        rows = rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
+    found: list[Incident] = []
+    truncated = False
+    # A circle's corners are read and dropped, so ask for more than the limit before cutting.
+    cap = limit + 1 if isinstance(area, Box) else None
+    query = rows.order_by("-occurred_at", "-pk").values_list(*_COLUMNS)
+    for row in query[:cap] if cap else query.iterator(2000):
+        miles = None
+        if isinstance(area, Circle):
+            miles = h3index.miles_between(area.lat, area.lon, row[7], row[8])
+            if miles > area.miles:
+                continue
+        if len(found) == limit:
+            truncated = True
+            break
+        found.append(_incident(row, shown, miles))
+    return found, truncated
+
+
+def count_by_category(
+    area: Circle, since: datetime, until: datetime, agency_id: int | None = None
+) -> dict[str, int]:
+    """How many incidents of each category in the circle and (since, until]."""
+    shown = visible_mappings(None, agency_id)
+    counts: dict[str, int] = {}
+    if not shown:
+        return counts
+    rows = PublishedIncident.objects.filter(
+        occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
+    )
+    if area.miles <= H3_MAX_MILES:
+        rows = rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
+    else:
+        box = _box_around(area)
+        rows = rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
+    for mapping_id, lat, lon in rows.values_list("mapping_id", "lat", "lon").iterator(5000):
+        if h3index.miles_between(area.lat, area.lon, lat, lon) <= area.miles:
+            category = shown[mapping_id]
+            counts[category] = counts.get(category, 0) + 1
+    return counts
+
+
+def _box_around(circle: Circle) -> Box:
+    south, north, west, east = h3index.bounding_box(circle.lat, circle.lon, circle.miles)
+    return Box(west=west, south=south, east=east, north=north)
+
+
+def _incident(row: tuple[Any, ...], shown: dict[int, str], miles: float | None) -> Incident:
+    pk, agency_id, mapping_id, kind, at, number, street, lat, lon = row
+    return Incident(pk, agency_id, shown[mapping_id], kind, at, number, street, lat, lon, miles)
+
+
+def parse_categories(text: str) -> set[str]:
+    """ "theft,burglary" → {"theft", "burglary"}; ValueError names an unknown one."""
+    wanted = {c.strip() for c in text.split(",") if c.strip()}
+    unknown = sorted(wanted - set(Category.values))
+    if unknown:
+        raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(Category.values)}")
+    return wanted
+
+
+def valid_point(lat: float, lon: float) -> bool:
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
