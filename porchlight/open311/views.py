@@ -180,7 +180,11 @@ def _when(text: str, name: str, agency: Agency) -> datetime | None:
 
 
 def _reports(agency: Agency) -> QuerySet[Report]:
-    return Report.objects.filter(agency=agency).select_related("case", "category", "agency")
+    # A case a detective later marks domestic-violence related leaves the public record, as
+    # sensitive calls never enter it (DESIGN.md, privacy rules).
+    return Report.objects.filter(agency=agency, case__domestic_violence=False).select_related(
+        "case", "category", "agency"
+    )
 
 
 @csrf_exempt
