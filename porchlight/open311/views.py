@@ -60,6 +60,9 @@ def param(request: HttpRequest, name: str) -> str:
     value = source.get(name, "")
     if len(value) > MAX_LONG_PARAM.get(name, MAX_PARAM):
         raise Refused(400, f"{name} is too long")
+    if "\x00" in value:
+        # PostgreSQL cannot store it, and no real value has one.
+        raise Refused(400, f"{name} contains a NUL character")
     return value.strip()
 
 
