@@ -60,6 +60,9 @@ def param(request: HttpRequest, name: str) -> str:
     value = source.get(name, "")
     if len(value) > MAX_LONG_PARAM.get(name, MAX_PARAM):
         raise Refused(400, f"{name} is too long")
+    if "\x00" in value:
+        # PostgreSQL cannot store it, and no real value has one.
+        raise Refused(400, f"{name} contains a NUL character")
     return value.strip()
 
 
@@ -180,7 +183,11 @@ def _when(text: str, name: str, agency: Agency) -> datetime | None:
 
 
 def _reports(agency: Agency) -> QuerySet[Report]:
-    return Report.objects.filter(agency=agency).select_related("case", "category", "agency")
+    # A case a detective later marks domestic-violence related leaves the public record, as
+    # sensitive calls never enter it (DESIGN.md, privacy rules).
+    return Report.objects.filter(agency=agency, case__domestic_violence=False).select_related(
+        "case", "category", "agency"
+    )
 
 
 @csrf_exempt

@@ -129,3 +129,14 @@ def test_another_jurisdictions_reports_are_not_found(client, filed, other_agency
     listed = client.get(f"{V2}requests.json", {"jurisdiction_id": "kern"}).json()
     assert listed == []
     assert client.delete(f"{V2}requests/{filed[0]}.{fmt}").status_code == 405
+
+
+@FORMATS
+def test_a_case_marked_domestic_violence_leaves_the_public_record(client, filed, fmt) -> None:
+    report = Report.objects.get(case__number=filed[0])
+    report.case.domestic_violence = True
+    report.case.save()
+    assert client.get(f"{V2}requests/{filed[0]}.{fmt}").status_code == 404
+    assert client.get(f"{V2}tokens/{report.token}.{fmt}").status_code == 404
+    listed = client.get(f"{V2}requests.json").json()
+    assert filed[0] not in [r["service_request_id"] for r in listed]

@@ -84,6 +84,7 @@ def test_the_key_may_also_come_as_a_header(client, categories, open311_key) -> N
         ({"attribute[value]": "-1"}, 400, "attribute[value]:"),
         ({"jurisdiction_id": "gotham"}, 404, "jurisdiction_id 'gotham' is not served here"),
         ({"service_code": "x" * 3000}, 400, "service_code is too long"),
+        ({"description": "bag\x00taken"}, 400, "description contains a NUL character"),
     ],
 )
 def test_bad_posts_are_refused_in_the_spec_format(
