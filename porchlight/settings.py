@@ -451,3 +451,8 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
 FEEDBACK_LOW_SCORE = int(os.environ.get("FEEDBACK_LOW_SCORE", "2"))
 # Requests per IP to /s/<token>/, in django-ratelimit's notation; slows token guessing.
 FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "60/m")
+
+# --- cases ---
+# Victim opt-in (cases/optin.py): how often one address may submit the case number and card
+# code form (django-ratelimit rate), against guessing card codes.
+CASES_OPT_IN_RATE = os.environ.get("PORCHLIGHT_CASES_OPT_IN_RATE", "10/h")

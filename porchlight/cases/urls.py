@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from porchlight.cases import views
+
+app_name = "cases"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<slug:slug>/updates/", views.opt_in, name="opt-in"),
+    path("cases/<slug:slug>/updates/<str:token>/", views.opt_in_code, name="opt-in-code"),
+]
