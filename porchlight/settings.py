@@ -456,3 +456,15 @@ FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "60/m")
 # Victim opt-in (cases/optin.py): how often one address may submit the case number and card
 # code form (django-ratelimit rate), against guessing card codes.
 CASES_OPT_IN_RATE = os.environ.get("PORCHLIGHT_CASES_OPT_IN_RATE", "10/h")
+
+# --- reports ---------------------------------------------------------------------------------
+# Online report form submissions per IP, in django-ratelimit's notation (docs/admins.md).
+REPORTS_RATE_LIMIT = os.environ.get("REPORTS_RATE_LIMIT", "10/h")
+# Open311 POST requests per API key; a runaway integration cannot flood the case list.
+OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "120/m")
+# The Open311 discovery document's contact and key_service (docs/integrators.md).
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "Your police department's IT staff.")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE",
+    "Ask the agency's Porchlight administrator for an API key with the source 'open311'.",
+)

@@ -22,6 +22,7 @@ from porchlight.demo.agency import make_agency
 from porchlight.feedback import demo as feedback_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
+from porchlight.reports import demo as reports_demo
 
 SLUG = "bakersfield"
 SOURCE = "cad-sim"
@@ -75,6 +76,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     _message_samples(agency)
     addresses.seed(agency)
     feedback_demo.seed(agency)  # surveys answered on the history, follow-ups, commendations
+    reports_demo.seed(agency)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 
