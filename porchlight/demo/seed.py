@@ -77,9 +77,9 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     _quarantine_samples(agency)
     _message_samples(agency)
     addresses.seed(agency)
+    feedback_demo.seed(agency)  # first: surveys exist before the demo's reports and cases
     reports_demo.seed(agency)
     community_demo.seed(agency)  # after the addresses: residents' places geocode against them
-    feedback_demo.seed(agency)  # surveys answered on the history, follow-ups, commendations
     cases_demo.seed(agency)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 

@@ -26,6 +26,7 @@ from porchlight.feedback.models import (
     Officer,
     RosterImport,
     Shift,
+    Theme,
 )
 from porchlight.feedback.redact import redact, shows_contact_details
 
@@ -61,7 +62,8 @@ def _answers(follow_up: FollowUp, user: Any) -> list[dict[str, Any]]:
             value = _("Yes") if a.yes else _("No")
         else:
             value = a.text if full else redact(a.text)
-        out.append({"question": a.question.text_en, "value": value, "themes": a.themes})
+        themes = [str(Theme(t).label) for t in a.themes or [] if t in Theme.values]
+        out.append({"question": a.question.text_en, "value": value, "themes": themes})
     return out
 
 

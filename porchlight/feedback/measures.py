@@ -21,7 +21,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
-from porchlight.feedback.models import About, Answer, Invitation, Kind, Question
+from porchlight.feedback.models import About, Answer, Invitation, Kind, Question, Theme
 from porchlight.feedback.roster import safe_date
 from porchlight.notify.models import State
 
@@ -95,6 +95,8 @@ class Figures:
     nps_answers: int = 0
     questions: list[QuestionFigure] = field(default_factory=list)
     weekly: list[tuple[date, float | None, int]] = field(default_factory=list)
+    # Comments per theme (a comment may have several), most first.
+    themes: list[tuple[str, int]] = field(default_factory=list)
 
 
 def compute(agency: Agency | None, filters: Filters) -> Figures:
@@ -138,6 +140,15 @@ def compute(agency: Agency | None, filters: Filters) -> Figures:
         figures.questions.append(QuestionFigure(q, round(float(row["avg"]), 2), row["n"]))
 
     figures.weekly = weekly_csat(agency, submitted)
+    counts: dict[str, int] = dict.fromkeys(Theme.values, 0)
+    for tags in submitted.exclude(text="").values_list("themes", flat=True):
+        for tag in tags or []:
+            if tag in counts:
+                counts[tag] += 1
+    labels = dict(Theme.choices)
+    figures.themes = [
+        (str(labels[t]), n) for t, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n
+    ]
     return figures
 
 

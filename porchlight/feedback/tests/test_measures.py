@@ -51,6 +51,19 @@ def test_the_figures(agency, answered):
     assert figures.nps == pytest.approx(33.3)  # two promoters, one detractor, of three
     overall = next(f for f in figures.questions if f.question.about == "overall")
     assert overall.average == pytest.approx(3.33) and overall.answered == 3
+    assert figures.themes == []  # nobody wrote a comment
+
+
+@pytest.mark.django_db
+def test_comments_are_counted_by_theme(client, agency):
+    with time_machine.travel(CLEARED, tick=False):
+        call = cleared_call(agency)
+    q = questions(call)
+    with time_machine.travel(NEXT_DAY, tick=False):
+        text = "It took two hours and the officer was rude."
+        client.post(survey_path(call), {q["overall"]: "2", q["different"]: text})
+    figures = measures.compute(agency, measures.Filters())
+    assert dict(figures.themes) == {"Response time": 1, "Courtesy": 1}
 
 
 @pytest.mark.django_db
