@@ -245,3 +245,93 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.alert_id} to resident {self.resident_id} ({self.how})"
+
+
+# --- staff replies to residents' posts ------------------------------------------------------------
+
+
+class Pointer(models.TextChoices):
+    NONE = "", _("Nothing more")
+    REPORT_FORM = "report", _("File a report online")
+    NON_EMERGENCY = "phone", _("Call the non-emergency number")
+
+
+class StaffReply(models.Model):
+    """The department answering a resident's post, shown under it with the agency's name
+    (never the staff member's), optionally pointing to the report form or the number."""
+
+    post = models.ForeignKey("community.Post", models.CASCADE, related_name="staff_replies")
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("reply"), max_length=2000)
+    points_to = models.CharField(
+        _("point them to"), max_length=8, choices=Pointer.choices, blank=True, default=""
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"reply to post {self.post_id}"
+
+
+# --- Neighborhood Watch -----------------------------------------------------------------------------
+
+
+class WatchGroup(models.Model):
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="watch_groups")
+    name = models.CharField(_("name"), max_length=120)
+    # GeoJSON Polygon or MultiPolygon: who may join (a place inside) and whose posts captains see.
+    area = models.JSONField(_("area"))
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="alerts_watch_group_name")
+        ]
+        ordering = ["agency", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WatchRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    CAPTAIN = "captain", _("Block captain")
+
+
+class WatchMember(models.Model):
+    group = models.ForeignKey(WatchGroup, models.CASCADE, related_name="members")
+    resident = models.ForeignKey("community.Resident", models.CASCADE, related_name="watch")
+    role = models.CharField(max_length=8, choices=WatchRole.choices, default=WatchRole.MEMBER)
+    joined = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "resident"], name="alerts_watch_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} in {self.group_id} ({self.role})"
+
+
+class WatchMessage(models.Model):
+    """The agency's message to a group: on the group's page, and sent to its members."""
+
+    group = models.ForeignKey(WatchGroup, models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=140)
+    body = models.TextField(_("text"), max_length=2000)
+    created = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from porchlight.alerts import reach
 from porchlight.alerts.models import Preference
 from porchlight.community.models import Place, Resident
+from porchlight.community.views.common import disclaimers
 from porchlight.notify.channels.push import public_key
 
 MAX_SUBSCRIPTION_BYTES = 4096
@@ -101,6 +102,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("alerts:settings")
         status = 400
     context = {
+        **disclaimers(resident.agency),
+        "section": "alerts",
         "resident": resident,
         "rows": [(place, forms_by_place[place.pk]) for place in places],
         "phone_form": phone_form,

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from porchlight.alerts import console, pwa, resident, views
+from porchlight.alerts import console, pwa, resident, views, watch_views
 
 app_name = "alerts"
 
@@ -27,6 +27,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/alerts/", resident.settings_page, name="settings"),
     path("me/alerts/push/subscribe", resident.push_subscribe, name="push_subscribe"),
     path("me/alerts/push/unsubscribe", resident.push_unsubscribe, name="push_unsubscribe"),
+    path("me/watch/", watch_views.my_groups, name="watch"),
+    path("me/watch/<int:pk>/", watch_views.my_group, name="watch_group"),
     # The installable web app.
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
@@ -35,4 +37,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("console/alerts/", console.alert_list, name="console"),
     path("console/alerts/<int:pk>/cancel", console.alert_cancel, name="cancel"),
     path("console/alerts/<int:pk>/pin", console.alert_pin, name="pin"),
+    path("console/alerts/watch/", watch_views.groups, name="console_watch"),
+    path("console/alerts/watch/<int:pk>/", watch_views.group_detail, name="console_watch_group"),
+    path(
+        "console/alerts/watch/members/<int:pk>/role",
+        watch_views.member_role,
+        name="console_watch_role",
+    ),
+    path("console/alerts/posts/<int:pk>/reply/", watch_views.reply, name="reply"),
 ]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
+from porchlight.alerts import demo as alerts_demo
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
@@ -81,6 +82,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     reports_demo.seed(agency)
     community_demo.seed(agency)  # after the addresses: residents' places geocode against them
     cases_demo.seed(agency)
+    alerts_demo.seed(agency)  # after the community: beats, alerts, a watch group for its residents
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 
