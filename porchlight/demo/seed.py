@@ -21,6 +21,7 @@ from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
+from porchlight.publicmap import demo as publicmap_demo
 
 SLUG = "bakersfield"
 SOURCE = "cad-sim"
@@ -73,6 +74,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     _quarantine_samples(agency)
     _message_samples(agency)
     addresses.seed(agency)
+    publicmap_demo.seed(agency, history_days + 1, now)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 

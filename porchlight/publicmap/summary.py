@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +32,8 @@ class Trend:
     FEWER = "fewer"
     USUAL = "usual"
     MORE = "more"
+    # No earlier week to compare with (publication began this week): say so, not "more".
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class CategoryWeek:
 
     @property
     def trend(self) -> str:
+        if not self.before:
+            return Trend.UNKNOWN
         if self.this_week > self.high:
             return Trend.MORE
         if self.this_week < self.low:
@@ -71,6 +76,9 @@ class Summary:
     start: datetime  # the week: (start, end]
     end: datetime
     categories: list[CategoryWeek]  # every category seen in the nine weeks, most this week first
+    # How many of the previous weeks the map has data for: a week before the first published
+    # incident is unknown, not a week of zero, or a new deployment would read as a crime wave.
+    weeks_known: int
 
     @property
     def this_week(self) -> int:
@@ -83,8 +91,7 @@ class Summary:
     @property
     def whole(self) -> CategoryWeek:
         """All categories together, as one row."""
-        weeks = len(self.categories[0].before) if self.categories else WEEKS_BEFORE
-        before = tuple(sum(c.before[i] for c in self.categories) for i in range(weeks))
+        before = tuple(sum(c.before[i] for c in self.categories) for i in range(self.weeks_known))
         return CategoryWeek("", self.this_week, before)
 
 
@@ -101,6 +108,13 @@ def weekly_summary(
     start = end - WEEK
     first = start - weeks_before * WEEK
     shown = query.visible_mappings(None, agency_id)
+    published = PublishedIncident.objects.all()
+    if agency_id is not None:
+        published = published.filter(agency_id=agency_id)
+    earliest = published.aggregate(first=Min("occurred_at"))["first"]
+    weeks_known = 0
+    if earliest is not None:
+        weeks_known = sum(1 for w in range(weeks_before) if start - (w + 1) * WEEK >= earliest)
     counts: dict[str, list[int]] = {}
     if shown:
         rows = query.narrowed(
@@ -116,14 +130,18 @@ def weekly_summary(
             week = min(weeks_before, int((at - first) / WEEK))
             counts.setdefault(shown[mapping_id], [0] * (weeks_before + 1))[week] += 1
     categories = [
-        CategoryWeek(category, weeks[-1], tuple(weeks[:-1])) for category, weeks in counts.items()
+        CategoryWeek(category, weeks[-1], tuple(weeks[weeks_before - weeks_known : -1]))
+        for category, weeks in counts.items()
     ]
     categories.sort(key=lambda c: (-c.this_week, -c.usual, c.label))
-    return Summary(area, start, end, categories)
+    return Summary(area, start, end, categories, weeks_known)
 
 
-def sentence(row: CategoryWeek, weeks_before: int = WEEKS_BEFORE) -> str:
+def sentence(row: CategoryWeek) -> str:
     """One calm sentence about one category (or the whole, with no category)."""
+    weeks_before = len(row.before)
+    if row.trend == Trend.UNKNOWN:
+        return _("The map has no earlier weeks to compare with yet.")
     if row.trend == Trend.MORE:
         return ngettext(
             "More than in any of the previous %(weeks)d week (usually %(low)d–%(high)d).",

@@ -27,6 +27,7 @@ def test_within_more_and_fewer_than_usual(agency):
     weeks_of(agency, now, {0: 3, 1: 2, 2: 4, 3: 3, 4: 2, 5: 3, 6: 4, 7: 2, 8: 3})
     weeks_of(agency, now, {0: 4, **{w: 1 for w in range(1, 9)}}, code="415")
     weeks_of(agency, now, {w: 2 for w in range(1, 9)}, code="488")  # none this week
+    make_call(agency, ago=timedelta(days=75), now=now)  # the map's history began before that
     publish.run(agency, now, lookback=timedelta(days=80))
     from porchlight.publicmap.models import CategoryMapping
 
@@ -60,6 +61,26 @@ def test_outside_the_circle_is_not_counted(agency):
 
 
 def test_an_empty_area_is_a_calm_zero(agency):
-    result = summary.weekly_summary(Circle(BLOCK_LAT, -119.0, 1.0))
-    assert result.categories == [] and result.this_week == 0
+    now = timezone.now()
+    make_call(agency, ago=timedelta(days=70), now=now)
+    publish.run(agency, now, lookback=timedelta(days=80))
+    result = summary.weekly_summary(Circle(BLOCK_LAT, -119.0, 0.1), end=now)
+    assert result.categories == [] and result.this_week == 0 and result.weeks_known == 8
     assert summary.summary_text(result).startswith("0 incidents this week. Within the usual")
+
+
+def test_weeks_before_the_first_publication_are_unknown_not_zero(agency):
+    """A new deployment: three weeks of history. Its first week is not "more than usual"."""
+    now = timezone.now()
+    weeks_of(agency, now, {0: 2, 1: 1, 2: 1})
+    publish.run(agency, now, lookback=timedelta(days=30))
+    area = Circle(BLOCK_LAT, -119.008, 1.0)
+    result = summary.weekly_summary(area, end=now)
+    assert result.weeks_known == 1  # only the week entirely after the first incident
+    [burglary] = result.categories
+    assert burglary.before == (1,) and burglary.trend == summary.Trend.MORE
+    # With no history before this week at all, it says so.
+    fresh = summary.weekly_summary(area, end=now - timedelta(days=14))
+    assert fresh.weeks_known == 0
+    assert fresh.whole.trend == summary.Trend.UNKNOWN
+    assert "no earlier weeks to compare" in summary.summary_text(fresh)
