@@ -8,6 +8,8 @@ from ninja import NinjaAPI, Swagger
 
 from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
+from porchlight.cases.api import router as cases_router
+from porchlight.cases.schemas import RmsEventBatch
 from porchlight.publicmap.api import router as map_router
 
 
@@ -16,10 +18,11 @@ class PorchlightAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         # Intake reads its body itself (see calls/api.py), so ninja does not see the request
         # schema; publish it here so the spec documents every field.
-        extra = CadEventBatch.model_json_schema(ref_template="#/components/schemas/{model}")
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(extra.pop("$defs", {}))
-        components["CadEventBatch"] = extra
+        for batch in (CadEventBatch, RmsEventBatch):
+            extra = batch.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(extra.pop("$defs", {}))
+            components[batch.__name__] = extra
         _one_key_per_status(schema)
         return schema
 
@@ -52,4 +55,5 @@ api = PorchlightAPI(
     docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", calls_router)
+api.add_router("/", cases_router)
 api.add_router("/", map_router)

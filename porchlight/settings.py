@@ -444,6 +444,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- cases ---
+# Victim opt-in (cases/optin.py): how often one address may submit the case number and card
+# code form (django-ratelimit rate), against guessing card codes.
+CASES_OPT_IN_RATE = os.environ.get("PORCHLIGHT_CASES_OPT_IN_RATE", "10/h")
+
 # --- publicmap ---
 # A call or offense appears on the public map this many minutes after it began (an agency's
 # MapSettings row overrides it; docs/admins.md "Public map").

@@ -71,18 +71,26 @@ def _replay_chunk(
         items = list(qs.order_by("arrived_at", "id"))
         result.skipped += len(ids) - len(items)
 
-        groups: dict[tuple[int, str], list[Quarantine]] = defaultdict(list)
+        # RMS case events share the quarantine; each goes back through its own intake.
+        from porchlight.cases import rms
+        from porchlight.cases.schemas import is_case_event
+
+        groups: dict[tuple[int, str, bool], list[Quarantine]] = defaultdict(list)
         for item in items:
-            groups[(item.agency_id, item.source)].append(item)
+            groups[(item.agency_id, item.source, is_case_event(item.raw))].append(item)
 
         now = timezone.now()
-        for group in groups.values():
+        for (_, _, case_events), group in groups.items():
             agency = group[0].agency
             # The event is replayed as its agency's own: an event that was rejected because its
             # ORI was not covered is rejected again rather than routed somewhere new.
             feed = Feed(agency=agency, source=group[0].source, covered={agency.ori: agency})
-            outcomes, applied = ingest(feed, [item.raw for item in group], quarantine=False)
-            result.applied.append(applied)
+            raws = [item.raw for item in group]
+            if case_events:
+                outcomes, _ = rms.ingest(feed, raws, quarantine=False)
+            else:
+                outcomes, applied = ingest(feed, raws, quarantine=False)
+                result.applied.append(applied)
             for item, outcome in zip(group, outcomes, strict=True):
                 if outcome.result in (APPLIED, DUPLICATE):
                     item.state = Quarantine.State.REPLAYED

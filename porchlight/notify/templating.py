@@ -58,6 +58,14 @@ FIELDS: dict[str, Promise] = {
     "alert_title": gettext_lazy("the alert's title"),
     "alert_text": gettext_lazy("the alert's text"),
     "alert_url": gettext_lazy("the link to the alert"),
+    # Cases (porchlight.cases): never the NIBRS reason, an offender or a victim detail.
+    "detective": gettext_lazy("the assigned detective's title and name"),
+    "detective_phone": gettext_lazy("the detective's phone number"),
+    "detective_email": gettext_lazy("the detective's email address"),
+    "note": gettext_lazy("the detective's note to the victim"),
+    "report_copy": gettext_lazy("how to get a copy of the report, in one line"),
+    "code": gettext_lazy("the one-time code a victim types to opt in"),
+    "copy_status": gettext_lazy("the report copy request's status, in plain words"),
 }  # fmt: skip
 
 COMMON_FIELDS = ("agency", "non_emergency_number", "opt_out", "notice")
@@ -70,6 +78,18 @@ CALL_FIELDS = (
 FIELDS_BY_TRIGGER: dict[str, tuple[str, ...]] = {
     **{t: CALL_FIELDS for t in Trigger.values if t.startswith("call.")},
     Trigger.CASE_STATUS: (*COMMON_FIELDS, "case_number", "case_status", "report_number"),
+    Trigger.CASE_OPENED: (*COMMON_FIELDS, "case_number", "incident_number"),
+    Trigger.CASE_ASSIGNED: (
+        *COMMON_FIELDS,
+        "case_number",
+        "detective",
+        "detective_phone",
+        "detective_email",
+    ),
+    Trigger.CASE_CLOSED: (*COMMON_FIELDS, "case_number", "case_status", "report_copy"),
+    Trigger.CASE_NOTE: (*COMMON_FIELDS, "case_number", "note", "detective"),
+    Trigger.CASE_OPT_IN: (*COMMON_FIELDS, "case_number", "code"),
+    Trigger.COPY_REQUEST: (*COMMON_FIELDS, "case_number", "copy_status"),
     Trigger.SURVEY: (*COMMON_FIELDS, "survey_url", "incident_number", "call_date"),
     Trigger.ALERT_URGENT: (*COMMON_FIELDS, "alert_title", "alert_text", "alert_url"),
     Trigger.ALERT: (*COMMON_FIELDS, "alert_title", "alert_text", "alert_url"),

@@ -160,6 +160,13 @@ def sample_values(agency: Agency | None, channel: str = Channel.SMS) -> dict[str
         "alert_title": _("Road closed"),
         "alert_text": _("Main Street is closed between 1st and 4th until 6 PM."),
         "alert_url": f"{base}/a/1234",
+        "detective": _("Det. Maria Lopez"),
+        "detective_phone": "661-555-0142",
+        "detective_email": "mlopez@bakersfieldpd.us",
+        "note": _("We recovered property that may be yours. Please call me."),
+        "report_copy": _("Records, 1601 Truxtun Ave, fee $15.00"),
+        "code": "482913",
+        "copy_status": _("Your copy is ready to pick up."),
     }
     return values
 

@@ -23,7 +23,15 @@ from django.utils import timezone
 from porchlight.agencies.models import Agency
 from porchlight.calls.importing.mapping import Mapping
 from porchlight.calls.importing.readers import ExportReader, Unreadable, inspect, is_jsonl
-from porchlight.calls.intake import APPLIED, CONFLICT, DUPLICATE, REJECTED, Feed, ingest
+from porchlight.calls.intake import (
+    APPLIED,
+    CONFLICT,
+    DUPLICATE,
+    REJECTED,
+    Feed,
+    Outcome,
+    ingest,
+)
 from porchlight.calls.models import DropFile
 
 log = logging.getLogger(__name__)
@@ -33,6 +41,7 @@ PROCESSED, REJECTED_DIR, DUPLICATES = "processed", "rejected", "duplicates"
 # Names SFTP and copy tools give a file while it is still being written.
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".filepart", ".partial", ".crdownload")
 Snapshot = dict[str, tuple[int, int]]
+Intake = Callable[[Feed, list[Any]], tuple[list[Outcome], Any]]
 
 
 def is_candidate(path: Path) -> bool:
@@ -87,11 +96,14 @@ class DropFolder:
         *,
         source: str = DEFAULT_SOURCE,
         mapping: Mapping | None = None,
+        intake: Intake = ingest,
     ) -> None:
         self.folder = folder
         self.agency = agency
         self.source = source
         self.mapping = mapping
+        # CAD intake, or another feed's with the same rules (cases.rms.ingest for RMS files).
+        self.intake = intake
         self.feed = Feed(agency=agency, source=source, covered={agency.ori: agency})
 
     def process_settled(self, before: Snapshot, now: Snapshot) -> list[FileResult]:
@@ -123,7 +135,7 @@ class DropFolder:
         with transaction.atomic():
             size = settings.INTAKE_MAX_EVENTS
             for start in range(0, len(events), size):
-                outcomes, _ = ingest(self.feed, events[start : start + size])
+                outcomes, _ = self.intake(self.feed, events[start : start + size])
                 for outcome in outcomes:
                     counts[outcome.result] += 1
             DropFile.objects.update_or_create(

@@ -75,6 +75,12 @@ class Command(BaseCommand):
             "--limit", type=int, help=_("stop after this many rows; run again to continue")
         )
         parser.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
+        parser.add_argument(
+            "--kind",
+            choices=("cad", "rms"),
+            default="cad",
+            help=_("cad history (the default), or rms case events (.json or .jsonl)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reapply"] is not None:
@@ -103,6 +109,9 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(slug=options["agency"]).first()
         if agency is None:
             raise CommandError(_("no agency %(slug)r") % {"slug": options["agency"]})
+        if options["kind"] == "rms":
+            self.import_rms(options, agency)
+            return
         if options["batch_rows"] < 1:
             raise CommandError(_("--batch-rows must be at least 1"))
         if options["check"]:
@@ -136,6 +145,35 @@ class Command(BaseCommand):
                 )
             ) from None
         self.report(result)
+
+    def import_rms(self, options: dict[str, Any], agency: Agency) -> None:
+        from pathlib import Path
+
+        from porchlight.cases import importing
+
+        source = options["source"] if options["source"] != DEFAULT_SOURCE else None
+        try:
+            result = importing.import_file(
+                Path(options["file"]), agency, source=source or importing.DEFAULT_SOURCE
+            )
+        except importing.Unreadable as exc:
+            raise CommandError(str(exc)) from None
+        c = result.counts
+        self.stdout.write(
+            _(
+                "%(events)d RMS events: %(applied)d applied, %(duplicate)d duplicate, "
+                "%(conflict)d conflict, %(rejected)d rejected (quarantined)."
+            )
+            % {
+                "events": result.events,
+                "applied": c["applied"],
+                "duplicate": c["duplicate"],
+                "conflict": c["conflict"],
+                "rejected": c["rejected"],
+            }  # fmt: skip
+        )
+        for line in (result.bad_lines + result.reasons)[:SHOWN_BAD_ROWS]:
+            self.stdout.write(line)
 
     def reapply(self, options: dict[str, Any]) -> None:
         preset = options["preset"] or ("generic" if options["mapping"] else None)

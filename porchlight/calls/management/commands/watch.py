@@ -32,6 +32,12 @@ class Command(BaseCommand):
             "--preset", choices=presets.NAMES, help=_("column mapping for *.csv files")
         )
         parser.add_argument("--mapping", help=_("mapping file (JSON) for the generic preset"))
+        parser.add_argument(
+            "--kind",
+            choices=("cad", "rms"),
+            default="cad",
+            help=_("cad events, or rms case events (*.json and *.jsonl only)"),
+        )
         parser.add_argument("--once", action="store_true", help=_("one pass, then exit"))
         parser.add_argument(
             "--interval", type=float, default=5.0, help=_("seconds between passes (default 5)")
@@ -60,7 +66,14 @@ class Command(BaseCommand):
                 mapping = presets.load(options["preset"], options["mapping"])
             except MappingError as exc:
                 raise CommandError(str(exc)) from None
-        drop = DropFolder(folder, agency, source=options["source"], mapping=mapping)
+        if options["kind"] == "rms":
+            if mapping is not None:
+                raise CommandError(_("RMS files are JSON or JSON-lines: --preset is for CAD CSV"))
+            from porchlight.cases import rms
+
+            drop = DropFolder(folder, agency, source=options["source"], intake=rms.ingest)
+        else:
+            drop = DropFolder(folder, agency, source=options["source"], mapping=mapping)
 
         def report(result: FileResult) -> None:
             self.stdout.write(str(result))
