@@ -501,6 +501,9 @@ PUBLICMAP_PUBLISH_SECONDS = float(os.environ.get("PORCHLIGHT_MAP_PUBLISH_SECONDS
 # works offline and never calls a third party. A tile host must also be allowed by the CSP.
 MAP_TILE_URL = os.environ.get("PORCHLIGHT_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("PORCHLIGHT_MAP_TILE_ATTRIBUTION", "")
+# Without tiles, the streets drawn as the base layer: a GeoJSON of LineStrings under static/
+# (the demo city's by default; publicmap/streets.py makes it). Empty: no base layer at all.
+MAP_STREETS = os.environ.get("PORCHLIGHT_MAP_STREETS", "publicmap/demo-streets.geojson")
 if MAP_TILE_URL:
     # Tiles are images from the tile host: allow that one origin ("{s}." subdomains as "*.").
     from urllib.parse import urlsplit as _urlsplit

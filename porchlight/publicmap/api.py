@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Router
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.schemas import Error
-from porchlight.geo.blocks import hundred_block
 from porchlight.publicmap import query
 from porchlight.publicmap.models import Category, Kind
 from porchlight.publicmap.schemas import FeatureCollection
@@ -115,11 +115,7 @@ def _limit(params: Any) -> int:
 
 
 def feature(incident: query.Incident, slugs: dict[int, str]) -> dict[str, Any]:
-    block = (
-        hundred_block(incident.block_number, incident.street)
-        if incident.street and incident.block_number is not None
-        else ""
-    )
+    block = query.block_label(incident.block_number, incident.street)
     return {
         "type": "Feature",
         "id": incident.id,
@@ -151,6 +147,8 @@ PARAMETERS = [
     {"in": "query", "name": "category", "schema": {"type": "string"}, "example": "theft,burglary",
      "description": "Comma-separated public categories: " + ", ".join(Category.values) + "."},
     {"in": "query", "name": "agency", "schema": {"type": "string"}, "description": "One agency's slug; default: every agency."},
+    {"in": "query", "name": "lang", "schema": {"type": "string", "enum": ["en", "es"]},
+     "description": "Language of the *_label and block texts (default: from Accept-Language)."},
     {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": query.MAX_LIMIT},
      "description": f"At most this many features, newest first (default {query.DEFAULT_LIMIT}); `truncated` says when more matched."},
 ]  # fmt: skip
@@ -202,9 +200,14 @@ def map_incidents(request: HttpRequest) -> HttpResponse:
     found_incidents, truncated = query.incidents(
         where, since, until, categories=categories, agency_id=agency_id, limit=limit
     )
+    # Labels in ?lang= when it names one of ours, else what Accept-Language chose.
+    wanted = params.get("lang", "")
+    language = wanted if wanted in dict(settings.LANGUAGES) else translation.get_language()
+    with translation.override(language):
+        features = [feature(i, slugs) for i in found_incidents]
     body = {
         "type": "FeatureCollection",
-        "features": [feature(i, slugs) for i in found_incidents],
+        "features": features,
         # Foreign members (RFC 7946 §6.1): how to read the answer.
         "truncated": truncated,
         "since": since.isoformat(),

@@ -8,5 +8,5 @@ class PublicmapConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Producers register on import: the CAD's is built in; RMS cases add theirs the same way.
-        from porchlight.publicmap import cad  # noqa: F401
+        # Producers register on import: the CAD's calls and the RMS's offenses (cases).
+        from porchlight.publicmap import cad, rms  # noqa: F401

@@ -118,7 +118,7 @@ class PublishedIncident(models.Model):
     call_id = models.BigIntegerField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     # The hundred block, kept apart so each page words it in its own language
-    # (geo.blocks.hundred_block): 1200 and "Truxtun Ave". No street: a snapped point only.
+    # (query.block_label): 1200 and "Truxtun Ave". No street: a snapped point only.
     block_number = models.IntegerField(null=True, blank=True)
     street = models.CharField(max_length=120, blank=True)
     lat = models.FloatField()

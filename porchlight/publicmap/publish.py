@@ -67,6 +67,9 @@ class Code:
     code: str
     description: str
     sensitive: bool
+    # The category a new code starts with, when the producer knows better than the words of
+    # its description (a NIBRS code); "" lets suggest_category() read the description.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,9 @@ def _sync_codes(agency: Agency, producer: Producer, result: Result) -> dict[str,
                 source=producer.source,
                 code=code.code,
                 description=code.description[:200],
-                category=suggest_category(code.code, code.description) if not is_sensitive else "",
+                category=""
+                if is_sensitive
+                else code.category or suggest_category(code.code, code.description),
                 sensitive=is_sensitive,
             )
         elif mapping.sensitive != is_sensitive or mapping.description != code.description[:200]:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
 from porchlight.geo import h3index
 from porchlight.publicmap.models import Category, CategoryMapping, PublishedIncident
 
@@ -87,14 +90,12 @@ def incidents(
     shown = visible_mappings(categories, agency_id)
     if not shown:
         return [], False
-    rows = PublishedIncident.objects.filter(
-        occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
+    rows = narrowed(
+        PublishedIncident.objects.filter(
+            occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
+        ),
+        area,
     )
-    if isinstance(area, Circle) and area.miles <= H3_MAX_MILES:
-        rows = rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
-    else:
-        box = area if isinstance(area, Box) else _box_around(area)
-        rows = rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
     found: list[Incident] = []
     truncated = False
     # A circle's corners are read and dropped, so ask for more than the limit before cutting.
@@ -113,27 +114,19 @@ def incidents(
     return found, truncated
 
 
-def count_by_category(
-    area: Circle, since: datetime, until: datetime, agency_id: int | None = None
-) -> dict[str, int]:
-    """How many incidents of each category in the circle and (since, until]."""
-    shown = visible_mappings(None, agency_id)
-    counts: dict[str, int] = {}
-    if not shown:
-        return counts
-    rows = PublishedIncident.objects.filter(
-        occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
-    )
-    if area.miles <= H3_MAX_MILES:
-        rows = rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
-    else:
-        box = _box_around(area)
-        rows = rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
-    for mapping_id, lat, lon in rows.values_list("mapping_id", "lat", "lon").iterator(5000):
-        if h3index.miles_between(area.lat, area.lon, lat, lon) <= area.miles:
-            category = shown[mapping_id]
-            counts[category] = counts.get(category, 0) + 1
-    return counts
+def narrowed(rows: QuerySet[PublishedIncident], area: Circle | Box) -> QuerySet[PublishedIncident]:
+    """The rows that may be in the area, by index: H3 cells for a small circle, else a lat/lon
+    range. A circle still needs `inside()` on each row: the covering has corners."""
+    if isinstance(area, Circle) and area.miles <= H3_MAX_MILES:
+        return rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
+    box = area if isinstance(area, Box) else _box_around(area)
+    return rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
+
+
+def inside(area: Circle | Box, lat: float, lon: float) -> bool:
+    if isinstance(area, Box):
+        return area.south <= lat <= area.north and area.west <= lon <= area.east
+    return h3index.miles_between(area.lat, area.lon, lat, lon) <= area.miles
 
 
 def _box_around(circle: Circle) -> Box:
@@ -144,6 +137,13 @@ def _box_around(circle: Circle) -> Box:
 def _incident(row: tuple[Any, ...], shown: dict[int, str], miles: float | None) -> Incident:
     pk, agency_id, mapping_id, kind, at, number, street, lat, lon = row
     return Incident(pk, agency_id, shown[mapping_id], kind, at, number, street, lat, lon, miles)
+
+
+def block_label(number: int | None, street: str) -> str:
+    """ "1200 block of Truxtun Ave" in the active language; "" with no block known."""
+    if not street or number is None:
+        return ""
+    return _("%(number)s block of %(street)s") % {"number": number, "street": street}
 
 
 def parse_categories(text: str) -> set[str]:

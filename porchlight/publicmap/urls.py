@@ -1,3 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from porchlight.publicmap import views
+
+app_name = "publicmap"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("map/", views.index, name="index"),
+    path("map/<slug:slug>/", views.map_page, name="map"),
+    path("map/<slug:slug>/summary/", views.summary_page, name="summary"),
+]

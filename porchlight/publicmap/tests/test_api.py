@@ -133,6 +133,16 @@ def test_limit_truncates_newest_first(client, agency):
     assert client.get(URL, circle).json()["truncated"] is True
 
 
+def test_labels_in_the_language_asked_for(client, agency):
+    published(agency)
+    body = client.get(URL, {"bbox": "-119.1,35.3,-118.9,35.45", "lang": "es"}).json()
+    properties = body["features"][0]["properties"]
+    assert properties["category_label"] == "Robo con allanamiento"
+    assert properties["kind_label"] == "Llamada de servicio"
+    assert properties["block"] == "Cuadra 1200 de Truxtun Ave"
+    assert properties["category"] == "burglary"  # the codes never change with the language
+
+
 def test_one_agency_only(client, agency):
     published(agency)
     box = "-119.1,35.3,-118.9,35.45"

@@ -1,0 +1,101 @@
+// The public map: draws the incidents of /api/v1/map/incidents over the bundled streets (or
+// the configured tiles), clustered, refetched as the view moves. The list below the map is
+// the page's own content; this script only adds the map, so nothing depends on it.
+(function () {
+  "use strict";
+  var el = document.getElementById("pm-map");
+  if (!el || !window.L) { return; }
+  var d = el.dataset;
+  var status = document.getElementById("pm-map-status");
+  var lang = document.documentElement.lang || "en";
+  el.hidden = false;
+  // No fades or zoom animation for people who asked for less motion.
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var map = L.map(el, {
+    zoomControl: true, minZoom: 9, maxZoom: 19, fadeAnimation: !still, zoomAnimation: !still
+  });
+  if (d.tiles) {
+    L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
+  }
+  if (d.streets) {
+    fetch(d.streets).then(function (r) { return r.json(); }).then(function (streets) {
+      L.geoJSON(streets, {
+        interactive: false,
+        style: { color: "#5b6670", weight: 3, opacity: 0.8 }
+      }).addTo(map).bringToBack();
+    }).catch(function () { /* the incidents still draw; the list is there */ });
+  }
+  var MAX_SPAN = 0.99; // the API takes a box at most 1 degree each way
+  if (d.circle) {
+    var c = d.circle.split(",").map(Number);
+    var ring = L.circle([c[0], c[1]], { radius: c[2] * 1609.344, color: "#0b4f8a", fill: false, weight: 2, interactive: false }).addTo(map);
+    map.fitBounds(ring.getBounds());
+  } else if (d.bounds) {
+    var b = d.bounds.split(",").map(Number);
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
+  } else {
+    map.setView([39.5, -98.35], 4);
+  }
+  var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+  map.addLayer(clusters);
+  var when = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: d.tz || undefined });
+
+  function popup(p) {
+    // Built from text nodes: nothing from the API is ever read as HTML.
+    var box = document.createElement("div");
+    box.className = "pm-popup";
+    var title = document.createElement("strong");
+    title.textContent = p.category_label;
+    box.appendChild(title);
+    [p.kind_label, p.block, when.format(new Date(p.occurred_at))].forEach(function (line) {
+      if (!line) { return; }
+      var span = document.createElement("span");
+      span.textContent = line;
+      box.appendChild(span);
+      box.appendChild(document.createElement("br"));
+    });
+    return box;
+  }
+
+  var colours = {};
+  function colour(category) {
+    if (!colours[category]) {
+      var probe = document.createElement("span");
+      probe.className = "pm-dot pm-cat-" + category;
+      document.body.appendChild(probe);
+      colours[category] = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+    }
+    return colours[category];
+  }
+
+  var pending = null;
+  function load() {
+    var v = map.getBounds();
+    var cx = v.getCenter();
+    var south = Math.max(v.getSouth(), cx.lat - MAX_SPAN / 2), north = Math.min(v.getNorth(), cx.lat + MAX_SPAN / 2);
+    var west = Math.max(v.getWest(), cx.lng - MAX_SPAN / 2), east = Math.min(v.getEast(), cx.lng + MAX_SPAN / 2);
+    var params = new URLSearchParams({
+      bbox: [west, south, east, north].map(function (n) { return n.toFixed(5); }).join(","),
+      since: d.since, agency: d.agency, limit: "2000", lang: lang
+    });
+    if (d.categories) { params.set("category", d.categories); }
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(d.api + "?" + params.toString(), { signal: pending.signal })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        clusters.clearLayers();
+        clusters.addLayers(data.features.map(function (f) {
+          var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          var fill = colour(f.properties.category);
+          return L.circleMarker(ll, { radius: 8, color: "#1b1f24", weight: 1, fillColor: fill, fillOpacity: 0.9 })
+            .bindPopup(popup(f.properties));
+        }));
+        status.textContent = data.truncated ? d.more : "";
+      })
+      .catch(function (e) { if (e.name !== "AbortError") { status.textContent = d.error; } });
+  }
+  map.on("moveend", load);
+  load();
+})();
