@@ -502,7 +502,7 @@ def _apply_agency(
             calls.update(made)
             if others := [n for n in missing if n not in made]:
                 calls.update(rows.lock_calls(agency.pk, others))
-    applied.new_call_ids.update(calls[n].pk for n in created)
+    applied.new_call_ids.update(calls[n].id for n in created)
 
     # Every call type and priority code a call in this batch can point at: their flags decide
     # needs_mapping here (unmapped.needs_mapping), and the planner's exclusions after (handed
@@ -532,11 +532,11 @@ def _apply_agency(
     applied.call_types.update(types_by_id)
     applied.priorities.update(priorities_by_id)
     for call in calls.values():
-        if call.pk not in applied.status_before:
-            applied.status_before[call.pk] = (
+        if call.id not in applied.status_before:
+            applied.status_before[call.id] = (
                 None if call.incident_number in created else call.status
             )
-            applied.report_before[call.pk] = (
+            applied.report_before[call.id] = (
                 "" if call.incident_number in created else call.report_number
             )
 
@@ -546,7 +546,7 @@ def _apply_agency(
     for item in fresh:
         ev = item.event
         call = calls[ev.incident_number]
-        creates = call.pk in applied.new_call_ids and call.pk not in changed
+        creates = call.id in applied.new_call_ids and call.id not in changed
         reason = _merge(
             call, item, call_types, priorities, contacts, creates=creates, historical=historical
         )
@@ -554,7 +554,7 @@ def _apply_agency(
             types_by_id.get(call.call_type_id), priorities_by_id.get(call.priority_id)
         )
         call.updated = now
-        changed[call.pk] = call
+        changed[call.id] = call
         # In _EVENT_FIELDS order.
         event_rows.append(
             [
@@ -562,7 +562,7 @@ def _apply_agency(
                 source,
                 ev.event_id,
                 item.content_hash,
-                call.pk,
+                call.id,
                 item.status,
                 ev.event_time,
                 now,
@@ -570,7 +570,7 @@ def _apply_agency(
                 _payload(item),
             ]
         )
-        applied.events.append(AppliedEvent(call.pk, ev.event_id, item.status, ev.event_time))
+        applied.events.append(AppliedEvent(call.id, ev.event_id, item.status, ev.event_time))
         outcomes[item.index] = Outcome(
             item.index, ev.event_id, APPLIED, reason, ev.incident_number, item.warnings
         )
