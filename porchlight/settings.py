@@ -455,3 +455,8 @@ OPEN311_KEY_SERVICE = os.environ.get(
     "OPEN311_KEY_SERVICE",
     "Ask the agency's Porchlight administrator for an API key with the source 'open311'.",
 )
+
+# --- cases ---
+# Victim opt-in (cases/optin.py): how often one address may submit the case number and card
+# code form (django-ratelimit rate), against guessing card codes.
+CASES_OPT_IN_RATE = os.environ.get("PORCHLIGHT_CASES_OPT_IN_RATE", "10/h")

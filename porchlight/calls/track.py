@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
 
 from porchlight.calls.models import Call, Status, TrackLink
+from porchlight.cases.track import section as case_section
 from porchlight.notify import pii
 from porchlight.notify.plan import exclusion
 from porchlight.notify.texts import disposition_wording
@@ -249,6 +250,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         "next": NEXT.get(call.status, NEXT[Status.RECEIVED]),
         "outcome": outcome,
         "report_number": call.report_number,
+        # The case the call's report became, after the call's own timeline (cases/track.py).
+        "case": case_section(call, language),
         "phone": agency.non_emergency_number,
         "phone_href": pii.normalize_phone(agency.non_emergency_number)
         or "".join(c for c in agency.non_emergency_number if c.isdigit() or c == "+"),

@@ -348,3 +348,29 @@ class RmsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.event_id}"
+
+
+class OptIn(models.Model):
+    """A victim who was not the caller asking for updates: the case number and the code on the
+    officer's card got them this far; the one-time code texted to their phone finishes it.
+
+    The one-time code is kept hashed; `tries` counts wrong codes, and past the limit (or past
+    `expires_at`) the request is dead and they start again, so a code cannot be guessed."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="opt_ins")
+    phone = models.ForeignKey("notify.Contact", models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8, default="en")
+    # The link to the code form: random, stored as SHA-256 like a track token.
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    tries = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("victim opt-in")
+        verbose_name_plural = _("victim opt-ins")
+
+    def __str__(self) -> str:
+        return f"opt-in to {self.case}"

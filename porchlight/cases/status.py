@@ -141,3 +141,26 @@ def assign(
         if notify and renamed and new["detective_name"]:
             updates.assigned(case, event)
         return event
+
+
+def set_term(
+    case: Case, term: str, *, at: datetime, source: str, actor: Any = None
+) -> CaseEvent | None:
+    """A status set in Porchlight (an agency without an RMS feed): the NIBRS term itself, and
+    victims read Porchlight's words for it. A closing term goes through `close()`."""
+    if term not in Term.values:
+        raise ValueError(f"unknown term {term!r}")
+    if term in CLOSING_TERMS:
+        return close(case, term=term, at=at, source=source, actor=actor)
+    with transaction.atomic():
+        if term == case.term and case.closed_at is None:
+            return None
+        case.rms_status, case.term, case.status_at = "", Term(term), at
+        case.closed_at = None
+        case.updated = timezone.now()
+        case.save(update_fields=["rms_status", "term", "status_at", "closed_at", "updated"])
+        event = _event(
+            case, EventKind.STATUS, at, public=True, term=term, source=source, author=actor
+        )
+        updates.status_changed(case, event, None)
+        return event

@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from porchlight.cases import console, views
+
+app_name = "cases"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<slug:slug>/updates/", views.opt_in, name="opt-in"),
+    path("cases/<slug:slug>/updates/<str:token>/", views.opt_in_code, name="opt-in-code"),
+    path("console/cases/", console.case_list, name="console-cases"),
+    path("console/cases/<int:pk>/", console.case_detail, name="console-case"),
+    path("console/cases/<int:pk>/note/", console.case_note, name="console-case-note"),
+    path("console/cases/<int:pk>/status/", console.case_term, name="console-case-status"),
+]

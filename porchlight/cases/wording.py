@@ -51,12 +51,18 @@ def status_words(case: Case, language: str, status: RmsStatus | None = None) -> 
     """What a victim reads about the case's status, in `language`."""
     if status is None and case.rms_status:
         status = RmsStatus.objects.filter(agency_id=case.agency_id, code=case.rms_status).first()
+    return term_words(case.term, language, status)
+
+
+def term_words(term: str, language: str, status: RmsStatus | None = None) -> str:
+    """The agency's words for its status code when it wrote some, else the built-in words for
+    the NIBRS term (the same for every exceptional clearance)."""
     if status is not None and status.wording:
         own = _pick(status.wording, language)
         if own:
             return own
     with translation.override(language):
-        return str(BUILT_IN.get(case.term, BUILT_IN[Term.OPEN]))
+        return str(BUILT_IN.get(term, BUILT_IN[Term.OPEN]))
 
 
 def is_california(agency: Any) -> bool:

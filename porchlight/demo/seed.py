@@ -17,6 +17,7 @@ from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
+from porchlight.cases import demo as cases_demo
 from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
 from porchlight.notify import inbound, rules
@@ -75,6 +76,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     _message_samples(agency)
     addresses.seed(agency)
     reports_demo.seed(agency)
+    cases_demo.seed(agency)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 
