@@ -9,6 +9,7 @@ is not a pothole.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.http import QueryDict
@@ -27,6 +28,14 @@ def w3c(moment: datetime | None, agency: Agency) -> str | None:
     return moment.astimezone(agency.tz).replace(microsecond=0).isoformat()
 
 
+@lru_cache(maxsize=4096)
+def _block(address: str, language: str) -> str:
+    # Parsing an address (usaddress) is the slowest part of a long list; the same few
+    # thousand addresses come back on every page.
+    with translation.override(language):
+        return public_address(address)
+
+
 def status_of(report: Report) -> str:
     return "closed" if report.case.closed_at is not None else "open"
 
@@ -38,8 +47,7 @@ def request_document(report: Report, language: str) -> dict[str, Any]:
     lon: float | None = None
     if report.lat is not None and report.lon is not None:
         lat, lon = blocks.generalize(report.lat, report.lon, f"report:{report.pk}")
-    with translation.override(language):
-        address = public_address(report.address)
+    address = _block(report.address, language)
     return {
         "service_request_id": report.case.number,
         "status": status_of(report),

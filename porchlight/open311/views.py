@@ -186,7 +186,7 @@ def _reports(agency: Agency) -> QuerySet[Report]:
     # A case a detective later marks domestic-violence related leaves the public record, as
     # sensitive calls never enter it (DESIGN.md, privacy rules).
     return Report.objects.filter(agency=agency, case__domestic_violence=False).select_related(
-        "case", "category", "agency"
+        "case", "category__agency", "agency"
     )
 
 

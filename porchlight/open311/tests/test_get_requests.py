@@ -140,3 +140,11 @@ def test_a_case_marked_domestic_violence_leaves_the_public_record(client, filed,
     assert client.get(f"{V2}tokens/{report.token}.{fmt}").status_code == 404
     listed = client.get(f"{V2}requests.json").json()
     assert filed[0] not in [r["service_request_id"] for r in listed]
+
+
+def test_a_long_list_costs_the_same_few_queries(
+    client, filed, django_assert_max_num_queries
+) -> None:
+    # The jurisdiction, then the reports with their case, category and agency in one query.
+    with django_assert_max_num_queries(3):
+        assert len(client.get(f"{V2}requests.json").json()) == len(filed)
