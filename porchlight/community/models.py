@@ -155,6 +155,8 @@ class PostMedia(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("post photo or video")
+        verbose_name_plural = _("post photos and videos")
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
@@ -169,6 +171,8 @@ class Comment(models.Model):
     removed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created", "pk"]
 
     def __str__(self) -> str:
@@ -196,6 +200,8 @@ class Flag(models.Model):
     resolved = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         constraints = [
             models.UniqueConstraint(fields=["post", "resident"], name="community_flag_once")
         ]
@@ -226,6 +232,8 @@ class Decision(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
         ordering = ["-created", "-pk"]
 
     def __str__(self) -> str:
@@ -264,6 +272,8 @@ class Removal(models.Model):
     appeal_decided = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("removal")
+        verbose_name_plural = _("removals")
         ordering = ["-created", "-pk"]
 
     def __str__(self) -> str:
@@ -282,6 +292,8 @@ class Lexicon(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("profiling word list")
+        verbose_name_plural = _("profiling word lists")
         constraints = [
             models.UniqueConstraint(fields=["agency", "language"], name="community_lexicon_once")
         ]

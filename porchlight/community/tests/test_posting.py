@@ -148,3 +148,29 @@ def test_the_author_edits_and_deletes_their_post_and_nobody_else_can(
     post.refresh_from_db()
     assert post.deleted is not None
     assert client.get(f"/n/bakersfield/posts/{post.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_heic_from_an_iphone_posts_as_a_jpeg_without_gps(
+    client: Any, me: Any, media_storage: Path
+) -> None:
+    import io
+
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    source = Image.open(io.BytesIO(jpeg_with_gps((320, 240))))
+    out = io.BytesIO()
+    source.save(out, format="HEIF", exif=source.info["exif"])
+    place = make_place(me, LAT, LON)
+    photos = [
+        upload("IMG_1234.HEIC", out.getvalue(), "image/heic"),
+        upload("b.jpg", jpeg_with_gps()),
+    ]
+    assert client.post(NEW, form(place, photos=photos)).status_code == 302
+    first, second = Post.objects.get().media.select_related("media")
+    assert first.media.original_content_type == "image/heic"
+    assert first.media.content_type == "image/jpeg"
+    for item in (first, second):
+        with item.media.published.open("rb") as f, Image.open(f) as image:
+            assert not image.getexif()

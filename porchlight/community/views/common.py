@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from porchlight.agencies.models import Agency
 from porchlight.community.models import Resident
@@ -48,12 +49,14 @@ def page(
     status: int = 200,
 ) -> HttpResponse:
     resident = getattr(request, "resident", None)
-    response = render(
-        request,
-        template,
-        {**disclaimers(agency), "resident": resident, **(context or {})},
-        status=status,
-    )
+    # Times on the agency's clock: "11pm" in a post means the neighbourhood's 11pm.
+    with timezone.override(agency.tz):
+        response = render(
+            request,
+            template,
+            {**disclaimers(agency), "resident": resident, **(context or {})},
+            status=status,
+        )
     # Pages differ by who is signed in: never cached for someone else.
     response["Cache-Control"] = "private, no-store"
     return response
