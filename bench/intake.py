@@ -12,7 +12,10 @@ For each engine, against a fresh migrated database:
 - rows/s through the history import (porchlight.calls.importing.run_import on a JSON-lines file);
 - same-run baselines on the same event rows: plain executemany INSERTs into a scratch table, and
   (PostgreSQL) COPY; ratios against them;
-- a cProfile of ingest() on batches of 100, summarised (where the time goes).
+- a cProfile of ingest() on batches of 100, summarised (where the time goes);
+- the cost curve: the same events through ingest() in batches of 1, 10, 100 and 1,000, with
+  CPU per event of the Python process and of its PostgreSQL backend; and the load average at
+  the start and end of each engine's run (the machine may be shared).
 
 The server's CPU (all its processes, from /proc) and the load generator's CPU are reported beside
 each throughput, since both share the machine. The run ends with ONE JSON line holding every
@@ -191,7 +194,7 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
     events = Simulator(seed=42, start=start, run_id="bench").run(hours)
     log(f"{len(events)} simulated events")
 
-    out: dict[str, Any] = {"database": engine, "server": {}}
+    out: dict[str, Any] = {"database": engine, "server": {}, "load_average_start": os.getloadavg()}
     server = Server("127.0.0.1", free_port(), workers=2, env=env, log=var / "server.log")
     server.start()
     out["server"] = {"kind": server.kind, "workers": 2, "interface": "wsgi"}
@@ -220,6 +223,12 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
         out["baseline_copy"] = baseline_copy(rows)
         log("copy", out["baseline_copy"])
     out["ratios"] = ratios(out)
+    out["api_batch100"]["server_cpu_ms_per_event"] = round(
+        1000 * out["api_batch100"]["server_cpu_s"] / max(1, out["api_batch100"]["events"]), 3
+    )
+    out["cost_curve"] = cost_curve(events[: (300 if quick else 1_000)])
+    log("cost curve", out["cost_curve"])
+    out["load_average_end"] = os.getloadavg()
     out["profile_ingest_batch100"] = profile_ingest(events[-(10 if quick else 50) * BATCH :])
     return out
 
@@ -521,6 +530,59 @@ def ratios(out: dict[str, Any]) -> dict[str, float]:
             r[f"api_batch100_vs_{short}"] = round(api / base, 3)
             r[f"import_vs_{short}"] = round(imp / base, 3)
     return r
+
+
+def _backend_pid() -> int | None:
+    """The PostgreSQL backend serving this process's connection, when on this machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = int(c.fetchone()[0])
+    return pid if os.path.exists(f"/proc/{pid}/stat") else None
+
+
+def cost_curve(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How cost grows with the batch: the same events through intake.ingest() (in this process,
+    no HTTP) in batches of 1, 10, 100 and 1,000, each size into its own fresh agency so every
+    size does the same work. Beside the wall-clock rate, CPU per event of this process and (on
+    PostgreSQL) of its database backend: figures a busy machine disturbs far less."""
+    from django.db import connection
+
+    from porchlight.calls.intake import Feed, ingest
+    from porchlight.standins.builders import make_agency
+
+    curve = []
+    for i, size in enumerate((1, 10, 100, 1000)):
+        agency = make_agency(slug=f"curve{size}", name=f"Curve {size}", ori=f"CA01597{i:02d}")
+        feed = Feed(agency=agency, source="curve", covered={agency.ori: agency})
+        connection.ensure_connection()
+        backend = _backend_pid()
+        db_before = process_cpu(backend) if backend else None
+        cpu_before = time.process_time()
+        began = time.perf_counter()
+        applied = 0
+        for j in range(0, len(events), size):
+            outcomes, _ = ingest(feed, events[j : j + size])
+            applied += sum(o.result == "applied" for o in outcomes)
+        took = time.perf_counter() - began
+        cpu = time.process_time() - cpu_before
+        point: dict[str, Any] = {
+            "batch": size,
+            "events": len(events),
+            "applied": applied,
+            "seconds": round(took, 3),
+            "events_per_s": round(len(events) / took, 1),
+            "python_cpu_us_per_event": round(1e6 * cpu / len(events), 1),
+        }
+        if db_before is not None and backend:
+            point["db_backend_cpu_us_per_event"] = round(
+                1e6 * (process_cpu(backend) - db_before) / len(events), 1
+            )
+        curve.append(point)
+    return curve
 
 
 def profile_ingest(events: list[dict[str, Any]]) -> dict[str, Any]:
