@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from porchlight.cases import updates
 from porchlight.cases.models import CLOSING_TERMS, Case, CaseEvent, EventKind, RmsStatus, Term
+from porchlight.feedback import invite as feedback
 
 
 def _event(case: Case, kind: str, at: datetime, **fields: Any) -> CaseEvent:
@@ -99,6 +100,7 @@ def close(
         )  # fmt: skip
         if notify:
             updates.closed(case, event, status)
+            feedback.after_case_closed(case)  # the survey invitations, same transaction
         return event
 
 

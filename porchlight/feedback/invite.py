@@ -3,8 +3,8 @@
 Three ways in, each an explicit call from the code that owns the moment:
 - `after_calls_cleared(applied)`: from calls intake, in the batch's transaction, for the calls
   the batch cleared;
-- `after_case_closed(...)`: from the cases app when a case closes;
-- `after_online_report(...)`: from the reports app when a report is filed.
+- `after_case_closed(case)`: from cases.status.close(), for the case's opted-in victims;
+- `after_online_report(report)`: from reports.filing.file_report(), for the reporter.
 
 Whoever calls, the same steps: the agency's first enabled survey for that moment; the call's
 exclusions (plan.exclusion: sensitive or unmapped type, juvenile, do not contact) and history
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +33,10 @@ from porchlight.feedback import defaults, roster
 from porchlight.feedback.models import Invitation, Survey, When
 from porchlight.notify import plan
 from porchlight.notify.models import Contact, Trigger
+
+if TYPE_CHECKING:  # the cases and reports apps call in; feedback does not import them
+    from porchlight.cases.models import Case
+    from porchlight.reports.models import Report
 
 TOKEN_BYTES = 12
 
@@ -88,37 +93,74 @@ def after_call_cleared(call: Call) -> Invitation | None:
     return invite(survey, contact, call=call, language=language_of(call.caller_language, agency))
 
 
-def after_case_closed(
-    agency: Agency, contact: Contact, *, case_number: str, language: str, call: Call | None = None
-) -> Invitation | None:
-    """Invite a victim or reporting party once their case closes. Call it in the closing
-    transaction; calling it again for the same case asks nobody twice."""
-    survey = survey_for(agency, When.CASE_CLOSED)
+def after_case_closed(case: Case) -> list[Invitation]:
+    """Invite the people who hear about a case that just closed: its opted-in victims, the
+    reporter among them, each once (by phone, else email). Called by cases.status.close() in
+    the closing transaction; calling it again for the same case asks nobody twice.
+
+    A domestic-violence case asks nobody, and neither does a case whose linked CAD call is
+    excluded (sensitive or unmapped type, juvenile, do not contact)."""
+    if case.domestic_violence:
+        return []
+    call = linked_call(case)
+    if call is not None and plan.exclusion(call, call.call_type):
+        return []
+    survey = survey_for(case.agency, When.CASE_CLOSED)
     if survey is None:
-        return None
-    return invite(
-        survey, contact, call=call, reference=case_number, language=language_of(language, agency)
-    )
+        return []
+    made = []
+    for victim in case.victims.filter(opted_in=True).select_related("phone", "email"):
+        contact = victim.phone or victim.email
+        if contact is None:
+            continue
+        invitation = invite(
+            survey,
+            contact,
+            # History linked to the case is fine to count under; it is not a reason to skip.
+            call=call if call is not None and not call.historical else None,
+            reference=f"case:{case.number}:{victim.pk}",
+            number=case.number,
+            language=language_of(victim.language, case.agency),
+        )
+        if invitation is not None:
+            made.append(invitation)
+    return made
 
 
-def after_online_report(
-    agency: Agency,
-    contact: Contact,
-    *,
-    report_number: str,
-    language: str,
-    call: Call | None = None,
-) -> Invitation | None:
-    """Invite the person who filed an online report. Call it in the filing transaction."""
-    survey = survey_for(agency, When.ONLINE_REPORT)
+def after_online_report(report: Report) -> list[Invitation]:
+    """Invite the person who filed an online report (the case's reporter). Called by
+    reports.filing.file_report() in the filing transaction."""
+    case = report.case
+    survey = survey_for(report.agency, When.ONLINE_REPORT)
     if survey is None:
-        return None
-    return invite(
-        survey,
-        contact,
-        call=call,
-        reference=report_number,
-        language=language_of(language, agency),
+        return []
+    made = []
+    for victim in case.victims.filter(reporter=True, opted_in=True).select_related(
+        "phone", "email"
+    ):
+        contact = victim.phone or victim.email
+        if contact is None:
+            continue
+        invitation = invite(
+            survey,
+            contact,
+            reference=f"report:{case.number}:{victim.pk}",
+            number=case.number,
+            language=language_of(report.language or victim.language, report.agency),
+        )
+        if invitation is not None:
+            made.append(invitation)
+    return made
+
+
+def linked_call(case: Case) -> Call | None:
+    """The latest CAD call linked to the case by incident number, if any."""
+    numbers = case.incidents.values_list("incident_number", flat=True)
+    return (
+        Call.objects.filter(agency_id=case.agency_id, incident_number__in=numbers)
+        .select_related("call_type", "priority", "agency")
+        .order_by("-first_event_at")
+        .first()
     )
 
 
@@ -144,6 +186,7 @@ def invite(
     call: Call | None = None,
     reference: str = "",
     language: str = "en",
+    number: str = "",
     now: datetime | None = None,
 ) -> Invitation | None:
     """Plan one invitation, or None when nobody is to be asked (see the module docstring)."""
@@ -165,7 +208,8 @@ def invite(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     url = settings.SITE_URL + reverse("feedback:survey", args=[token])
     when_local = timezone.localtime(now, agency.tz)
-    number = call.incident_number if call is not None else reference
+    # The number the person knows the matter by: the case's, else the call's.
+    number = number or (call.incident_number if call is not None else reference)
     row = plan.message(
         agency,
         contact,

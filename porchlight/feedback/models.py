@@ -298,6 +298,15 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation {self.pk} ({self.survey})"
 
+    @property
+    def number(self) -> str:
+        """The number the person knows the matter by: the call's, or the case's (the
+        reference is "case:<number>:<victim>" or "report:<number>:<victim>")."""
+        if self.call is not None:
+            return self.call.incident_number
+        parts = self.reference.split(":")
+        return parts[1] if len(parts) == 3 else self.reference
+
 
 class Response(models.Model):
     invitation = models.OneToOneField(Invitation, models.CASCADE, related_name="response")

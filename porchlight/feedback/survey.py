@@ -146,7 +146,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
                 problem=str(exc),
                 questions=_questions(invitation, given, language),
                 intro=invitation.survey.intro(language),
-                number=invitation.call.incident_number if invitation.call else invitation.reference,
+                number=invitation.number,
             )
             # The answers just posted, so nothing typed is lost on the error page.
             for item in context["questions"]:
@@ -159,7 +159,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     context.update(
         questions=_questions(invitation, given, language),
         intro=invitation.survey.intro(language),
-        number=invitation.call.incident_number if invitation.call else invitation.reference,
+        number=invitation.number,
     )
     with timezone.override(invitation.agency.tz):
         return _page(request, "feedback/survey.html", context, 200, language)

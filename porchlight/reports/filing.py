@@ -19,6 +19,7 @@ from django.utils import timezone
 from porchlight.agencies.models import ApiKey
 from porchlight.audit.log import record
 from porchlight.cases.open import open_case
+from porchlight.feedback import invite as feedback
 from porchlight.media import storage
 from porchlight.media.uploads import Accepted
 from porchlight.reports.location import Place
@@ -88,4 +89,5 @@ def file_report(
         target=report,
         changes={"case": case.number, "category": category.code, "photos": len(photos)},
     )
+    feedback.after_online_report(report)  # the survey invitation, if the agency has one
     return report
