@@ -98,10 +98,14 @@ def incidents(
     )
     found: list[Incident] = []
     truncated = False
-    # A circle's corners are read and dropped, so ask for more than the limit before cutting.
-    cap = limit + 1 if isinstance(area, Box) else None
-    query = rows.order_by("-occurred_at", "-pk").values_list(*_COLUMNS)
-    for row in query[:cap] if cap else query.iterator(2000):
+    # One plain fetch, capped (no server-side cursor: its extra round trips cost more than the
+    # rows). A circle's covering has corners, read and dropped, so it reads more than the
+    # limit; a capped read that filled no page is reported as truncated, never as complete.
+    cap = limit + 1 if isinstance(area, Box) else limit * 2 + 200
+    query = rows.order_by("-occurred_at", "-pk").values_list(*_COLUMNS)[:cap]
+    fetched = 0
+    for row in query:
+        fetched += 1
         miles = None
         if isinstance(area, Circle):
             miles = h3index.miles_between(area.lat, area.lon, row[7], row[8])
@@ -111,6 +115,7 @@ def incidents(
             truncated = True
             break
         found.append(_incident(row, shown, miles))
+    truncated = truncated or fetched == cap
     return found, truncated
 
 

@@ -1,0 +1,300 @@
+"""Public map benchmark: radius queries over millions of incidents, a place's feed, and the
+GeoJSON endpoint under load.
+
+    python bench/map.py            # 5,000,000 incidents and 500,000 posts; several minutes
+    python bench/map.py --quick    # 200,000 incidents and 20,000 posts; under a minute
+
+On PostgreSQL (`--pg-url`, default $BENCH_PG_URL or
+postgres://postgres@127.0.0.1:5432/porchlight_bench_map; dropped and created fresh, so the name
+must start with "porchlight_bench"), migrated, with one agency whose codes map to every public
+category. Incidents are spread over a 30 × 30 km city and a year, loaded with COPY, then
+ANALYZEd. The community Post model is not on this branch, so posts are a table of the bench's
+own with its shape (agency, lat, lon, H3 cell, created; an index on (h3, created)).
+
+Reported, each as p50/p99 server time over random places in the city:
+- "incidents within 1 mile in the last 30 days": `publicmap.query.incidents()`, what the
+  GeoJSON endpoint runs (the H3 prefilter, then the exact distance);
+- "the feed of a place with a 2-mile radius": the 20 newest posts within 2 miles;
+- the baseline: a plain indexed lookup on the same incident table (one row by primary key);
+- requests/s of GET /api/v1/map/incidents (1 mile, 30 days) served by granian (2 workers)
+  under load from a second process (8 keep-alive connections), with its p50/p99.
+Targets are printed beside the results, never asserted. ONE JSON line ends the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/porchlight_bench_map"
+TARGETS = {"p99_ms": 50, "geojson_req_per_s": 500}
+CENTER = (35.37, -119.02)
+HALF_SPAN = 0.135  # degrees of latitude: a ~30 km square
+PORT = 8765
+
+
+def log(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def place(rng: random.Random) -> tuple[float, float]:
+    return (
+        CENTER[0] + rng.uniform(-HALF_SPAN, HALF_SPAN),
+        CENTER[1] + rng.uniform(-HALF_SPAN, HALF_SPAN) * 1.23,
+    )
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+        "n": len(ordered),
+    }
+
+
+def load(n_incidents: int, n_posts: int, rng: random.Random) -> dict[str, Any]:
+    from django.db import connection
+
+    from porchlight.demo.agency import make_agency
+    from porchlight.geo import h3index
+    from porchlight.publicmap.models import Category, CategoryMapping
+
+    agency = make_agency()
+    mappings = [
+        CategoryMapping.objects.create(agency=agency, source="cad", code=c, category=c).pk
+        for c in Category.values
+    ]
+    now = datetime.now(UTC)
+    t = time.perf_counter()
+    raw = connection.connection  # psycopg 3
+    with raw.cursor() as cur:
+        with cur.copy(
+            "COPY publicmap_publishedincident (agency_id, source, key, kind, mapping_id,"
+            " occurred_at, block_number, street, lat, lon, h3, published_at) FROM STDIN"
+        ) as copy:
+            for i in range(n_incidents):
+                lat, lon = place(rng)
+                at = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
+                copy.write_row(
+                    (agency.pk, "cad", str(i), "call", rng.choice(mappings), at,
+                     rng.randrange(1, 60) * 100, "Truxtun Ave", round(lat, 5), round(lon, 5),
+                     h3index.cell(lat, lon), at)
+                )  # fmt: skip
+        cur.execute(
+            "CREATE TABLE bench_post (id bigserial PRIMARY KEY, agency_id bigint NOT NULL,"
+            " lat double precision NOT NULL, lon double precision NOT NULL, h3 bigint NOT NULL,"
+            " created timestamptz NOT NULL, title text NOT NULL)"
+        )
+        with cur.copy(
+            "COPY bench_post (agency_id, lat, lon, h3, created, title) FROM STDIN"
+        ) as copy:
+            for _ in range(n_posts):
+                lat, lon = place(rng)
+                at = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
+                copy.write_row((agency.pk, lat, lon, h3index.cell(lat, lon), at, "A post"))
+        cur.execute("CREATE INDEX bench_post_cells ON bench_post (h3, created)")
+        cur.execute("ANALYZE publicmap_publishedincident")
+        cur.execute("ANALYZE bench_post")
+    raw.commit()
+    seconds = time.perf_counter() - t
+    log(f"loaded {n_incidents:,} incidents and {n_posts:,} posts in {seconds:.0f} s")
+    return {"agency": agency, "load_s": round(seconds, 1)}
+
+
+def measure(n: int, rng: random.Random) -> dict[str, Any]:
+    from django.db import connection
+
+    from porchlight.geo import h3index
+    from porchlight.publicmap import query
+    from porchlight.publicmap.models import PublishedIncident
+
+    now = datetime.now(UTC)
+    since = now - timedelta(days=30)
+    radius, found = [], []
+    for _ in range(n):
+        lat, lon = place(rng)
+        t = time.perf_counter()
+        rows, _truncated = query.incidents(query.Circle(lat, lon, 1.0), since, now, limit=5000)
+        radius.append(time.perf_counter() - t)
+        found.append(len(rows))
+    feed, feed_rows = [], []
+    for _ in range(n):
+        lat, lon = place(rng)
+        t = time.perf_counter()
+        cells = h3index.cells_within(lat, lon, 2.0)
+        with connection.cursor() as cur:
+            # Newest first; the exact distance in SQL, so LIMIT counts only posts in range.
+            cur.execute(
+                "SELECT id, title, lat, lon, created FROM bench_post WHERE h3 = ANY(%s)"
+                " AND 2 * 3958.7613 * asin(sqrt(power(sin(radians(lat - %s) / 2), 2)"
+                " + cos(radians(%s)) * cos(radians(lat)) * power(sin(radians(lon - %s) / 2), 2)))"
+                " <= 2.0 ORDER BY created DESC LIMIT 20",
+                [cells, lat, lat, lon],
+            )
+            feed_rows.append(len(cur.fetchall()))
+        feed.append(time.perf_counter() - t)
+    top = PublishedIncident.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    baseline = []
+    for _ in range(n):
+        pk = rng.randrange(1, top + 1)
+        t = time.perf_counter()
+        list(PublishedIncident.objects.filter(pk=pk).values_list("pk", "lat", "lon"))
+        baseline.append(time.perf_counter() - t)
+    return {
+        "incidents_1mi_30d": {**percentiles(radius), "mean_rows": round(statistics.mean(found))},
+        "feed_2mi": {**percentiles(feed), "mean_rows": round(statistics.mean(feed_rows), 1)},
+        "baseline_pk_lookup": percentiles(baseline),
+    }
+
+
+def _client(args: tuple[int, float, int]) -> tuple[int, list[float], int]:
+    seed, seconds, port = args
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times: list[float] = []
+    errors = 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        lat, lon = place(rng)
+        t = time.perf_counter()
+        conn.request("GET", f"/api/v1/map/incidents?lat={lat:.5f}&lon={lon:.5f}&radius=1")
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - t)
+        errors += response.status != 200
+    return len(times), times, errors
+
+
+def load_test(pg_url: str, seconds: float, connections: int) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": pg_url, "LOG_LEVEL": "WARNING", "DB_POOL": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+         "--port", str(PORT), "--workers", "2", "--no-ws", "porchlight.wsgi:application"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+                conn.request("GET", "/api/v1/map/incidents?lat=35.37&lon=-119.02&radius=1")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        # The load comes from other processes than the server's, as a separate client would.
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(connections) as pool:
+            t = time.perf_counter()
+            results = pool.map(_client, [(i, seconds, PORT) for i in range(connections)])
+            elapsed = time.perf_counter() - t
+    finally:
+        server.terminate()
+        server.wait(10)
+    total = sum(r[0] for r in results)
+    times = [x for r in results for x in r[1]]
+    return {
+        "req_per_s": round(total / elapsed, 1),
+        "requests": total,
+        "errors": sum(r[2] for r in results),
+        "connections": connections,
+        **percentiles(times),
+    }
+
+
+def profile_one(rng: random.Random) -> str:
+    """cProfile of the radius query, the top of it, for docs/performance.md when it misses."""
+    import cProfile
+    import pstats
+
+    from porchlight.publicmap import query
+
+    now = datetime.now(UTC)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        lat, lon = place(rng)
+        query.incidents(query.Circle(lat, lon, 1.0), now - timedelta(days=30), now, limit=5000)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(12)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller tables; under a minute")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    args = parser.parse_args()
+    n_incidents, n_posts = (200_000, 20_000) if args.quick else (5_000_000, 500_000)
+    samples = 100 if args.quick else 500
+    seconds = 8.0 if args.quick else 20.0
+    name = urlsplit(args.pg_url).path.lstrip("/")
+    if not name.startswith("porchlight_bench"):
+        sys.exit(
+            f"refusing to drop {name!r}: the bench database's name must start with porchlight_bench"
+        )
+    from porchlight.standins import crashloop
+
+    crashloop.fresh_database(args.pg_url)
+    os.environ.update(
+        {
+            "DATABASE_URL": args.pg_url,
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "porchlight.settings_test",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    rng = random.Random(2026)
+    loaded = load(n_incidents, n_posts, rng)
+    figures = measure(samples, rng)
+    log(json.dumps(figures, indent=1))
+    from django.db import connections
+
+    connections.close_all()
+    served = load_test(args.pg_url, seconds, 8)
+    log(f"GeoJSON endpoint: {served['req_per_s']} req/s, p99 {served['p99_ms']} ms")
+    result = {
+        "bench": "map",
+        "quick": args.quick,
+        "command": " ".join(["python", "bench/map.py", *sys.argv[1:]]),
+        "python": platform.python_version(),
+        "incidents": n_incidents,
+        "posts": n_posts,
+        "posts_table": "bench_post (the community Post model is not on this branch)",
+        "load_s": loaded["load_s"],
+        **figures,
+        "geojson": served,
+        "targets": TARGETS,
+    }
+    if figures["incidents_1mi_30d"]["p99_ms"] > TARGETS["p99_ms"]:
+        log(profile_one(rng))
+    print(json.dumps(result, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    main()
