@@ -83,6 +83,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            # The machine is shared: the 1/5/15-minute load averages as the run starts.
+            "loadavg_start": [round(x, 1) for x in os.getloadavg()],
         },
         "command": " ".join(["python", "bench/delivery.py", *sys.argv[1:]]),
         "targets": TARGETS,
@@ -327,6 +329,7 @@ def measure(
         "worker_cpu_ms_per_msg": round(1000 * worker_cpu / max(1, len(sent)), 1),
         "twilio_cpu_s": round(twilio_cpu, 1),
         "wall_s": round((last - t0).total_seconds(), 1),
+        "loadavg_1m_after": round(os.getloadavg()[0], 1),
     }, first
 
 
@@ -357,19 +360,27 @@ def profile_worker(
     local = threading.local()
     profiling = threading.Event()
 
+    def on_thread(work: Any) -> Any:
+        """Run a send thread's piece of work under that thread's own profile."""
+        if not profiling.is_set():
+            return work()
+        profile = getattr(local, "profile", None)
+        if profile is None:
+            profile = local.profile = cProfile.Profile(time.thread_time)
+            profiles.append(profile)
+        profile.enable()
+        try:
+            return work()
+        finally:
+            profile.disable()
+
     class Profiled(Worker):
-        def deliver(self, outbox_id: int) -> Any:
-            if not profiling.is_set():
-                return super().deliver(outbox_id)
-            profile = getattr(local, "profile", None)
-            if profile is None:
-                profile = local.profile = cProfile.Profile(time.thread_time)
-                profiles.append(profile)
-            profile.enable()
-            try:
-                return super().deliver(outbox_id)
-            finally:
-                profile.disable()
+        # What runs on the send threads: the sends, and line type lookups.
+        def _send(self, item: Any) -> Any:
+            return on_thread(lambda: super(Profiled, self)._send(item))
+
+        def _line_type(self, row: Any, now: Any) -> None:
+            return on_thread(lambda: super(Profiled, self)._line_type(row, now))
 
     kwargs: dict[str, Any] = {}
     if threads:

@@ -202,15 +202,34 @@ def _rule_for(row: Outbox, agency: Agency, call: Call | None) -> int | None:
     return rule.pk if rule is not None else None
 
 
-def words_for(row: Outbox, agency: Agency, call: Call | None) -> tuple[str, str, str]:
-    """(language, subject template, body template) for a row."""
+# A rule's own templates by language: (subject, body).
+RuleTemplates = dict[str, tuple[str, str]]
+
+
+def templates_for(rule_ids: Iterable[int]) -> dict[int, RuleTemplates]:
+    """The templates of these rules in one query (every rule asked for is a key, even one with
+    none), for composing a batch of texts."""
+    out: dict[int, RuleTemplates] = {pk: {} for pk in rule_ids}
+    for t in Template.objects.filter(rule_id__in=list(out)).order_by("id"):
+        out[t.rule_id][t.language.lower()] = (t.subject, t.body)
+    return out
+
+
+def words_for(
+    row: Outbox,
+    agency: Agency,
+    call: Call | None,
+    templates: Mapping[int, RuleTemplates] | None = None,
+) -> tuple[str, str, str]:
+    """(language, subject template, body template) for a row. `templates`: the rules'
+    templates already read (templates_for); a rule not in it is read here."""
     candidates = _candidates(row.language, agency)
     rule_id = row.rule_id or _rule_for(row, agency, call)
     if rule_id is not None:
-        own = {
-            t.language.lower(): (t.subject, t.body)
-            for t in Template.objects.filter(rule_id=rule_id).order_by("id")
-        }
+        if templates is not None and rule_id in templates:
+            own = templates[rule_id]
+        else:
+            own = templates_for([rule_id])[rule_id]
         code = _pick(own, candidates) or next(iter(own), None)
         if code is not None:
             return (code, *own[code])
@@ -261,16 +280,22 @@ def as_sent(text: str, agency_id: int, keep_accents: bool | None = None) -> str:
 
 
 def compose(
-    row: Outbox, call: Call | None, track_url: str | None, *, keep_accents: bool | None = None
+    row: Outbox,
+    call: Call | None,
+    track_url: str | None,
+    *,
+    keep_accents: bool | None = None,
+    templates: Mapping[int, RuleTemplates] | None = None,
 ) -> Composed:
     """The words for one outbox row, rendered at send time.
 
     `call` is the row's call (None for messages that are not about one: their fields travel in
     the row's context). `keep_accents` is the agency's choice (DeliverySettings.accents; read
-    when not given). Raises CannotCompose when there are no usable words.
+    when not given); `templates` the rules' templates, when the caller read them for a batch.
+    Raises CannotCompose when there are no usable words.
     """
     agency = call.agency if call is not None else row.agency
-    language, subject, body = words_for(row, agency, call)
+    language, subject, body = words_for(row, agency, call, templates)
     # Asked only when the words use the notice (one query). A "call received" text is a
     # call's first by construction: the updates after it wait for the merge window.
     first = (

@@ -9,9 +9,13 @@ SQLite the IMMEDIATE transaction already admits one writer, and the state-guarde
 the rest. A claimed row is stamped with the worker's name; every later write is conditional on
 that stamp, so a row a stale worker still holds is never finished twice.
 
-Before sending, `deliver` checks everything that may have changed since planning, in a fixed
-order, and every message it does not send keeps its reason (docs/operators.md, "Why a caller
-got nothing"). Quiet hours put a row back until the morning instead.
+A claimed batch goes in waves as wide as the thread pool. Right before a wave's sends, the
+worker reads its rows again (with their calls, call types and contacts) and checks everything
+that may have changed since planning, set-based (gate.py: holds, the pause, opt-outs, caps,
+delivery settings, one query each), deciding row by row in a fixed order; every message it does
+not send keeps its reason (docs/operators.md, "Why a caller got nothing"). Quiet hours put a
+row back until the morning instead. The wave's bodies are stored in one UPDATE before the sends
+and the provider's answers written in one after, so a text costs a fraction of a statement.
 
 Sends run on a thread pool: a provider answering in 150 ms needs about 45 sends in flight for
 300 messages a second (docs/architecture.md).
@@ -31,28 +35,30 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
+from porchlight.calls import track
 from porchlight.calls.models import Call
-from porchlight.calls.track import link_for
 from porchlight.notify import consent, plan, texts, timing
 from porchlight.notify.channels.base import (
     Channel,
     Message,
     PermanentError,
     Receipt,
+    SendError,
     TransientError,
 )
+from porchlight.notify.gate import Gate
 from porchlight.notify.models import (
     DUE_STATES,
     MERGED_REASON,
@@ -60,8 +66,6 @@ from porchlight.notify.models import (
     URGENT,
     Accents,
     Contact,
-    DeliverySettings,
-    Hold,
     Lease,
     Outbox,
     Sender,
@@ -70,7 +74,7 @@ from porchlight.notify.models import (
     Trigger,
 )
 from porchlight.notify.models import Channel as ChannelKind
-from porchlight.notify.sent import record_sent
+from porchlight.notify.sent import record_sent, record_sent_by_worker
 
 log = logging.getLogger(__name__)
 
@@ -133,14 +137,14 @@ class Worker:
         self.name = name or worker_name()
         self.threads = threads
         self.batch = batch
-        # Tests may pass a fixed link; the real one is made on first use, one per call.
-        self.track_url = track_url or link_for
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="send")
+        # Tests may pass a fixed link; the real ones are made when the texts are planned and
+        # read per wave (calls.track.urls_for).
+        self.track_url = track_url
+        # Two waves in flight (run_once), so twice the threads a wave uses.
+        self._pool = ThreadPoolExecutor(max_workers=2 * threads, thread_name_prefix="send")
         # Seconds until a sender that ran out of tokens has one again (None: no sender is
         # waiting), so the loop sleeps just long enough instead of its full idle time.
         self.paced_wait: float | None = None
-        # Delivery settings read once per batch: a pause takes effect from the next batch.
-        self._policies: dict[int, DeliverySettings] | None = None
         # When the batch being sent was claimed (time.monotonic()): a send starts within half
         # the stale window of its claim, or not at all (deliver).
         self._claimed_at: float | None = None
@@ -231,122 +235,244 @@ class Worker:
     def run_once(self, now: datetime | None = None) -> int:
         """Claim one batch and send it. Returns how many rows were handled."""
         ids = self.claim(self.batch, now)
-        if ids:
-            self._policies = {}
-            self._claimed_at = time.monotonic()
-            try:
-                list(self._pool.map(self._deliver_in_thread, ids))
-            finally:
-                self._policies = None
-                self._claimed_at = None
+        if not ids:
+            return 0
+        self._claimed_at = time.monotonic()
+        # Waves of `threads` sends, two in flight (the pool has twice the threads): the next
+        # wave is checked and its sends start while the previous wave is with the provider,
+        # so the worker's own work overlaps the provider's latency. Each wave is still checked
+        # right before its own sends start (never queued behind the other wave's). With one
+        # thread, each wave is settled before the next is checked.
+        wave = self.threads
+        in_flight: list[tuple[list[tuple[Outbox, Message]], list[Future[Any]]]] = []
+        try:
+            for start in range(0, len(ids), wave):
+                items = self._prepare(ids[start : start + wave], isolate=True)
+                if self.threads < 2:
+                    self._settle(items, [self._pool.submit(self._send, i) for i in items])
+                    continue
+                in_flight.append((items, [self._pool.submit(self._send, i) for i in items]))
+                if len(in_flight) > 1:
+                    self._settle(*in_flight.pop(0))
+        finally:
+            # What the provider accepted is recorded, also when a later wave failed.
+            for items, futures in in_flight:
+                self._settle(items, futures)
+            self._claimed_at = None
         return len(ids)
 
-    def _deliver_in_thread(self, outbox_id: int) -> None:
-        try:
-            self.deliver(outbox_id)
-        except Exception:  # noqa: BLE001 - one bad row must not stop the others
-            log.exception("outbox %s: unexpected error; left for reconciliation", outbox_id)
-        finally:
-            close_old_connections()
-
     def deliver(self, outbox_id: int) -> None:
-        row = Outbox.objects.select_related(
-            "agency", "call__agency", "call__call_type", "contact", "sender"
-        ).get(pk=outbox_id)
-        if row.state != State.SENDING or row.claimed_by != self.name:
-            return
-        call = row.call  # None for messages not about a call (plan.message: surveys, alerts)
+        """Check and send one claimed row (run_once does a batch at a time)."""
+        items = self._prepare([outbox_id], isolate=False)
+        self._settle(items, [self._pool.submit(self._send, i) for i in items])
+
+    def _settle(self, items: list[tuple[Outbox, Message]], futures: list[Future[Any]]) -> None:
+        """Wait for a wave's answers and write them: the accepted ones in one UPDATE
+        (sent.record_sent_by_worker), a failed send row by row."""
+        sent: list[tuple[int, str, bool]] = []
+        for (row, message), future in zip(items, futures, strict=True):
+            answer = future.result()
+            if isinstance(answer, Receipt):
+                sent.append((row.pk, answer.provider_id, answer.status == "delivered"))
+            elif answer is not None:
+                self._send_failed(row, message.body, answer)
+        record_sent_by_worker(self.name, sent)
+
+    def _prepare(self, ids: list[int], *, isolate: bool) -> list[tuple[Outbox, Message]]:
+        """Check the claimed rows `ids` against everything that may have changed since they
+        were planned and compose them, with a fixed number of statements for the whole wave:
+        the rows (with their calls and contacts) in one query, the checks in a handful
+        (gate.Gate), the bodies stored in one UPDATE. Returns the messages to send now. Rows
+        leave the common path only for what is rare (quiet hours, a merge, a landline, a
+        template that fails), written row by row as before.
+
+        `isolate`: one row's unexpected error is logged and leaves that row `sending` for
+        reconciliation instead of stopping the others."""
+        order = {pk: i for i, pk in enumerate(ids)}
+        rows = sorted(
+            Outbox.objects.select_related(
+                "agency", "call__agency", "call__call_type", "contact", "sender"
+            ).filter(pk__in=ids, state=State.SENDING, claimed_by=self.name),
+            key=lambda r: order[r.pk],
+        )
+        if not rows:
+            return []
         now = timezone.now()
-        channel = self.channels.get(row.channel)
-        policy = self._policy(row.agency_id)
+        gate = Gate.read(rows, now)
+        suppressed: dict[str, list[Outbox]] = {}
+        going: list[Outbox] = []
+        for row in rows:
+            try:
+                reason = self._gate_one(row, gate, now)
+            except Exception:
+                if not isolate:
+                    raise
+                log.exception("outbox %s: unexpected error; left for reconciliation", row.pk)
+                continue
+            if reason:
+                suppressed.setdefault(reason, []).append(row)
+            elif reason is not None:
+                gate.count(row)
+                going.append(row)
+        for reason, group in suppressed.items():
+            self._not_sent_many(group, State.SUPPRESSED, reason)
+        going = self._line_types(going, now)
+        if not going:
+            return []
+        messages = self._compose(going, gate)
+        claimed = self._claimed_at
+        if claimed is not None and time.monotonic() - claimed > stale_after().total_seconds() / 2:
+            # Reconciliation takes back rows claimed more than the stale window ago, so a send
+            # starts within half of it or not at all (these go back to the queue, never sent).
+            log.warning("%s rows claimed too long ago to send safely; requeued", len(messages))
+            self._not_sent_many([row for row, _m in messages], State.PLANNED, "", requeue=True)
+            return []
+        # Stored before the send: if we crash after the provider accepts it, reconciliation
+        # finds the message by its recipient, its words and the number it went from. A row
+        # not stored was taken back (or settled by a callback): not ours to send.
+        stored = self._store_bodies(messages)
+        return [(row, m) for row, m in messages if row.pk in stored]
+
+    def _gate_one(self, row: Outbox, gate: Gate, now: datetime) -> str | None:
+        """One row's decision: a reason to suppress it, "" to send it, or None when it was
+        dealt with here (back until the morning, or merged into a later update)."""
+        call = row.call  # None for messages not about a call (plan.message: surveys, alerts)
+        policy = gate.policy(row.agency_id)
         # Everything may have changed since planning: check again at send time, in this order
         # (docs/operators.md lists the reasons staff will see).
-        reason = self._reason_not_to_send(row, call, channel, policy, now)
+        reason = self._reason_not_to_send(row, call, self.channels.get(row.channel), gate, now)
         if reason:
-            self._not_sent(row, State.SUPPRESSED, reason=reason)
-            return
-        assert channel is not None
-        address = row.contact.address
-        assert address is not None  # a purged contact has its reason above
+            return reason
         morning = timing.after_quiet_hours(now, row.priority, policy, row.agency.tz)
         if morning > now:
             self._until_morning(row, morning)
-            return
+            return None
         if row.call_id is not None and row.trigger in MERGED_TRIGGERS and self.fold(row, now):
-            return  # merged into a later update of the same call, which goes instead
-        if self._over_cap(row, policy, now):
-            self._not_sent(row, State.SUPPRESSED, reason="per-recipient cap reached")
-            return
-        line_type = self._line_type(row, channel, address, now)
-        if line_type == "landline":
-            self._landline(row, call)
-            return
-        if line_type == "invalid":
-            # Lookup says the number cannot exist: the send would only fail with 21211.
-            consent.mark(row.contact, "invalid_number", "lookup")
-            self._not_sent(row, State.SUPPRESSED, reason="undeliverable: invalid_number")
-            return
+            return None  # merged into a later update of the same call, which goes instead
+        if gate.over_cap(row):
+            return "per-recipient cap reached"
+        return ""
 
-        try:
-            composed = texts.compose(
-                row,
-                call,
-                self.track_url(call) if call else None,
-                keep_accents=policy.accents == Accents.KEEP,
+    def _line_types(self, rows: list[Outbox], now: datetime) -> list[Outbox]:
+        """The rows that may go once their line types are known: a landline's text goes by
+        email or not at all, a number Lookup calls invalid is marked. Unknown line types are
+        looked up on the send threads, since a lookup is a round trip to the provider."""
+        unknown = [
+            r
+            for r in rows
+            if r.channel == ChannelKind.SMS
+            and not r.contact.line_type
+            # A channel that cannot tell answers "" at once: no thread needed.
+            and type(self.channels[r.channel]).line_type is not Channel.line_type
+        ]
+        if unknown:
+            list(self._pool.map(lambda r: self._line_type(r, now), unknown))
+        going = []
+        for row in rows:
+            if row.contact.line_type == "landline":
+                self._landline(row, row.call)
+            elif row.contact.line_type == "invalid":
+                # Lookup says the number cannot exist: the send would only fail with 21211.
+                consent.mark(row.contact, "invalid_number", "lookup")
+                self._not_sent(row, State.SUPPRESSED, reason="undeliverable: invalid_number")
+            else:
+                going.append(row)
+        return going
+
+    def _compose(self, rows: list[Outbox], gate: Gate) -> list[tuple[Outbox, Message]]:
+        """Each row's words as a Message; a row with no usable words fails here."""
+        calls = {r.call.pk: r.call for r in rows if r.call is not None}
+        if self.track_url is None:
+            # Made when the messages were planned: read here for the whole wave.
+            urls = track.urls_for(list(calls.values()))
+        else:
+            urls = {pk: self.track_url(call) for pk, call in calls.items()}
+        templates = texts.templates_for({r.rule_id for r in rows if r.rule_id is not None})
+        out = []
+        for row in rows:
+            try:
+                composed = texts.compose(
+                    row,
+                    row.call,
+                    urls.get(row.call_id) if row.call_id is not None else None,
+                    keep_accents=gate.policy(row.agency_id).accents == Accents.KEEP,
+                    templates=templates,
+                )
+            except texts.CannotCompose as exc:
+                # No usable words (no template, or one that fails on these values): an
+                # agency's configuration to fix, so a failure on /metrics, not a suppression.
+                self._not_sent(row, State.FAILED, error_code="template", reason=str(exc)[:200])
+                continue
+            address = row.contact.address
+            assert address is not None  # a purged contact has its reason in the gate
+            message = Message(
+                outbox_id=row.pk,
+                to=address,
+                body=composed.body,
+                subject=composed.subject,
+                html=composed.html,
+                sender=row.sent_from,
+                status_callback=status_callback(row.pk) if row.channel == ChannelKind.SMS else None,
             )
-        except texts.CannotCompose as exc:
-            # No usable words (no template, or one that fails on these values): an agency's
-            # configuration to fix, so a failure that shows on /metrics, not a suppression.
-            self._not_sent(row, State.FAILED, error_code="template", reason=str(exc)[:200])
-            return
-        body = composed.body
-        # Stored before the send: if we crash after the provider accepts it, reconciliation
-        # finds the message by its recipient, its words and the number it went from. Only
-        # while the row is still ours and fresh: reconciliation takes back rows claimed more
-        # than the stale window ago, so a send starts within half of it or not at all (a
-        # row we were too slow for goes back to the queue, never sent).
-        claimed = self._claimed_at
-        if claimed is not None and time.monotonic() - claimed > stale_after().total_seconds() / 2:
-            log.warning("outbox %s: claimed too long ago to send safely; back to the queue", row.pk)
-            self._not_sent(row, State.PLANNED, due_at=timezone.now(), claimed_by="")
-            return
-        stored = Outbox.objects.filter(pk=row.pk, state=State.SENDING, claimed_by=self.name).update(
-            body=body, subject=composed.subject[:200]
-        )
-        if not stored:
-            return  # taken back by reconciliation (or settled by a callback): not ours to send
-        message = Message(
-            outbox_id=row.pk,
-            to=address,
-            body=body,
-            subject=composed.subject,
-            html=composed.html,
-            sender=row.sent_from,
-            status_callback=status_callback(row.pk) if row.channel == ChannelKind.SMS else None,
-        )
+            out.append((row, message))
+        return out
+
+    def _store_bodies(self, messages: list[tuple[Outbox, Message]]) -> set[int]:
+        """Store the wave's bodies and subjects in one UPDATE, guarded by our claim; returns
+        the ids stored (the rows still ours)."""
+        if not messages:
+            return set()
+        table = connection.ops.quote_name(Outbox._meta.db_table)
+        values = ", ".join(["(CAST(%s AS bigint), %s, %s)"] * len(messages))
+        params: list[Any] = []
+        for row, message in messages:
+            params += [row.pk, message.body, message.subject[:200]]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, body, subject) AS (VALUES {values}) UPDATE {table} "
+                f"SET body = v.body, subject = v.subject FROM v WHERE {table}.id = v.id "
+                f"AND {table}.state = %s AND {table}.claimed_by = %s RETURNING {table}.id",
+                [*params, str(State.SENDING), self.name],
+            )
+            return {pk for (pk,) in cursor.fetchall()}
+
+    def _send(self, item: tuple[Outbox, Message]) -> Receipt | SendError | None:
+        """On a send thread: hand one message to its channel. The answer (or the error that
+        says what to do next) is written with the wave's; None when anything else went wrong,
+        which leaves the row `sending` for reconciliation."""
+        row, message = item
+        channel = self.channels[row.channel]
         try:
-            receipt = channel.send(message)
-        except PermanentError as exc:
+            return channel.send(message)
+        except (PermanentError, TransientError) as exc:
+            return exc
+        except Exception:  # noqa: BLE001 - one bad row must not stop the others
+            log.exception("outbox %s: unexpected error; left for reconciliation", row.pk)
+            return None
+        finally:
+            close_old_connections()
+
+    def _send_failed(self, row: Outbox, body: str, exc: SendError) -> None:
+        if isinstance(exc, PermanentError):
             self._finish(row, State.FAILED, body=body, error_code=exc.code, reason=exc.reason)
             if exc.marks_contact:
                 self._recipient_refused(row, exc)
-        except TransientError as exc:
-            if exc.maybe_sent:
-                # A timeout or dropped connection after the request left: the provider may
-                # have the message. Left `sending`, so reconcile() asks the provider before
-                # anyone sends it again; a blind retry could text the caller twice.
-                log.warning("outbox %s: %s; left for reconciliation", row.pk, exc)
-                return
-            if row.attempts >= MAX_ATTEMPTS:
-                self._finish(row, State.DEAD, body=body, error_code=exc.code, reason=exc.reason)
-            else:
-                wait = max(exc.retry_after or 0.0, backoff(row.attempts))
-                self._finish(
-                    row, State.SCHEDULED, body=body, error_code=exc.code, reason=exc.reason,
-                    due_at=timezone.now() + timedelta(seconds=wait),
-                )  # fmt: skip
+            return
+        assert isinstance(exc, TransientError)
+        if exc.maybe_sent:
+            # A timeout or dropped connection after the request left: the provider may have
+            # the message. Left `sending`, so reconcile() asks the provider before anyone
+            # sends it again; a blind retry could text the caller twice.
+            log.warning("outbox %s: %s; left for reconciliation", row.pk, exc)
+            return
+        if row.attempts >= MAX_ATTEMPTS:
+            self._finish(row, State.DEAD, body=body, error_code=exc.code, reason=exc.reason)
         else:
-            self._sent(row, receipt, body)
+            wait = max(exc.retry_after or 0.0, backoff(row.attempts))
+            self._finish(
+                row, State.SCHEDULED, body=body, error_code=exc.code, reason=exc.reason,
+                due_at=timezone.now() + timedelta(seconds=wait),
+            )  # fmt: skip
 
     # --- the send-time gate -----------------------------------------------------------------
     def _reason_not_to_send(
@@ -354,7 +480,7 @@ class Worker:
         row: Outbox,
         call: Call | None,
         channel: Channel | None,
-        policy: DeliverySettings,
+        gate: Gate,
         now: datetime,
     ) -> str:
         """Why this row must not go at all, or "" when it may (quiet hours aside)."""
@@ -364,12 +490,9 @@ class Worker:
                 return reason
             if row.trigger == Trigger.DELAYED and (call.dispatched_at or call.is_final):
                 return "dispatched before the delay notice was due"
-        held = Q(contact_id=row.contact_id)
-        if row.call_id is not None:
-            held |= Q(call_id=row.call_id)
-        if Hold.objects.filter(held, lifted_at__isnull=True).exists():
+        if gate.held(row):
             return "stopped by staff"
-        if policy.paused_at is not None and row.priority > URGENT:
+        if gate.policy(row.agency_id).paused_at is not None and row.priority > URGENT:
             return "agency paused non-urgent messages"
         # A call update hours late is worse than none.
         if row.expires_at is not None and row.expires_at < now:
@@ -381,8 +504,7 @@ class Worker:
             return f"undeliverable: {contact.undeliverable}"
         if channel is None:
             return f"no {row.channel} channel configured"
-        key = consent.sender_key(row.channel, row.sender)
-        if consent.opted_out(row.channel, contact.address_hash, key):
+        if gate.opted_out(row):
             return "opted out (STOP)" if row.channel == ChannelKind.SMS else "unsubscribed"
         return ""
 
@@ -441,47 +563,27 @@ class Worker:
                 )
             return False
 
-    def _policy(self, agency_id: int) -> DeliverySettings:
-        cache = self._policies
-        if cache is None:
-            return DeliverySettings.for_agency(agency_id)
-        if agency_id not in cache:
-            cache[agency_id] = DeliverySettings.for_agency(agency_id)
-        return cache[agency_id]
-
-    def _over_cap(self, row: Outbox, policy: DeliverySettings, now: datetime) -> bool:
-        """Whether the contact already got its share. A cap of 0 means no cap. Two workers
-        sending to one contact at the same instant can each pass: the caps bound a noisy
-        stream of updates, not a race between two threads."""
-        if not (policy.max_per_hour or policy.max_per_day):
-            return False
-        hour_ago = now - timedelta(hours=1)
-        sent = Outbox.objects.filter(
-            contact_id=row.contact_id, sent_at__gt=now - timedelta(days=1)
-        ).aggregate(day=Count("id"), hour=Count("id", filter=Q(sent_at__gt=hour_ago)))
-        return bool(
-            (policy.max_per_hour and sent["hour"] >= policy.max_per_hour)
-            or (policy.max_per_day and sent["day"] >= policy.max_per_day)
-        )
-
-    def _line_type(self, row: Outbox, channel: Channel, address: str, now: datetime) -> str:
-        """An SMS contact's line type, looked up once when the channel can tell ("" when not:
-        the base Channel answers "" and is asked again next time, which costs nothing)."""
+    def _line_type(self, row: Outbox, now: datetime) -> None:
+        """On a send thread: look up an SMS contact's line type once, when the channel can
+        tell, and keep it on the contact ("" when not: asked again next time)."""
         contact = row.contact
-        if row.channel != ChannelKind.SMS or contact.line_type:
-            return contact.line_type
+        assert contact.address is not None  # a purged contact has its reason in the gate
         try:
-            found = channel.line_type(address)
+            found = self.channels[row.channel].line_type(contact.address)
         except TransientError as exc:
             # The lookup service is down or slow: send anyway. Holding a call update until
             # lookups recover would make it late, and a text to a landline only fails (and
             # the provider's error marks the contact).
             log.warning("outbox %s: line type lookup failed (%s); sending anyway", row.pk, exc)
-            return ""
+            return
+        except Exception:  # noqa: BLE001 - a lookup must not stop the batch
+            log.exception("outbox %s: line type lookup failed; sending anyway", row.pk)
+            return
+        finally:
+            close_old_connections()
         if found:
             Contact.objects.filter(pk=contact.pk).update(line_type=found, line_type_checked_at=now)
             contact.line_type, contact.line_type_checked_at = found, now
-        return found
 
     def _landline(self, row: Outbox, call: Call | None) -> None:
         """A landline cannot get texts: the same update goes by email when the caller gave an
@@ -543,6 +645,36 @@ class Worker:
         a suppressed or postponed row must not slow down the ones that do go."""
         if self._finish(row, state, **fields):
             self._give_back_token(row)
+
+    def _not_sent_many(
+        self, rows: list[Outbox], state: str, reason: str, *, requeue: bool = False
+    ) -> None:
+        """_not_sent for rows with one outcome, in one UPDATE, and one per sender for the
+        tokens of the rows that were still ours. `requeue`: back to the queue, due now and
+        claimed by no one."""
+        table = connection.ops.quote_name(Outbox._meta.db_table)
+        marks = ", ".join(["%s"] * len(rows))
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        again = ", due_at = %s, claimed_by = ''" if requeue else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, reason = %s, updated = %s{again} "
+                f"WHERE id IN ({marks}) AND state = %s AND claimed_by = %s RETURNING id",
+                [
+                    str(state), reason, now, *([now] if requeue else []), *(r.pk for r in rows),
+                    str(State.SENDING), self.name,
+                ],
+            )  # fmt: skip
+            finished = {pk for (pk,) in cursor.fetchall()}
+        back: dict[int, tuple[int, float]] = {}
+        for row in rows:
+            if row.pk in finished and row.sender is not None:
+                n, rate = back.get(row.sender.pk, (0, row.sender.rate))
+                back[row.sender.pk] = (n + 1, rate)
+        for sender_id, (n, rate) in back.items():
+            Sender.objects.filter(pk=sender_id).update(
+                tokens=Least(F("tokens") + n, Value(burst(rate)))
+            )
 
     def _give_back_token(self, row: Outbox) -> None:
         if row.sender is not None:

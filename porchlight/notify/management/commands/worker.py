@@ -19,7 +19,12 @@ class Command(BaseCommand):
     help = "Send due outbox messages (texts, emails) through the configured providers."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--threads", type=int, default=16, help="sends in flight (default 16)")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=16,
+            help="sends per wave; two waves in flight (default 16)",
+        )
         parser.add_argument("--batch", type=int, default=64, help="rows claimed at a time")
         parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
 
