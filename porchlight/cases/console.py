@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from porchlight.agencies.models import Role
 from porchlight.agencies.staff import agency_scope, staff_of, staff_required
 from porchlight.audit.log import record
-from porchlight.cases import optin, updates
+from porchlight.cases import copies, optin, updates
 from porchlight.cases import status as case_status
 from porchlight.cases.defaults import case_settings
-from porchlight.cases.models import Case, CaseEvent, EventKind, Term
+from porchlight.cases.models import Case, CaseEvent, CopyRequest, EventKind, Term
 
 
 class NoteForm(forms.Form):
@@ -140,3 +140,33 @@ def case_term(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Status changed; the victims are told."))
     return redirect("cases:console-case", pk=case.pk)
+
+
+class CopyStatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=CopyRequest.Status.choices)
+
+
+@staff_required()
+def copy_list(request: HttpRequest) -> HttpResponse:
+    agency = agency_scope(request)
+    qs = CopyRequest.objects.select_related("agency", "case")
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    page = Paginator(qs.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
+    staff = staff_of(request)
+    return render(request, "cases/console_copies.html", {
+        "section": "cases", "page": page, "form": CopyStatusForm(),
+        "can_write": staff is None or staff.can_write,
+    })  # fmt: skip
+
+
+@require_POST
+@staff_required(write=True)
+def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = agency_scope(request)
+    qs = CopyRequest.objects.all() if agency is None else CopyRequest.objects.filter(agency=agency)
+    copy = get_object_or_404(qs, pk=pk)
+    form = CopyStatusForm(request.POST)
+    if form.is_valid() and copies.set_status(copy, form.cleaned_data["status"], request=request):
+        messages.success(request, _("Status changed; the requester is told."))
+    return redirect("cases:console-copies")

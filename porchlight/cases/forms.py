@@ -29,3 +29,25 @@ class CodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "type": "text"}
         ),
     )
+
+
+class CopyRequestForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=40)
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("Email address"), required=False)
+    language = forms.ChoiceField(label=_("Language for updates"), choices=settings.LANGUAGES)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(
+                _(
+                    "Give a phone number or an email address, so we can tell you when the copy is ready."
+                )
+            )
+        return data

@@ -374,3 +374,42 @@ class OptIn(models.Model):
 
     def __str__(self) -> str:
         return f"opt-in to {self.case}"
+
+
+class CopyRequest(models.Model):
+    """A request for a copy of a report, from the public form, for records staff to fulfil.
+    The requester hears of each status change through the notification engine. The case is
+    found by its number when it exists; the form says the same either way."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("Being prepared")
+        READY = "ready", _("Ready to pick up")
+        SENT = "sent", _("Sent")
+        DENIED = "denied", _("Cannot be released")
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="copy_requests")
+    case = models.ForeignKey(
+        Case, models.SET_NULL, null=True, blank=True, related_name="copy_requests"
+    )
+    case_number = models.CharField(_("case number"), max_length=40)
+    phone = models.ForeignKey(
+        "notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = models.ForeignKey(
+        "notify.Contact", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    updated = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("report copy request")
+        verbose_name_plural = _("report copy requests")
+
+    def __str__(self) -> str:
+        return f"copy of {self.case_number}"

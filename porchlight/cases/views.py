@@ -115,3 +115,22 @@ def opt_in_code(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             else:
                 return _page(request, "cases/optin_over.html", {**context, "outcome": outcome}, 400)
     return _page(request, "cases/optin_code.html", {**context, "form": form}, status)
+
+
+def report_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public report-copy request form. Whether the case number exists, the answer is the
+    same: records staff look it up."""
+    from porchlight.cases import copies
+    from porchlight.cases.forms import CopyRequestForm
+
+    agency = get_object_or_404(Agency, slug=slug)
+    language = _language(request)
+    with translation.override(language):
+        form = CopyRequestForm(request.POST or None, initial={"language": language})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            copies.request_copy(agency, data["case_number"], data["phone"], data["email"],
+                                data["language"])  # fmt: skip
+            return _page(request, "cases/copy_done.html", {"agency": agency})
+    return _page(request, "cases/copy_form.html", {"agency": agency, "form": form},
+                 400 if request.method == "POST" else 200)  # fmt: skip
