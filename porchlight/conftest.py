@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connections
 from django.test import TransactionTestCase
+from django.utils import translation
 
 from porchlight.audit import triggers
 from porchlight.standins import crashloop
@@ -46,6 +47,16 @@ def _lift_audit_triggers(original: Any) -> Any:
 
 
 TransactionTestCase._fixture_teardown = _lift_audit_triggers(TransactionTestCase._fixture_teardown)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request through the test client leaves its language active in the thread (the locale
+    # middleware activates it and nothing resets it), so a Spanish page would make the next
+    # test's messages Spanish. Each test starts from the settings' language.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
