@@ -179,6 +179,17 @@ OUTBOX: list[Reason] = [
     ),
     Reason("refused by the email provider ({why})", _("Refused by the email provider (%(why)s).")),
     Reason("the email provider could not send it", _("The email provider could not send it.")),
+    # Web push (notify/channels/push.py) and agency alerts (alerts/fanout.py).
+    Reason("not a push subscription", _("The device's push subscription is not valid.")),
+    Reason("subscription gone", _("The device no longer accepts push notifications.")),
+    Reason("payload too large", _("The notification was too large for the push service.")),
+    Reason("push service refused: {error}", _("The push service refused it: %(error)s")),
+    Reason(
+        "push service unreachable: {error}", _("The push service could not be reached: %(error)s")
+    ),
+    Reason("push service timed out", _("The push service did not answer in time.")),
+    Reason("push service: {error}", _("The push service had an error: %(error)s")),
+    Reason("alert withdrawn", _("The alert was withdrawn before it was sent.")),
 ]
 
 # Why a CAD event is in the quarantine (Quarantine.reason; calls/intake.py).
