@@ -23,6 +23,7 @@ from porchlight.reports.answers import AnswersForm
 from porchlight.reports.filing import file_report
 from porchlight.reports.forms import ReportForm
 from porchlight.reports.models import Category, Report, Source
+from porchlight.reports.pinmap import pin_map
 
 FILED = "reports.filed"
 
@@ -109,6 +110,7 @@ def form(request: HttpRequest, agency: str, code: str) -> HttpResponse:
         "name": category.name_in(language),
         "notice": category.notice_in(language),
         "description": category.description_in(language),
+        "pin": pin_map(category.agency),
     }
     if request.method == "POST" and getattr(request, "limited", False):
         response = _page(request, "reports/rate_limited.html", context, language, status=429)

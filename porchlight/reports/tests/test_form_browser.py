@@ -90,3 +90,53 @@ def test_a_resident_files_a_report_on_a_phone(page, live_server, agency, viewpor
     assert re.fullmatch(r"C\d{2}-\d{6}", report.case.number)
     assert (report.lat, report.lon, report.language) == (35.3801, -119.0213, lang)
     look(page, f"report-filed-phone-{lang}")
+
+
+PIN_WORDS = {
+    "en": {"map": "Map to place a pin", "placed": "Pin placed on the map"},
+    "es": {"map": "Mapa para poner un marcador", "placed": "Marcador puesto en el mapa"},
+}
+
+
+@ON_A_PHONE
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_a_resident_places_a_pin_on_the_map_instead_of_an_address(
+    page, live_server, agency, viewport, lang
+):
+    # No geolocation granted: the map is how this resident says where, with no address typed.
+    seed_categories(agency)
+    add_address(agency)
+    words = {**WORDS[lang], **PIN_WORDS[lang]}
+
+    page.goto(f"{live_server.url}/report/{agency.slug}/vehicle-burglary/?lang={lang}")
+    pin_map = page.get_by_role("region", name=re.compile(words["map"]))
+    pin_map.wait_for(state="visible")
+    # Centred on the agency: its one address is in the middle of the map.
+    pin_map.scroll_into_view_if_needed()
+    box = pin_map.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2 + 20, box["y"] + box["height"] / 2 + 10)
+    page.wait_for_function(
+        "text => document.getElementById('locate-status').textContent === text",
+        arg=words["placed"],
+    )
+    lat, lon = float(page.input_value("#id_lat")), float(page.input_value("#id_lon"))
+    assert abs(lat - 35.37329) < 0.01 and abs(lon - -119.01871) < 0.01
+    assert (lat, lon) != (35.37329, -119.01871)  # where the click landed, not the centre
+    assert page.locator(".leaflet-marker-icon").count() == 1
+    look(page, f"report-pin-phone-{lang}")
+
+    page.get_by_label(words["what"]).fill("Someone tried every car door on the block.")
+    page.get_by_label(words["entry"]).check()
+    page.get_by_label(words["plate"]).fill("8ABC123")
+    page.fill("#id_q-value", "0")
+    page.fill("#id_email", "resident@example.org")
+    assert page.input_value("#id_address") == ""
+    page.get_by_role("button", name=words["send"]).click()
+    page.wait_for_url(f"**/report/bakersfield/filed/?lang={lang}")
+
+    report = Report.objects.get()
+    assert page.locator(".report-number").inner_text() == report.case.number
+    assert (report.lat, report.lon) == (lat, lon)
+    look(page, f"report-pin-filed-phone-{lang}")

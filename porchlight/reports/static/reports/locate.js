@@ -16,6 +16,8 @@
     }
     show(lat.value !== "" && lon.value !== "");
     if (lat.value !== "") status.textContent = locate.dataset.found;
+    // A pin placed on the map (pin.js) can be removed with the same button.
+    lat.addEventListener("change", function () { show(lat.value !== "" && lon.value !== ""); });
     locate.addEventListener("click", function () {
       status.textContent = locate.dataset.working;
       navigator.geolocation.getCurrentPosition(
@@ -24,6 +26,7 @@
           lon.value = position.coords.longitude.toFixed(6);
           status.textContent = locate.dataset.found;
           show(true);
+          lat.dispatchEvent(new Event("change")); // pin.js moves the map's pin here
         },
         function () {
           status.textContent = locate.dataset.failed;
@@ -36,6 +39,7 @@
       lon.value = "";
       status.textContent = "";
       show(false);
+      lat.dispatchEvent(new Event("change")); // pin.js takes the map's pin away
       locate.focus();
     });
   }
