@@ -95,10 +95,12 @@ def serve(tmp_path: Path) -> Iterator[object]:
         while time.monotonic() < deadline:
             assert process.poll() is None, (tmp_path / "granian.log").read_text()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                     if r.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            # OSError covers URLError, a refused connection, and a read that timed out while a
+            # loaded machine was still starting the server: all mean "not yet", until the deadline.
+            except OSError:
                 pass
             time.sleep(0.3)
         pytest.fail("granian did not answer /healthz:\n" + (tmp_path / "granian.log").read_text())
