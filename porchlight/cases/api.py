@@ -5,12 +5,10 @@ whenever the body parses, 4xx only for the request as a whole."""
 
 from __future__ import annotations
 
-import orjson
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from porchlight.calls.api import _answer, _covered, _key_and_agency, error
+from porchlight.calls.api import _answer, _covered, _key_and_agency, batch_openapi, events_of
 from porchlight.calls.intake import Feed
 from porchlight.calls.schemas import BatchResult, Error
 from porchlight.cases import rms
@@ -34,45 +32,21 @@ router = Router(tags=["RMS intake"])
         "an older event is applied as history (a warning says so). Invalid events are "
         "`rejected` in a 200, never a 4xx."
     ),
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": (
-                    "One result per event: applied, duplicate, conflict or rejected (with its "
-                    "reason); `incident_number` holds the event's case number."
-                ),
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/BatchResult"}}
-                },
-            }
-        },
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/RmsEventBatch"},
-                    "example": EXAMPLE_BATCH,
-                }
-            },
-        },
-    },
+    openapi_extra=batch_openapi(
+        "One result per event: applied, duplicate, conflict or rejected (with its reason); "
+        "`incident_number` holds the event's case number.",
+        "RmsEventBatch",
+        EXAMPLE_BATCH,
+    ),
 )
 def post_rms_events(request: HttpRequest, slug: str) -> HttpResponse:
     found = _key_and_agency(request, slug)
     if isinstance(found, HttpResponse):
         return found
     key, agency = found
-    try:
-        body = orjson.loads(request.body)
-    except orjson.JSONDecodeError as exc:
-        return error(400, f"body is not valid JSON: {exc}")
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        return error(400, 'body must be a JSON object with an "events" list')
-    events = body["events"]
-    if not 1 <= len(events) <= settings.INTAKE_MAX_EVENTS:
-        return error(
-            400, f"send between 1 and {settings.INTAKE_MAX_EVENTS} events; got {len(events)}"
-        )
+    events = events_of(request)
+    if isinstance(events, HttpResponse):
+        return events
     feed = Feed(agency=agency, source=key.source, covered=_covered(key, agency, events))
     outcomes, _ = rms.ingest(feed, events)
     return _answer(outcomes)
