@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "porchlight.agencies.console.scope_context",
             ],
             # Reasons in the page's language: {% load reasons %} (porchlight/reasons.py).
             "libraries": {"reasons": "porchlight.reasons"},

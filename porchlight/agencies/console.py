@@ -31,6 +31,19 @@ def perms(request: HttpRequest) -> dict[str, bool]:
     }
 
 
+def scope_context(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the agency the console header names, on every page, including those
+    rendered without `page` (their own view context still wins). Without it a detective's or a
+    records clerk's header read "All agencies"."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    staff = staff_of(request)
+    if staff is not None:
+        return {"scope": staff.agency}
+    return {"scope": None} if user.is_superuser else {}  # residents: no console header
+
+
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:

@@ -38,8 +38,10 @@ def _page(
             {**context, "lang": language, "languages": language_links(language)},
             status=status,
         )
-    # The code link is a key, as a track link is: no referrer, no index, no cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # The code link is a key, as a track link is: never passed to another site, never indexed
+    # or cached. (Not "no-referrer": browsers then send "Origin: null" with the page's forms,
+    # and the CSRF check refuses every opt-in and copy request; the browser test caught it.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     response["Content-Language"] = language
