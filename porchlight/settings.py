@@ -512,3 +512,8 @@ if MAP_TILE_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
     )
+
+# --- assist ---
+# Requests for assistance (docs/admins.md): requests expire, and shares not taken into
+# evidence are deleted on schedule, by the worker.
+NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.assist.jobs.run"]

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssistConfig(AppConfig):
     name = "porchlight.assist"
     label = "assist"
-    verbose_name = "Requests for assistance"
+    verbose_name = _("Requests for assistance")
     default_auto_field = "django.db.models.BigAutoField"
