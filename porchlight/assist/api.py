@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from porchlight.agencies.models import Agency
 from porchlight.assist import log
@@ -51,17 +51,22 @@ def assistance_requests(
     since: str = Query("", alias="from", description="first date, YYYY-MM-DD"),
     until: str = Query("", alias="to", description="last date, YYYY-MM-DD"),
     status: str = Query("", description="pending, sent, rejected, closed or expired"),
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     # The parameters are read as text and checked here, so a bad one is a 400 naming it.
     agency = Agency.objects.filter(slug=slug).first()
     if agency is None:
-        return 404, {"detail": f"no agency {slug[:60]!r}"}
+        return Status(404, {"detail": f"no agency {slug[:60]!r}"})
     try:
         first, last, wanted = log.parse_filters({"from": since, "to": until, "status": status})
     except log.BadFilter as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     entries = log.entries(agency, first, last, wanted)
-    return 200, {
-        "agency": agency.slug,
-        "requests": [{k: v for k, v in e.__dict__.items() if k != "status_label"} for e in entries],
-    }
+    return Status(
+        200,
+        {
+            "agency": agency.slug,
+            "requests": [
+                {k: v for k, v in e.__dict__.items() if k != "status_label"} for e in entries
+            ],
+        },
+    )

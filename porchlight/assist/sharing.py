@@ -93,7 +93,8 @@ def share(
         AssistanceRequest.objects.filter(pk=item.pk).update(shares_received=item.shares.count())
         for media_file in stored:
             custody_record(
-                media_file, "received", request=request, actor_label=RESIDENT,
+                # No request: record() would name the signed-in resident and their address.
+                media_file, "received", actor_label=RESIDENT,
                 agency=item.agency, share=made.pk, size=media_file.original_size,
             )  # fmt: skip
     return made
@@ -130,7 +131,7 @@ def withdraw(made: Share, resident: Resident, *, request: HttpRequest | None = N
         if not taken:
             raise Refused("this share can no longer be withdrawn")
         made.withdrawn_at = made.deleted_at = now
-        _delete_files(made, "withdrawn", actor_label=RESIDENT, request=request)
+        _delete_files(made, "withdrawn", actor_label=RESIDENT)
 
 
 def take_into_evidence(made: Share, *, actor: Any, request: HttpRequest | None = None) -> None:
