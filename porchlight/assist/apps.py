@@ -7,3 +7,9 @@ class AssistConfig(AppConfig):
     label = "assist"
     verbose_name = _("Requests for assistance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Residents' files arrive through the media app's resumable uploads (tus).
+        from porchlight.assist import uploads
+
+        uploads.register()

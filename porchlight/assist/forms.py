@@ -154,6 +154,8 @@ class FilesField(forms.FileField):
 
 class ShareForm(forms.Form):
     files = FilesField(label=_("Photos or videos"), required=False)  # type: ignore[assignment]
+    # Completed resumable uploads (media/_resumable_field.html writes their ids here).
+    uploads = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     note = forms.CharField(
         label=_("Note (optional)"),
         required=False,

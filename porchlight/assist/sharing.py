@@ -1,10 +1,10 @@
 """What residents share, and what happens to it: share, withdraw, take into evidence,
 download, and deletion on schedule.
 
-Each file's custody is the audit log's entries about its MediaFile (target media.mediafile):
-"received" when it is stored (with the digest taken at receipt), "downloaded" at every staff
-download (with the digest computed again then, and whether it matched), "taken into evidence",
-"withdrawn" and "deleted". `custody(media_file)` reads them back, oldest first.
+Each file's chain of custody is media's (media/custody.py): "received" when it is stored (with
+the digest taken at receipt), "downloaded" at every staff download (download_response hashes the
+original again and refuses one that no longer matches), "taken into evidence", "withdrawn", and
+"deleted" (delete_original). Residents appear there by user id, never their email.
 """
 
 from __future__ import annotations
@@ -15,71 +15,53 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from porchlight.assist.models import CONSENT_VERSION, AssistanceRequest, Share, ShareFile
 from porchlight.audit.log import record
-from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Resident
-from porchlight.media import storage
-from porchlight.media.models import MediaFile
+from porchlight.media import custody, storage
+from porchlight.media.models import CustodyEntry, MediaFile
 from porchlight.media.uploads import Accepted
 
+Action = CustodyEntry.Action
 MAX_FILES = 10
-# Residents act in the custody log under this label, never their account name: the log is
-# read by staff, who learn who shared only when the resident agreed to be contacted.
-RESIDENT = "resident"
 
 
 class Refused(ValueError):
     """The share cannot be taken or changed now; the message says why."""
 
 
-def custody_record(
-    media_file: MediaFile, action: str, *, request: HttpRequest | None = None,
-    actor: Any = None, actor_label: str = "", agency: Any = None, note: str = "",
-    **changes: Any,
-) -> None:  # fmt: skip
-    record(
-        f"assist.file.{action}", request=request, actor=actor, actor_label=actor_label,
-        agency=agency, target=media_file,
-        changes={"sha256": media_file.original_sha256, **({"note": note} if note else {}),
-                 **changes},
-    )  # fmt: skip
-
-
-def custody(media_file: MediaFile) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(
-            target_type=MediaFile._meta.label_lower, target_id=str(media_file.pk)
-        ).order_by("at", "id")
-    )
+def custody_of(media_file: MediaFile) -> list[CustodyEntry]:
+    return list(media_file.custody.order_by("at", "pk"))
 
 
 def share(
     item: AssistanceRequest,
     resident: Resident,
-    files: Iterable[Accepted | MediaFile],
+    files: Iterable[Accepted],
     *,
+    uploaded: Iterable[MediaFile] = (),
     note: str = "",
     consent_contact: bool = False,
     phone: str = "",
     request: HttpRequest | None = None,
 ) -> Share:
-    """Store the files and the share. Accepted uploads are stored here (storage.keep checks the
-    stored original against the digest taken at receipt); MediaFiles come stored already."""
+    """Store the files and the share. `files`: plain uploads, stored here (storage.keep checks
+    the stored original against the digest taken at receipt); `uploaded`: resumable uploads,
+    stored (and their receipt recorded) by media/tus.py already."""
     if not item.open_for_shares:
         raise Refused("this request is not taking shares")
     if resident.agency_id != item.agency_id:
         raise Refused("not a resident of this agency")
-    files = list(files)
-    if not files:
+    files, uploaded = list(files), list(uploaded)
+    if not files and not uploaded:
         raise Refused("choose at least one file")
-    if len(files) > MAX_FILES:
+    if len(files) + len(uploaded) > MAX_FILES:
         raise Refused(f"share at most {MAX_FILES} files at once")
-    stored = [f if isinstance(f, MediaFile) else storage.keep(f) for f in files]
+    stored = [storage.keep(f) for f in files]
     with transaction.atomic():
         made = Share.objects.create(
             request=item, resident=resident, note=note.strip(), consent_contact=consent_contact,
@@ -89,34 +71,24 @@ def share(
             contact_phone=phone.strip() if consent_contact else "",
             consent_version=CONSENT_VERSION,
         )  # fmt: skip
-        ShareFile.objects.bulk_create([ShareFile(share=made, media_file=m) for m in stored])
+        ShareFile.objects.bulk_create(
+            [ShareFile(share=made, media_file=m) for m in [*stored, *uploaded]]
+        )
         AssistanceRequest.objects.filter(pk=item.pk).update(shares_received=item.shares.count())
         for media_file in stored:
-            custody_record(
-                # No request: record() would name the signed-in resident and their address.
-                media_file, "received", actor_label=RESIDENT,
-                agency=item.agency, share=made.pk, size=media_file.original_size,
+            custody.record(
+                media_file, Action.RECEIVED, request=request, digest_ok=True,
+                note=f"assist share {made.pk}: sha256 {media_file.original_sha256}, "
+                f"{media_file.original_size} bytes",
             )  # fmt: skip
     return made
 
 
-def _delete_files(made: Share, action: str, *, actor: Any = None, actor_label: str = "",
-                  request: HttpRequest | None = None) -> None:  # fmt: skip
-    """Delete the originals and published copies; the MediaFile rows stay, emptied, so the
-    custody trail still names what was deleted and its digest."""
+def _delete_files(made: Share, reason: str, actor: str) -> None:
+    """Delete every stored byte of the share's files (media's delete_original); the rows stay,
+    with their digests and custody, so the trail still names what was deleted."""
     for link in made.files.select_related("media_file"):
-        media_file = link.media_file
-        for field, store in (("original", storage.EVIDENCE), ("published", storage.PUBLIC),
-                             ("poster", storage.PUBLIC)):  # fmt: skip
-            name = getattr(media_file, field).name
-            if name:
-                store.delete(name)
-                setattr(media_file, field, "")
-        media_file.save(update_fields=["original", "published", "poster"])
-        custody_record(
-            media_file, action, request=request, actor=actor, actor_label=actor_label,
-            agency=made.request.agency, share=made.pk,
-        )  # fmt: skip
+        custody.delete_original(link.media_file, reason=reason, actor=actor)
 
 
 def withdraw(made: Share, resident: Resident, *, request: HttpRequest | None = None) -> None:
@@ -131,7 +103,10 @@ def withdraw(made: Share, resident: Resident, *, request: HttpRequest | None = N
         if not taken:
             raise Refused("this share can no longer be withdrawn")
         made.withdrawn_at = made.deleted_at = now
-        _delete_files(made, "withdrawn", actor_label=RESIDENT)
+        for link in made.files.select_related("media_file"):
+            custody.record(link.media_file, Action.WITHDRAWN, request=request,
+                           note=f"assist share {made.pk}")  # fmt: skip
+        _delete_files(made, "withdrawn by the resident", actor="resident")
 
 
 def take_into_evidence(made: Share, *, actor: Any, request: HttpRequest | None = None) -> None:
@@ -145,37 +120,15 @@ def take_into_evidence(made: Share, *, actor: Any, request: HttpRequest | None =
             raise Refused("this share is withdrawn, deleted or already in evidence")
         made.taken_into_evidence_at = now
         for link in made.files.select_related("media_file"):
-            custody_record(link.media_file, "evidence", request=request, actor=actor,
-                           share=made.pk)  # fmt: skip
+            custody.record(link.media_file, Action.TAKEN_INTO_EVIDENCE, request=request,
+                           user=actor, note=f"assist share {made.pk}")  # fmt: skip
         record("assist.share.evidence", request=request, actor=actor, target=made)
 
 
 def download(request: HttpRequest, link: ShareFile) -> HttpResponseBase:
-    """The original, byte-exact, with its digest computed again now: a mismatch is refused
-    (409) and recorded, since an altered original is worthless as evidence."""
-    media_file = link.media_file
-    name = media_file.original.name or ""
-    if not name or link.share.deleted_at is not None:
-        custody_record(media_file, "download_refused", request=request, reason="deleted")
-        return HttpResponse("This file was deleted.", status=410, content_type="text/plain")
-    digest = storage.sha256_of(storage.EVIDENCE, name)
-    intact = digest == media_file.original_sha256
-    custody_record(media_file, "downloaded", request=request, digest_now=digest, intact=intact)
-    if not intact:
-        return HttpResponse(
-            "The stored original no longer matches its digest; it was not sent.",
-            status=409, content_type="text/plain",
-        )  # fmt: skip
-    extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
-    response = FileResponse(
-        storage.EVIDENCE.open(name, "rb"),
-        as_attachment=True,
-        filename=f"share-{link.share_id}-file-{link.pk}.{extension}",
-        content_type=media_file.original_content_type or "application/octet-stream",
-    )
-    response["X-Content-SHA256"] = digest
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The original, byte-exact, checked against its digest again (media/custody.py: 409 and
+    recorded when it no longer matches or is gone). The caller checked who may download."""
+    return custody.download_response(request, link.media_file)
 
 
 def due_for_deletion(now: datetime) -> list[Share]:
@@ -198,6 +151,9 @@ def delete_due(now: datetime) -> int:
         with transaction.atomic():
             if Share.objects.filter(pk=made.pk, deleted_at__isnull=True,
                                     taken_into_evidence_at__isnull=True).update(deleted_at=now):  # fmt: skip
-                _delete_files(made, "deleted", actor_label="assist.retention")
+                _delete_files(
+                    made, f"not taken into evidence, {made.request.retention_days} days "
+                    "after the request ended", actor="retention",
+                )  # fmt: skip
                 count += 1
     return count

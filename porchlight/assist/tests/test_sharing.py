@@ -3,6 +3,7 @@ access is in the custody log; withdrawal, evidence, and deletion on schedule."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import timedelta
 
@@ -52,7 +53,7 @@ def staff(agency, role=Role.DETECTIVE, name="det2"):
 
 
 def custody_actions(media_file):
-    return [e.action for e in sharing.custody(media_file)]
+    return [e.action for e in sharing.custody_of(media_file)]
 
 
 def test_the_digest_matches_at_receipt_and_at_download(agency, shared):
@@ -67,10 +68,11 @@ def test_the_digest_matches_at_receipt_and_at_download(agency, shared):
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     assert body == PHOTO
-    assert response["X-Content-SHA256"] == hashlib.sha256(body).hexdigest()
-    downloaded = sharing.custody(media_file)[-1]
-    assert downloaded.action == "assist.file.downloaded"
-    assert downloaded.changes["intact"] is True and downloaded.actor.username == "det2"
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    assert response["Repr-Digest"] == f"sha-256=:{digest}:"
+    downloaded = sharing.custody_of(media_file)[-1]
+    assert downloaded.action == "downloaded"
+    assert downloaded.digest_ok is True and downloaded.user.username == "det2"
 
 
 def test_an_altered_original_is_refused_and_recorded(agency, shared):
@@ -82,8 +84,8 @@ def test_an_altered_original_is_refused_and_recorded(agency, shared):
     _, client = staff(agency)
     response = client.get(f"/console/assist/files/{link.pk}/download")
     assert response.status_code == 409
-    last = sharing.custody(link.media_file)[-1]
-    assert last.changes["intact"] is False
+    last = sharing.custody_of(link.media_file)[-1]
+    assert last.action == "downloaded" and last.digest_ok is False
 
 
 def test_custody_records_every_access(agency, shared):
@@ -95,12 +97,13 @@ def test_custody_records_every_access(agency, shared):
     response = client.post(f"/console/assist/shares/{made.pk}/evidence")
     assert response.status_code == 302
     assert custody_actions(link.media_file) == [
-        "assist.file.received", "assist.file.downloaded", "assist.file.downloaded",
-        "assist.file.downloaded", "assist.file.evidence",
+        "received", "downloaded", "downloaded", "downloaded", "taken_into_evidence",
     ]  # fmt: skip
-    received = sharing.custody(link.media_file)[0]
-    # The resident is "resident" in the log staff read, never their account.
-    assert received.actor is None and received.actor_label == "resident"
+    received = sharing.custody_of(link.media_file)[0]
+    # The resident is a user id in the log staff read, never their email or address.
+    resident = made.resident
+    assert received.actor == f"user {resident.user.pk}" and received.ip is None
+    assert received.digest_ok is True
 
 
 def test_staff_of_another_agency_and_read_only_staff_cannot_download(agency, other_agency, shared):
@@ -109,7 +112,7 @@ def test_staff_of_another_agency_and_read_only_staff_cannot_download(agency, oth
     assert outsider.get(f"/console/assist/files/{link.pk}/download").status_code == 404
     _, reader = staff(agency, role=Role.READ_ONLY, name="reader")
     assert reader.get(f"/console/assist/files/{link.pk}/download").status_code == 403
-    assert custody_actions(link.media_file) == ["assist.file.received"]
+    assert custody_actions(link.media_file) == ["received"]
 
 
 def test_staff_see_the_resident_only_with_consent(agency, sent, neighbor, media_storage):
@@ -139,7 +142,7 @@ def test_a_resident_withdraws_and_the_files_are_deleted(shared):
     made.refresh_from_db()
     assert made.withdrawn_at is not None and made.deleted_at is not None
     assert not storage.EVIDENCE.exists(name)
-    assert custody_actions(link.media_file)[-1] == "assist.file.withdrawn"
+    assert custody_actions(link.media_file)[-2:] == ["withdrawn", "deleted"]
 
 
 def test_no_withdrawal_after_evidence(agency, shared):
@@ -190,7 +193,8 @@ def test_deletion_on_schedule_spares_evidence(agency, sent, neighbor, media_stor
     assert dropped.deleted_at is not None and kept.deleted_at is None
     assert not storage.EVIDENCE.exists(dropped_name)
     assert storage.EVIDENCE.exists(kept.files.get().media_file.original.name)
-    assert custody_actions(dropped.files.get().media_file)[-1] == "assist.file.deleted"
+    assert custody_actions(dropped.files.get().media_file)[-1] == "deleted"
+    assert custody_actions(kept.files.get().media_file)[-1] == "taken_into_evidence"
     # Run again: nothing more to do.
     assert jobs.run("w1", item.expires_at + timedelta(days=31)) == 0
 

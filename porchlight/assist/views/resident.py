@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from porchlight.agencies.models import Agency
-from porchlight.assist import sharing
+from porchlight.assist import sharing, uploads
 from porchlight.assist.forms import ShareForm
 from porchlight.assist.models import AssistanceRequest, Share, Status
 from porchlight.community.models import Resident
@@ -32,11 +32,14 @@ def share_page(request: HttpRequest, agency: Agency, resident: Resident, pk: int
         elif form.is_valid():
             data = form.cleaned_data
             try:
+                uploaded = uploads.resolve(data["uploads"], item, resident)
                 sharing.share(
-                    item, resident, data["files"],
+                    item, resident, data["files"], uploaded=uploaded,
                     note=data["note"], consent_contact=data["consent_contact"],
                     phone=data["phone"], request=request,
                 )  # fmt: skip
+            except uploads.NotYours:
+                form.add_error(None, _("An uploaded file could not be found. Upload it again."))
             except sharing.Refused as exc:
                 if "at least one" in str(exc):
                     form.add_error("files", _("Choose at least one photo or video."))
