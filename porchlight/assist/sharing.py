@@ -157,3 +157,18 @@ def delete_due(now: datetime) -> int:
                 )  # fmt: skip
                 count += 1
     return count
+
+
+def forget_resident(resident: Resident) -> None:
+    """The resident deletes their account (community/account.py): shares taken into evidence
+    survive, detached from the account; every other share's files are deleted and its contact
+    cleared. Call inside the deletion's transaction."""
+    for made in Share.objects.filter(resident=resident).select_related("request"):
+        if made.taken_into_evidence_at is None and made.deleted_at is None:
+            _delete_files(made, "the resident deleted their account", actor="resident")
+            made.deleted_at = timezone.now()
+        if made.taken_into_evidence_at is None:
+            made.contact_name = made.contact_email = made.contact_phone = ""
+        made.resident = None
+        made.save(update_fields=["deleted_at", "contact_name", "contact_email",
+                                 "contact_phone", "resident"])  # fmt: skip

@@ -240,3 +240,30 @@ def test_a_closed_request_takes_no_shares(sent, neighbor, supervisor, media_stor
     flow.close(item, actor=supervisor)
     response = share_by_post(resident_client(place.resident), item)
     assert response.status_code == 400 and not Share.objects.exists()
+
+
+def test_deleting_the_account_keeps_evidence_detached_and_deletes_the_rest(
+    agency, sent, neighbor, media_storage
+):
+    from django.test import RequestFactory
+
+    from porchlight.community.account import delete_account
+
+    place = neighbor(LAT, LON)
+    item = sent()
+    client = resident_client(place.resident)
+    share_by_post(client, item)
+    share_by_post(client, item, consent_contact="on")
+    kept, dropped = Share.objects.order_by("pk")
+    user, _ = staff(agency)
+    sharing.take_into_evidence(kept, actor=user)
+    dropped_name = dropped.files.get().media_file.original.name
+    request = RequestFactory().post("/")
+    request.user = place.resident.user
+    delete_account(place.resident, request)
+    kept.refresh_from_db()
+    dropped.refresh_from_db()
+    assert kept.resident is None and kept.deleted_at is None
+    assert storage.EVIDENCE.exists(kept.files.get().media_file.original.name)
+    assert dropped.resident is None and dropped.deleted_at is not None
+    assert dropped.contact_email == "" and not storage.EVIDENCE.exists(dropped_name)
