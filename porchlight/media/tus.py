@@ -56,6 +56,7 @@ import logging
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -333,6 +334,14 @@ def _hold(upload: ResumableUpload, offset: int) -> str | None:
     return token if taken else None
 
 
+def _renew(upload: ResumableUpload, token: str) -> bool:
+    return bool(
+        ResumableUpload.objects.filter(pk=upload.pk, busy_token=token).update(
+            busy_until=timezone.now() + HOLD
+        )
+    )
+
+
 def _release(upload: ResumableUpload, token: str) -> None:
     ResumableUpload.objects.filter(pk=upload.pk, busy_token=token).update(
         busy_token="", busy_until=None
@@ -435,6 +444,7 @@ def _receive(
     """Read the body into pieces. None when it all arrived; else the answer to give."""
     remaining = declared
     cut = False
+    beat = time.monotonic()
     # With a checksum the PATCH is all or nothing (the spec: a mismatch stores nothing), so it
     # is spooled whole before it is saved; without one, each piece is saved as it fills.
     piece_limit = declared if checksum else PIECE
@@ -450,6 +460,12 @@ def _receive(
                     cut = True
                     break
                 piece.write(data)
+                if time.monotonic() - beat > HOLD.total_seconds() / 4:
+                    # A slow phone may take minutes over one piece: keep the hold alive, and
+                    # stop if it was lost (another PATCH took over after ours ran out).
+                    if not _renew(upload, token):
+                        return _refuse(409, _("Another request is sending data to this upload."))
+                    beat = time.monotonic()
                 if checksum:
                     checksum[0].update(data)
                 size += len(data)
