@@ -220,6 +220,13 @@ def parse_metadata(header: str) -> dict[str, str]:
     return result
 
 
+def encode_metadata(metadata: dict[str, str]) -> str:
+    return ",".join(
+        f"{key} {base64.b64encode(str(value).encode()).decode()}" if value else key
+        for key, value in metadata.items()
+    )
+
+
 def _int_header(request: HttpRequest, name: str) -> int | None:
     raw = request.headers.get(name, "")
     if not raw.isdigit() or len(raw) > 18:
@@ -303,6 +310,9 @@ def upload_view(request: HttpRequest, upload_id: Any) -> HttpResponse:
             Upload_Length=str(upload.length),
             **_expires(upload),
         )
+        if upload.metadata:
+            # As the client gave it (the spec's MUST), less the capability, which is not kept.
+            head["Upload-Metadata"] = encode_metadata(upload.metadata)
         return head
     return _patch(request, upload)
 
