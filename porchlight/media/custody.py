@@ -2,6 +2,7 @@
 
     custody.record(media_file, CustodyEntry.Action.TAKEN_INTO_EVIDENCE, request=request)
     return custody.download_response(request, media_file)     # staff downloading an original
+    return custody.preview_response(request, media_file)      # staff looking at the preview
     custody.delete_original(media_file, reason="share expired")  # the retention schedule
 
 Every read of an original goes through download_response(), which hashes the stored bytes
@@ -21,11 +22,12 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from porchlight.audit import log as audit
+from porchlight.media import views
 from porchlight.media.models import CustodyEntry, MediaFile
 from porchlight.media.storage import evidence_storage
 
@@ -139,6 +141,27 @@ def download_response(request: HttpRequest, media_file: MediaFile) -> HttpRespon
     # RFC 9530: the client can check what it received against the digest taken at receipt.
     response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(actual)).decode()}:"
     return response
+
+
+def preview_response(
+    request: HttpRequest, media_file: MediaFile, *, poster: bool = False
+) -> HttpResponseBase:
+    """The published copy (or the video's poster) for staff eyes, recorded as "viewed".
+
+    For a file under custody, which the public /media/ URL must not serve without a trace:
+    the caller's view checks who may look and serves this instead. Byte ranges are answered
+    (video players seek with them); a view is recorded once, at its first range (none, or one
+    from byte 0), not once per range."""
+    fieldfile = media_file.poster if poster else media_file.published
+    name = fieldfile.name or ""
+    storage = fieldfile.storage
+    if not name or not storage.exists(name):
+        raise Http404
+    content_type = "image/jpeg" if poster else media_file.content_type
+    asked = request.headers.get("Range", "").replace(" ", "")
+    if not asked or asked.startswith("bytes=0-"):
+        record(media_file, Action.VIEWED, request=request, note="poster" if poster else "")
+    return views.ranged(request, storage, name, content_type, cache="private, no-store")
 
 
 def delete_original(

@@ -56,6 +56,7 @@ import logging
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,6 +220,13 @@ def parse_metadata(header: str) -> dict[str, str]:
     return result
 
 
+def encode_metadata(metadata: dict[str, str]) -> str:
+    return ",".join(
+        f"{key} {base64.b64encode(str(value).encode()).decode()}" if value else key
+        for key, value in metadata.items()
+    )
+
+
 def _int_header(request: HttpRequest, name: str) -> int | None:
     raw = request.headers.get(name, "")
     if not raw.isdigit() or len(raw) > 18:
@@ -302,6 +310,9 @@ def upload_view(request: HttpRequest, upload_id: Any) -> HttpResponse:
             Upload_Length=str(upload.length),
             **_expires(upload),
         )
+        if upload.metadata:
+            # As the client gave it (the spec's MUST), less the capability, which is not kept.
+            head["Upload-Metadata"] = encode_metadata(upload.metadata)
         return head
     return _patch(request, upload)
 
@@ -331,6 +342,14 @@ def _hold(upload: ResumableUpload, offset: int) -> str | None:
         .update(busy_token=token, busy_until=now + HOLD)
     )
     return token if taken else None
+
+
+def _renew(upload: ResumableUpload, token: str) -> bool:
+    return bool(
+        ResumableUpload.objects.filter(pk=upload.pk, busy_token=token).update(
+            busy_until=timezone.now() + HOLD
+        )
+    )
 
 
 def _release(upload: ResumableUpload, token: str) -> None:
@@ -435,6 +454,7 @@ def _receive(
     """Read the body into pieces. None when it all arrived; else the answer to give."""
     remaining = declared
     cut = False
+    beat = time.monotonic()
     # With a checksum the PATCH is all or nothing (the spec: a mismatch stores nothing), so it
     # is spooled whole before it is saved; without one, each piece is saved as it fills.
     piece_limit = declared if checksum else PIECE
@@ -450,6 +470,12 @@ def _receive(
                     cut = True
                     break
                 piece.write(data)
+                if time.monotonic() - beat > HOLD.total_seconds() / 4:
+                    # A slow phone may take minutes over one piece: keep the hold alive, and
+                    # stop if it was lost (another PATCH took over after ours ran out).
+                    if not _renew(upload, token):
+                        return _refuse(409, _("Another request is sending data to this upload."))
+                    beat = time.monotonic()
                 if checksum:
                     checksum[0].update(data)
                 size += len(data)

@@ -172,3 +172,24 @@ def test_a_file_with_custody_history_cannot_be_deleted_by_accident(
     custody.record(media, Action.RECEIVED, actor="uploader")
     with pytest.raises(ProtectedError):
         media.delete()
+
+
+def test_a_staff_view_of_the_preview_is_recorded_once_per_view(
+    evidence: tuple[MediaFile, bytes], detective: Any
+) -> None:
+    media, _data = evidence
+    with media.published.open("rb") as f:
+        published = f.read()
+    response = custody.preview_response(_request(detective), media)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == published  # type: ignore[attr-defined]
+    _done(response)
+    assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
+    # A player's later ranges of the same view are not more views.
+    request = RequestFactory().get("/x", HTTP_RANGE="bytes=100-199")
+    request.user = detective
+    ranged = custody.preview_response(request, media)
+    assert ranged.status_code == 206 and ranged.content == published[100:200]
+    [entry] = CustodyEntry.objects.all()
+    assert (entry.action, entry.user, entry.ip) == (Action.VIEWED, detective, "203.0.113.9")

@@ -77,6 +77,12 @@ def test_create_head_patch_in_two_pieces(db: None, client: Client, tus_purpose: 
     assert head.status_code == 200
     assert (head["Upload-Offset"], head["Upload-Length"]) == ("0", str(len(data)))
     assert head["Cache-Control"] == "no-store"
+    # The metadata as sent, less the capability.
+    assert tus.parse_metadata(head["Upload-Metadata"]) == {
+        "purpose": TUS_PURPOSE,
+        "filename": "a.jpg",
+        "case": "24-1001",
+    }
 
     half = len(data) // 2
     first = patch(client, url, 0, data[:half])
