@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
+from porchlight.assist.api import router as assist_router
 from porchlight.calls.api import router as calls_router
 from porchlight.calls.schemas import CadEventBatch
 from porchlight.cases.api import router as cases_router
@@ -57,3 +58,4 @@ api = PorchlightAPI(
 api.add_router("/", calls_router)
 api.add_router("/", cases_router)
 api.add_router("/", map_router)
+api.add_router("/", assist_router)

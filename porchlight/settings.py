@@ -513,3 +513,14 @@ if MAP_TILE_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
     )
+
+# --- tus (resumable uploads, porchlight/media/tus.py) ---
+# An incomplete resumable upload expires this many hours after it was created; the worker's
+# periodic job deletes its bytes (docs/integrators.md, "Resumable uploads (tus 1.0)").
+MEDIA_TUS_EXPIRY_HOURS = float(os.environ.get("PORCHLIGHT_TUS_EXPIRY_HOURS", "24"))
+NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.media.tus.purge_expired"]
+
+# --- assist ---
+# Requests for assistance (docs/admins.md): requests expire, and shares not taken into
+# evidence are deleted on schedule, by the worker.
+NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.assist.jobs.run"]

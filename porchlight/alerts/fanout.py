@@ -201,14 +201,17 @@ def plan_rows(
     contacts: dict[int, list[tuple[int, str]]] | None = None,
     expires_at: datetime | None = None,
     now: datetime | None = None,
+    rulebook: list[Rule] | None = None,
 ) -> int:
     """Outbox rows for residents (id → the channels they want), set-based, following the
     agency's rule for the trigger per channel (its words and validity), quiet hours for all
     but urgent triggers, the default sending number for SMS, and the dedupe key
     `<contact>:<trigger>:<dedupe>:<channel>` (a second call plans nothing twice). Call it
-    inside the transaction that records why. Returns how many rows were written."""
+    inside the transaction that records why. Returns how many rows were written.
+    `rulebook`: the trigger's rules, for a trigger whose rules another app keeps (assist)."""
     now = now or timezone.now()
-    rulebook = wording.ensure_rules(agency)[trigger]
+    if rulebook is None:
+        rulebook = wording.ensure_rules(agency)[trigger]
     rule_for: dict[str, Rule | None] = {
         channel.value: rules.first_match(rulebook, channel, rules.Facts())
         for channel in (Channel.EMAIL, Channel.SMS, Channel.PUSH)

@@ -106,11 +106,14 @@ def delete_account(resident: Resident, request: HttpRequest) -> None:
     media_ids = list(
         PostMedia.objects.filter(post__author=resident).values_list("media_id", flat=True)
     )
-    # Hook (C8, requests for assistance): footage this resident shared that the department
-    # took into evidence must survive the account. When the assist app lands, detach those
-    # shares from the resident here (keep the MediaFile, clear the link to the account) and
-    # leave their media ids out of `media_ids`, before anything below deletes them.
+    # C8, requests for assistance: footage this resident shared that the department took into
+    # evidence survives the account, detached from it; their other shares' files are deleted
+    # (assist.sharing.forget_resident). Share media are not post media, so `media_ids` never
+    # holds them.
+    from porchlight.assist.sharing import forget_resident
+
     with transaction.atomic():
+        forget_resident(resident)
         record(
             "community.account.delete",
             request=request,

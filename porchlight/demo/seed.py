@@ -15,6 +15,7 @@ from django.db import transaction
 
 from porchlight.agencies.models import Agency, ApiKey, StatusCode, hash_api_key
 from porchlight.alerts import demo as alerts_demo
+from porchlight.assist import demo as assist_demo
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
@@ -84,6 +85,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     community_demo.seed(agency)  # after the addresses: residents' places geocode against them
     cases_demo.seed(agency)
     alerts_demo.seed(agency)  # after the community: beats, alerts, a watch group for its residents
+    assist_demo.seed(agency)  # after alerts: beats name the area; residents are told
     publicmap_demo.seed(agency, history_days + 1, now)
     return Demo(agency, neighbour, key, history, next_incident(agency))
 

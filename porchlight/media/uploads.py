@@ -300,3 +300,18 @@ def accept_video(upload: IO[bytes]) -> Accepted:
     mime = _sniff(upload, VIDEO_TYPES, _("This file is not a video (MP4, MOV or WebM)."))
     sha256 = _digest(upload)
     return video.accept(upload, mime=mime, extension=VIDEO_TYPES[mime], size=size, sha256=sha256)
+
+
+def accept_media(upload: IO[bytes]) -> Accepted:
+    """A photo or a video, whichever the bytes say it is (resumable uploads take either).
+
+    The kind is sniffed before any size check, so a long video is held to the video limit and
+    not refused as an over-large photo."""
+    wrong = _("This file is not a photo or a video (JPEG, PNG, WebP, HEIC, MP4, MOV or WebM).")
+    for types, accept in ((IMAGE_TYPES, accept_image), (VIDEO_TYPES, accept_video)):
+        try:
+            _sniff(upload, types, wrong)
+        except UploadRefused:
+            continue
+        return accept(upload)
+    raise UploadRefused("wrong_type", wrong)

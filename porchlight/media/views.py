@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
@@ -30,12 +30,15 @@ CHUNK = 8 * 1024 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _headers(response: HttpResponseBase, content_type: str) -> HttpResponseBase:
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+
+
+def _headers(response: HttpResponseBase, content_type: str, cache: str) -> HttpResponseBase:
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     # Never a document: no script runs even if a browser were talked into rendering it.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cache-Control"] = cache
     response["Accept-Ranges"] = "bytes"
     return response
 
@@ -46,7 +49,18 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     storage = storages["default"]
     if not match or not isinstance(storage, FileSystemStorage) or not storage.exists(name):
         raise Http404
-    content_type = TYPES[match.group(1)]
+    return ranged(request, storage, name, TYPES[match.group(1)])
+
+
+def ranged(
+    request: HttpRequest,
+    storage: Storage,
+    name: str,
+    content_type: str,
+    *,
+    cache: str = PUBLIC_CACHE,
+) -> HttpResponseBase:
+    """A stored file, whole or as the single byte range asked for, served inert."""
     size = storage.size(name)
     wanted = RANGE.match(request.headers.get("Range", "").strip())
     if wanted and (wanted.group(1) or wanted.group(2)):
@@ -60,15 +74,15 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
         if start >= size or start > end:
             refused = HttpResponse(status=416)
             refused["Content-Range"] = f"bytes */{size}"
-            return _headers(refused, content_type)
+            return _headers(refused, content_type, cache)
         with storage.open(name, "rb") as f:
             f.seek(start)
             body = f.read(end - start + 1)
         partial = HttpResponse(body, status=206)
         partial["Content-Range"] = f"bytes {start}-{end}/{size}"
         partial["Content-Length"] = str(len(body))
-        return _headers(partial, content_type)
+        return _headers(partial, content_type, cache)
     handle: Any = storage.open(name, "rb")
     response = FileResponse(handle)
     response["Content-Length"] = str(size)
-    return _headers(response, content_type)
+    return _headers(response, content_type, cache)

@@ -94,6 +94,8 @@ FIELDS_BY_TRIGGER: dict[str, tuple[str, ...]] = {
     Trigger.ALERT_URGENT: (*COMMON_FIELDS, "alert_title", "alert_text", "alert_url"),
     Trigger.ALERT: (*COMMON_FIELDS, "alert_title", "alert_text", "alert_url"),
     Trigger.DIGEST: (*COMMON_FIELDS, "alert_url"),
+    # Requests for assistance (porchlight.assist): the incident type, the ask, the page.
+    Trigger.ASSIST: (*COMMON_FIELDS, "alert_title", "alert_text", "alert_url"),
 }
 
 FILTERS = ("upper", "lower", "capitalize", "title", "trim", "default", "truncate")

@@ -145,3 +145,52 @@ def media_storage(settings: Any, tmp_path: Path) -> Iterator[Path]:
         },
     }
     yield root
+
+
+# --- A resumable-upload purpose for tests (media/tus.py) -------------------------------------
+TUS_PURPOSE = "test-purpose"
+TUS_TOKEN = "test-capability-7f3c9e"  # what the test purpose's authorize() accepts
+
+
+class TusProbe:
+    """What the test purpose saw: the uploads completed, in order. Set `refuse` to make
+    on_complete raise tus.Refused(status, reason)."""
+
+    def __init__(self) -> None:
+        self.completed: list[Any] = []
+        self.refuse: tuple[int, str] | None = None
+
+
+@pytest.fixture
+def tus_purpose(media_storage: Path) -> Iterator[TusProbe]:
+    """Registers TUS_PURPOSE for the test: authorized by metadata token=TUS_TOKEN (the ref is
+    "ref-" + the metadata's "case" key), completions recorded on the probe."""
+    from porchlight.media import tus
+
+    probe = TusProbe()
+
+    def authorize(request: Any, metadata: dict[str, str]) -> str | None:
+        if metadata.get("token") != TUS_TOKEN:
+            return None
+        return "ref-" + metadata.get("case", "")
+
+    def on_complete(upload: Any) -> None:
+        if probe.refuse:
+            raise tus.Refused(*probe.refuse)
+        probe.completed.append(upload)
+
+    tus.register_purpose(TUS_PURPOSE, authorize, on_complete)
+    try:
+        yield probe
+    finally:
+        tus.unregister_purpose(TUS_PURPOSE)
+
+
+def tus_metadata(**values: str) -> str:
+    """An Upload-Metadata header: key base64(value) pairs."""
+    import base64
+
+    return ",".join(
+        f"{key} {base64.b64encode(value.encode()).decode()}" if value else key
+        for key, value in values.items()
+    )

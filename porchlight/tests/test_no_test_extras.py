@@ -14,7 +14,16 @@ import sys
 from porchlight.tests.production import ROOT, production_env
 
 # The [test] extras of pyproject.toml, by import name.
-TEST_ONLY = ("pytest", "_pytest", "playwright", "httpx", "aiosmtpd", "hypothesis", "time_machine")
+TEST_ONLY = (
+    "pytest",
+    "_pytest",
+    "playwright",
+    "httpx",
+    "aiosmtpd",
+    "hypothesis",
+    "time_machine",
+    "tusclient",
+)
 
 _SCRIPT = """
 import importlib, importlib.abc, pkgutil, sys
