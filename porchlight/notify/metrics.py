@@ -125,8 +125,7 @@ def prometheus(figures: Figures) -> str:
         "workers are behind.",
         "# TYPE porchlight_worker_lag_seconds gauge",
         f"porchlight_worker_lag_seconds {figures.lag_seconds:.3f}",
-        "# HELP porchlight_channel_lag_seconds Age of the oldest due message of each "
-        "channel.",
+        "# HELP porchlight_channel_lag_seconds Age of the oldest due message of each channel.",
         "# TYPE porchlight_channel_lag_seconds gauge",
     ]
     for channel in Channel.values:

@@ -97,8 +97,10 @@ class Export:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, rows in self.tables.items():
                 text = io.StringIO()
-                columns = list(rows[0]) if rows else []
-                writer = csv.DictWriter(text, fieldnames=columns)
+                # Every key of every row, in order of appearance (the consent table mixes
+                # consent changes and opt-outs).
+                columns = list(dict.fromkeys(k for row in rows for k in row))
+                writer = csv.DictWriter(text, fieldnames=columns, restval="")
                 writer.writeheader()
                 for row in rows:
                     writer.writerow({k: _csv(v) for k, v in row.items()})
