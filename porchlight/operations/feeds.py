@@ -147,6 +147,10 @@ class FeedHealth:
     silence: FeedSilence | None
 
     @property
+    def usual_gap_text(self) -> str:
+        return minutes_text(self.usual_gap_seconds)
+
+    @property
     def silent(self) -> bool:
         return self.silent_for_seconds > self.usual_gap_seconds
 
@@ -203,11 +207,12 @@ def detect(now: datetime | None = None) -> list[FeedSilence]:
         ):
             continue
         try:
-            email_admins(silence, now)
+            sent_to = email_admins(silence, now)
         except Exception:
             # Give the claim back, so the next run tries again.
             FeedSilence.objects.filter(pk=silence.pk).update(alerted_at=None)
             raise
+        FeedSilence.objects.filter(pk=silence.pk).update(emailed_to=sent_to)
         alerted.append(silence)
     return alerted
 
@@ -231,13 +236,14 @@ def minutes_text(seconds: float) -> str:
     return _("%(n).1f hours") % {"n": minutes / 60}
 
 
-def email_admins(silence: FeedSilence, now: datetime) -> None:
+def email_admins(silence: FeedSilence, now: datetime) -> int:
+    """Email the agency's admins about the silence. Returns how many it went to."""
     feed = silence.feed
     agency = feed.agency
     recipients = admin_emails(agency)
     if not recipients:
         log.warning("feed %s of %s is silent and the agency has no admin email", feed, agency)
-        return
+        return 0
     with translation.override(agency.default_language):
         local = timezone.localtime(silence.last_arrived_at, agency.tz)
         subject = _("Porchlight: the %(source)s feed has gone silent") % {"source": feed.source}
@@ -255,6 +261,7 @@ def email_admins(silence: FeedSilence, now: datetime) -> None:
             "url": settings.SITE_URL + reverse("operations:intake"),
         }
     send_mail(subject, body, None, recipients)
+    return len(recipients)
 
 
 def run(worker: str, now: datetime) -> int:

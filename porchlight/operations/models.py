@@ -68,6 +68,8 @@ class FeedSilence(models.Model):
     usual_gap_seconds = models.PositiveIntegerField()
     detected_at = models.DateTimeField(default=timezone.now)
     alerted_at = models.DateTimeField(null=True, blank=True)
+    # How many admins the email went to; 0 when the agency has no admin with an email address.
+    emailed_to = models.PositiveSmallIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -52,6 +52,7 @@ def test_a_silent_feed_emails_the_admins_once_per_silence(agency, mailoutbox, se
         message = mailoutbox[0]
         assert message.to == [f"chief@{agency.slug}.example.org"]
         assert "cad" in message.subject and "/console/operations/intake/" in message.body
+        assert FeedSilence.objects.get().emailed_to == 1
 
         # Another run, another worker, an hour later: the same silence, no second email.
         clock.shift(timedelta(hours=1))
