@@ -119,6 +119,12 @@ def _rows(items: Iterable[Any], names: list[str]) -> list[dict[str, Any]]:
     return [{n: _value(getattr(item, n)) for n in names} for item in items]
 
 
+MESSAGE_FIELDS = [
+    "id", "contact_id", "channel", "trigger", "call_id", "state", "reason", "language",
+    "subject", "body", "due_at", "sent_at", "delivered_at", "provider_id", "error_code", "created",
+]  # fmt: skip
+
+
 def build(subject: Subject) -> Export:
     agency = subject.agency
     contacts = {c.pk: c for c in subject.contacts}
@@ -177,12 +183,7 @@ def build(subject: Subject) -> Export:
         }
         for c in contacts.values()
     ]
-    tables["messages"] = _rows(
-        messages.order_by("created", "pk"),
-        ["id", "contact_id", "channel", "trigger", "call_id", "state", "reason", "language",
-         "subject", "body", "due_at", "sent_at", "delivered_at", "provider_id", "error_code",
-         "created"],
-    )  # fmt: skip
+    tables["messages"] = _rows(messages.order_by("created", "pk"), MESSAGE_FIELDS)
     tables["consent"] = [
         {"kind": "change", **row}
         for row in _rows(
@@ -238,6 +239,12 @@ def build(subject: Subject) -> Export:
         wanted |= Q(reference__startswith=f"case:{case.number}:")
         wanted |= Q(reference__startswith=f"report:{case.number}:")
     invitations = Invitation.objects.filter(agency=agency).filter(wanted)
+    if subject.kind == "case":
+        # The survey invitations about the case went to its people: their messages too.
+        extra = Outbox.objects.filter(
+            pk__in=invitations.exclude(outbox=None).values("outbox")
+        ).exclude(pk__in=[m["id"] for m in tables["messages"]])
+        tables["messages"] += _rows(extra.order_by("created", "pk"), MESSAGE_FIELDS)
     responses = []
     for inv in invitations.select_related("survey").order_by("created", "pk"):
         response = getattr(inv, "response", None)

@@ -382,6 +382,30 @@ def _case_invitations(agency: Agency, case: Case) -> QuerySet[Invitation]:
     )
 
 
+def leftover_contacts(p: Policy, hold: Held) -> set[int]:
+    """Contacts of purged records that were kept then (a hold on the contact, or another record
+    still needed them) and that nothing needs now. The database does the join: the Purge rows
+    are never read into memory."""
+    calls = Purge.objects.filter(agency=p.agency, kind=RecordKind.CALL).values("record_id")
+    cases = Purge.objects.filter(agency=p.agency, kind=RecordKind.CASE).values("record_id")
+    purged_calls = Call.objects.filter(pk__in=calls)
+    q = (
+        Q(pk__in=purged_calls.values("caller_phone"))
+        | Q(pk__in=purged_calls.values("caller_email"))
+        | Q(pk__in=Victim.objects.filter(case__in=cases).values("phone"))
+        | Q(pk__in=Victim.objects.filter(case__in=cases).values("email"))
+        | Q(pk__in=CopyRequest.objects.filter(case__in=cases).values("phone"))
+        | Q(pk__in=CopyRequest.objects.filter(case__in=cases).values("email"))
+        | Q(pk__in=OptIn.objects.filter(case__in=cases).values("phone"))
+    )
+    ids = set(
+        Contact.objects.filter(agency=p.agency, purged_at__isnull=True)
+        .filter(q)
+        .values_list("pk", flat=True)
+    )
+    return ids - blocked_contacts(p, ids, hold)
+
+
 @dataclass
 class Result:
     calls: int = 0
@@ -405,7 +429,9 @@ def purge(agency: Agency, now: datetime | None = None, limit: int = 1000) -> Res
         if done is not None:
             result.cases += 1
             result.contacts += done.contacts
-    if result.calls or result.cases:
+    with transaction.atomic():
+        result.contacts += purge_contacts(leftover_contacts(p, hold), now)
+    if result.calls or result.cases or result.contacts:
         log.info(
             "purge %s: %d calls, %d cases, %d contacts",
             agency.slug,

@@ -15,7 +15,13 @@ from porchlight.cases.status import close
 from porchlight.notify import pii
 from porchlight.notify.models import Contact
 from porchlight.operations import holds, retention
-from porchlight.operations.models import Purge, RecordKind, RecordsSchedule, RetentionSettings
+from porchlight.operations.models import (
+    LegalHold,
+    Purge,
+    RecordKind,
+    RecordsSchedule,
+    RetentionSettings,
+)
 from porchlight.operations.tests.builders import cleared_call
 from porchlight.standins.browser import make_staff
 
@@ -139,6 +145,10 @@ def test_a_hold_keeps_everything_until_it_is_released(agency):
         ("operations.hold.place", "Subpoena"),
     ]
 
+    contact_hold = LegalHold.objects.get(contact__isnull=False)
+    assert holds.release(contact_hold, reason="Subpoena answered", request=request)
+    assert retention.purge(agency, NOW).contacts == 1  # the call was purged already; its email now
+    assert Contact.objects.get(pk=contact_held.caller_email_id).address is None
     assert holds.release(hold, reason="Claim settled", request=request)
     assert not holds.release(hold, reason="again", request=request)
     assert retention.purge(agency, NOW).calls == 1
