@@ -214,3 +214,32 @@ def test_a_closed_case_loses_the_reporters_and_victims_details(agency):
     assert (case.offense_code, case.term) == ("23F", "cleared_arrest")
     assert not Purge.objects.filter(kind="case", record_id=open_case_too.pk).exists()
     assert retention.purge(agency, NOW).cases == 0
+
+
+@pytest.mark.django_db
+def test_survey_answers_keep_their_scores_and_lose_typed_contact_details(agency):
+    from porchlight.feedback import answers
+    from porchlight.feedback.models import Answer, Invitation
+    from porchlight.feedback.tests import calls
+
+    call = calls.cleared_call(agency, "26-000040", day="2026-05-01")
+    invitation = Invitation.objects.get(call=call)
+    q = {x.about: answers.field(x) for x in invitation.survey.questions.all()}
+    answers.submit(
+        invitation,
+        {q["overall"]: "2", q["different"]: "Slow. Call me on 661-555-0188 or ana@example.org"},
+        "en",
+    )
+    before = sorted(Answer.objects.values_list("question_id", "number", "yes", "themes"))
+
+    assert retention.purge(agency, NOW).calls == 1
+
+    assert sorted(Answer.objects.values_list("question_id", "number", "yes", "themes")) == before
+    texts = [t for t in Answer.objects.values_list("text", flat=True) if t]
+    assert texts == ["Slow. Call me on [phone hidden] or [email hidden]"]
+    assert Purge.objects.get().fields == [
+        "contacts",
+        "address",
+        "event payloads",
+        "survey comments",
+    ]
