@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "porchlight.alerts",
     "porchlight.feedback",
     "porchlight.assist",
+    "porchlight.operations",
 ]
 
 MIDDLEWARE = [
@@ -524,3 +525,17 @@ NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.media.tus.purge_expir
 # Requests for assistance (docs/admins.md): requests expire, and shares not taken into
 # evidence are deleted on schedule, by the worker.
 NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.assist.jobs.run"]
+# --- operations ---
+# Intake health (docs/operators.md, "Feed-silence alerts"): a feed is silent when nothing has
+# arrived for longer than its usual gap (a high percentile of its recent gaps), never less than
+# the floor; a feed with too little history to learn from uses the default.
+OPS_FEED_SILENCE_FLOOR_MINUTES = int(os.environ.get("PORCHLIGHT_FEED_SILENCE_FLOOR_MINUTES", "15"))
+OPS_FEED_DEFAULT_GAP_MINUTES = int(os.environ.get("PORCHLIGHT_FEED_DEFAULT_GAP_MINUTES", "360"))
+OPS_FEED_CHECK_SECONDS = int(os.environ.get("PORCHLIGHT_FEED_CHECK_SECONDS", "60"))
+# The retention purge runs this often (docs/operators.md, "Retention").
+OPS_PURGE_EVERY_MINUTES = int(os.environ.get("PORCHLIGHT_PURGE_EVERY_MINUTES", "60"))
+NOTIFY_PERIODIC_JOBS = [
+    *NOTIFY_PERIODIC_JOBS,
+    "porchlight.operations.feeds.run",
+    "porchlight.operations.retention.run",
+]

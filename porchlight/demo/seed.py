@@ -26,6 +26,7 @@ from porchlight.demo.agency import make_agency
 from porchlight.feedback import demo as feedback_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
+from porchlight.operations import demo as operations_demo
 from porchlight.publicmap import demo as publicmap_demo
 from porchlight.reports import demo as reports_demo
 
@@ -87,6 +88,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     alerts_demo.seed(agency)  # after the community: beats, alerts, a watch group for its residents
     assist_demo.seed(agency)  # after alerts: beats name the area; residents are told
     publicmap_demo.seed(agency, history_days + 1, now)
+    operations_demo.seed(agency)  # after the cases: a hold on one of them
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 

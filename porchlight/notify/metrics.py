@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 
 from porchlight.calls.models import Quarantine, QuarantineOverflow
-from porchlight.notify.models import DUE_STATES, Outbox, State
+from porchlight.notify.models import DUE_STATES, Channel, Outbox, State
 
 # "Sent per second" is the mean over this window: long enough to smooth the worker's batches.
 WINDOW = timedelta(seconds=60)
@@ -29,6 +29,8 @@ class Figures:
     sent_per_second: float = 0.0
     failures: dict[str, int] = field(default_factory=dict)  # reason → rows, last day
     lag_seconds: float = 0.0  # age of the oldest due row; 0 when none is waiting
+    # The same per channel (sms, email, push): an email backlog does not hide behind texts.
+    lag_by_channel: dict[str, float] = field(default_factory=dict)
     quarantine_open: int = 0
     # source → rejected events the quarantine did not keep (over its hourly cap), last day
     quarantine_not_kept: dict[str, int] = field(default_factory=dict)
@@ -60,6 +62,7 @@ def gather(now: datetime | None = None) -> Figures:
     figures.due = agg["n"] or 0
     if agg["oldest"] is not None:
         figures.lag_seconds = max(0.0, (now - agg["oldest"]).total_seconds())
+    figures.lag_by_channel = lag_by_channel(due, now)
     sent = Outbox.objects.filter(sent_at__gt=now - WINDOW, sent_at__lte=now).count()
     figures.sent_per_second = sent / WINDOW.total_seconds()
     failed = Outbox.objects.filter(
@@ -77,6 +80,18 @@ def gather(now: datetime | None = None) -> Figures:
     ):
         figures.quarantine_not_kept[source] = n or 0
     return figures
+
+
+def lag_by_channel(due: QuerySet[Outbox], now: datetime) -> dict[str, float]:
+    """Age in seconds of the oldest due row of each channel in `due` (due, unsent rows)."""
+    return {
+        channel: max(0.0, (now - oldest).total_seconds())
+        for channel, oldest in due.order_by()
+        .values_list("channel")
+        .annotate(oldest=Min("due_at"))
+        .values_list("channel", "oldest")
+        if oldest is not None
+    }
 
 
 def _label(value: str) -> str:
@@ -110,6 +125,13 @@ def prometheus(figures: Figures) -> str:
         "workers are behind.",
         "# TYPE porchlight_worker_lag_seconds gauge",
         f"porchlight_worker_lag_seconds {figures.lag_seconds:.3f}",
+        "# HELP porchlight_channel_lag_seconds Age of the oldest due message of each channel.",
+        "# TYPE porchlight_channel_lag_seconds gauge",
+    ]
+    for channel in Channel.values:
+        lag = figures.lag_by_channel.get(channel, 0.0)
+        lines.append(f'porchlight_channel_lag_seconds{{channel="{channel}"}} {lag:.3f}')
+    lines += [
         "# HELP porchlight_quarantine_open CAD events held in the quarantine, waiting for staff.",
         "# TYPE porchlight_quarantine_open gauge",
         f"porchlight_quarantine_open {figures.quarantine_open}",
