@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Role
-from porchlight.agencies.staff import agency_scope, staff_of, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope, staff_of
 from porchlight.audit.log import record
 from porchlight.feedback import followups, roster
 from porchlight.feedback import measures as figures_of
@@ -33,7 +34,7 @@ from porchlight.feedback.redact import redact, shows_contact_details
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def measures(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     filters = figures_of.Filters.from_query(request.GET)
@@ -67,7 +68,7 @@ def _answers(follow_up: FollowUp, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def follow_ups(request: HttpRequest) -> HttpResponse:
     qs = console.scoped(
         request,
@@ -92,7 +93,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.FOLLOW_UP)
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         console.scoped(
@@ -135,7 +136,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return console.page(request, "feedback/follow_up.html", context)
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def commendations(request: HttpRequest) -> HttpResponse:
     """An officer's own commendations; supervisors and admins see the agency's."""
     qs = console.scoped(request, Commendation.objects.select_related("officer"))
@@ -154,7 +155,7 @@ def commendations(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def roster_import(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     problem = ""
@@ -192,7 +193,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the bar; POST applies the next slice (the page's script posts until done,
     and without the script the Continue button does)."""
