@@ -512,3 +512,7 @@ if MAP_TILE_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
     )
+
+# --- access ----------------------------------------------------------------------------------
+# `caps` in every template: what the signed-in user may do (agencies/permissions.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("porchlight.agencies.permissions.context")  # type: ignore[index]

@@ -20,7 +20,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -105,13 +105,13 @@ def check(request: HttpRequest, cap: Cap) -> None:
 
 def requires(
     cap: Cap, *, post: Cap | None = None
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A console view: signed-in staff holding `cap` (and `post` for a POST). MFA is enforced
     before this by StaffMfaMiddleware; the agency scope by the view's queries."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             check(request, cap)
@@ -150,3 +150,22 @@ def markdown_table() -> str:
         for cap in Cap
     ]
     return "\n".join([head, rule, *rows])
+
+
+class _Caps(dict[str, bool]):
+    """`caps.audit`, `caps.moderate`…: what the signed-in user holds, for templates."""
+
+    def __init__(self, user: Any) -> None:
+        super().__init__()
+        self.user = user
+
+    def __missing__(self, key: str) -> bool:
+        cap = Cap.__members__.get(key.upper())
+        value = cap is not None and can(self.user, cap)
+        self[key] = value
+        return value
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    """Template context processor (settings, `# --- access ---`)."""
+    return {"caps": _Caps(getattr(request, "user", None))}

@@ -161,7 +161,7 @@ def agency_scope(request: HttpRequest) -> Agency | None:
 
 def staff_required(
     *, write: bool = False, configure: bool = False
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Console views: signed-in staff of an agency (MFA is enforced by the middleware).
 
     Kept for pages written before the permission matrix: it is `permissions.requires` with the

@@ -18,7 +18,7 @@ from porchlight.agencies import console
 from porchlight.agencies.models import Role
 from porchlight.agencies.permissions import Cap, requires
 from porchlight.agencies.staff import agency_scope, staff_of
-from porchlight.audit.log import record
+from porchlight.audit.log import pii_viewed, record
 from porchlight.feedback import followups, roster
 from porchlight.feedback import measures as figures_of
 from porchlight.feedback.models import (
@@ -124,6 +124,9 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("feedback:follow_up", pk=item.pk)
     # Reading a person's answers is a read of personal data: it goes in the audit log.
     record("feedback.follow_up.view", request=request, agency=item.agency, target=item)
+    if shows_contact_details(request.user):
+        # Comments shown as typed, contact details and all (redact.py): personal data.
+        pii_viewed(request, what="survey comments", target=item, agency=item.agency)
     invitation = item.response.invitation
     context = {
         "section": "feedback",
