@@ -539,3 +539,6 @@ NOTIFY_PERIODIC_JOBS = [
     "porchlight.operations.feeds.run",
     "porchlight.operations.retention.run",
 ]
+# --- access ----------------------------------------------------------------------------------
+# `caps` in every template: what the signed-in user may do (agencies/permissions.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("porchlight.agencies.permissions.context")  # type: ignore[index]

@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("porchlight.feedback.urls")),
     path("", include("porchlight.assist.urls")),
     path("", include("porchlight.operations.urls")),
+    path("", include("porchlight.audit.urls")),
 ]

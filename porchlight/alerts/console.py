@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from porchlight.agencies import console
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.alerts import fanout, publish
 from porchlight.alerts.forms import PublishForm
 from porchlight.alerts.models import Alert
 
 
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.ALERTS_PUBLISH)
 def alert_list(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     form = None
@@ -35,7 +36,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(write=True)
+@requires(Cap.ALERTS_PUBLISH)
 def _publish(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     if scope is None:
@@ -63,7 +64,7 @@ def _publish(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.ALERTS_PUBLISH)
 def alert_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(
         console.scoped(request, Alert.objects.select_related("agency")), pk=pk
@@ -75,7 +76,7 @@ def alert_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.ALERTS_PUBLISH)
 def alert_pin(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(
         console.scoped(request, Alert.objects.select_related("agency")), pk=pk

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.alerts import shapes, watch
 from porchlight.alerts.models import Beat, StaffReply, WatchGroup, WatchMember, WatchRole
 from porchlight.audit.log import record
@@ -76,7 +77,7 @@ class ReplyForm(forms.ModelForm):
 # --- staff --------------------------------------------------------------------------------------
 
 
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.ALERTS_PUBLISH)
 def groups(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     form = GroupForm(agency=scope) if scope is not None else None
@@ -95,7 +96,7 @@ def groups(request: HttpRequest) -> HttpResponse:
                         {"form": form, "groups": rows, "section": "watch"}, status=status)  # fmt: skip
 
 
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.ALERTS_PUBLISH)
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
         console.scoped(request, WatchGroup.objects.select_related("agency")), pk=pk
@@ -124,7 +125,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.ALERTS_PUBLISH)
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(
         WatchMember.objects.select_related("group__agency"),
@@ -137,7 +138,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alerts:console_watch_group", member.group_id)
 
 
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.ALERTS_PUBLISH)
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(
         console.scoped(request, Post.objects.select_related("agency")), pk=pk,

@@ -51,3 +51,26 @@ def record(
         entry.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     entry.save(force_insert=True)
     return entry
+
+
+# Actions that are reads of personal data. `pii.viewed` is the general one; the others predate
+# it and name their page. The audit page's "personal data only" filter reads this set.
+PII_ACTIONS = frozenset(
+    {
+        "pii.viewed",
+        "quarantine.view",
+        "notify.inbound.read",
+        "contact.search",
+        "feedback.follow_up.view",
+        "report.viewed",
+    }
+)
+
+
+def pii_viewed(
+    request: HttpRequest, *, what: str, target: models.Model | None = None, agency: Any = None
+) -> AuditEntry:
+    """A staff member saw someone's personal data (`what` says which, in plain words)."""
+    return record(
+        "pii.viewed", request=request, agency=agency, target=target, changes={"what": what}
+    )

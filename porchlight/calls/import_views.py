@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import record
 from porchlight.calls.importing import background, presets
 from porchlight.calls.importing.check import CheckReport, Distinct
@@ -61,7 +62,7 @@ def _page(request: HttpRequest, error: str = "", status: int = 200) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
@@ -226,7 +227,7 @@ def _report(report: CheckReport) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def map_columns(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     if item.state not in (ConsoleImport.State.UPLOADED, ConsoleImport.State.FAILED):
@@ -297,7 +298,7 @@ def _save_mapping(request: HttpRequest, item: ConsoleImport, name: str, data: An
 
 
 @require_GET
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     if item.state == ConsoleImport.State.UPLOADED:
@@ -325,7 +326,7 @@ def reapply_choices(agency: Agency) -> list[tuple[str, str]]:
 
 
 @require_POST
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def reapply(request: HttpRequest, run_id: int) -> HttpResponse:
     """Re-apply one import run's quarantined rows under a saved mapping or a preset."""
     run = get_object_or_404(console.scoped(request, ImportRun.objects.all()), pk=run_id)

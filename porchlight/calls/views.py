@@ -31,7 +31,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from porchlight import reasons
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency, PriorityCode, StatusCode
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import record
 from porchlight.calls import advice, track, unmapped
 from porchlight.calls import replay as replays
@@ -54,7 +55,7 @@ PAGE_SIZE = 50
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def home(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(hours=24)
     counts = {
@@ -103,7 +104,7 @@ class QuarantineFilter(forms.Form):
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     scoped = console.scoped(request, Quarantine.objects.all())
     form = QuarantineFilter(request.GET or None)
@@ -164,7 +165,7 @@ class BulkDiscardForm(forms.Form):
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CALLS_OPERATE)
 def quarantine_discard_reason(request: HttpRequest) -> HttpResponse:
     """Discard every open event held for one reason (a burst of one kind of bad event)."""
     form = BulkDiscardForm(request.POST)
@@ -252,7 +253,7 @@ def _item(request: HttpRequest, pk: int) -> Quarantine:
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _item(request, pk), DiscardForm())
 
@@ -283,7 +284,7 @@ def _report(request: HttpRequest, result: replays.ReplayResult) -> None:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CALLS_OPERATE)
 def quarantine_replay(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     _report(request, replays.replay(item, request=request))
@@ -291,7 +292,7 @@ def quarantine_replay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CALLS_OPERATE)
 def quarantine_replay_bulk(request: HttpRequest) -> HttpResponse:
     open_items = console.scoped(request, Quarantine.objects.filter(state=Quarantine.State.OPEN))
     if request.POST.get("all") == "1":
@@ -316,7 +317,7 @@ def quarantine_replay_bulk(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CALLS_OPERATE)
 def quarantine_discard(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = DiscardForm(request.POST)
@@ -365,7 +366,7 @@ class CallTypeForm(forms.ModelForm):
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def call_type_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     qs = console.scoped(request, CallType.objects.select_related("agency"))
@@ -382,7 +383,7 @@ def call_type_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def call_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call_type = get_object_or_404(
         console.scoped(request, CallType.objects.select_related("agency")), pk=pk
@@ -437,7 +438,7 @@ class PriorityForm(forms.ModelForm):
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def priority_list(request: HttpRequest) -> HttpResponse:
     qs = console.scoped(request, PriorityCode.objects.select_related("agency"))
     # Codes without a rank first: they are the ones waiting for staff.
@@ -447,7 +448,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
     code = get_object_or_404(
         console.scoped(request, PriorityCode.objects.select_related("agency")), pk=pk
@@ -520,7 +521,7 @@ class StatusCodeForm(forms.ModelForm):
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def status_code_list(request: HttpRequest) -> HttpResponse:
     qs = console.scoped(request, StatusCode.objects.select_related("agency")).order_by(
         "agency__name", "code"
@@ -535,7 +536,7 @@ def status_code_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def status_code_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = agency_scope(request)
     obj = (
@@ -592,7 +593,7 @@ def _track_state(call: Call) -> str:
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def track_links(request: HttpRequest) -> HttpResponse:
     """Find a call's tracking link by incident number, to see its state or turn it off."""
     incident = request.GET.get("incident", "").strip()[:40]
@@ -613,7 +614,7 @@ def track_links(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CALLS_OPERATE)
 def track_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(console.scoped(request, Call.objects.select_related("agency")), pk=pk)
     link = get_object_or_404(TrackLink, call=call)

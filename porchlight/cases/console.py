@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from porchlight.agencies.models import Role
-from porchlight.agencies.staff import agency_scope, staff_of, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope, staff_of
 from porchlight.audit.log import record
 from porchlight.cases import copies, optin, updates
 from porchlight.cases import status as case_status
@@ -50,7 +51,7 @@ def _cases(request: HttpRequest) -> QuerySet[Case]:
     return qs if agency is None else qs.filter(agency=agency)
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def case_list(request: HttpRequest) -> HttpResponse:
     qs = _cases(request)
     staff = staff_of(request)
@@ -69,7 +70,7 @@ def _case(request: HttpRequest, pk: int) -> Case:
     return get_object_or_404(_cases(request), pk=pk)
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     settings = case_settings(case.agency)
@@ -91,7 +92,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CASES_MANAGE)
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     form = NoteForm(request.POST)
@@ -117,7 +118,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.CASES_MANAGE)
 def case_term(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if case_settings(case.agency).rms_feed:
@@ -146,7 +147,7 @@ class CopyStatusForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=CopyRequest.Status.choices)
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def copy_list(request: HttpRequest) -> HttpResponse:
     agency = agency_scope(request)
     qs = CopyRequest.objects.select_related("agency", "case")
@@ -161,7 +162,7 @@ def copy_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.COPIES_MANAGE)
 def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
     agency = agency_scope(request)
     qs = CopyRequest.objects.all() if agency is None else CopyRequest.objects.filter(agency=agency)

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Role
-from porchlight.agencies.staff import agency_scope, staff_of, staff_required
-from porchlight.audit.log import record
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope, staff_of
+from porchlight.audit.log import pii_viewed, record
 from porchlight.feedback import followups, roster
 from porchlight.feedback import measures as figures_of
 from porchlight.feedback.models import (
@@ -33,7 +34,7 @@ from porchlight.feedback.redact import redact, shows_contact_details
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def measures(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     filters = figures_of.Filters.from_query(request.GET)
@@ -67,7 +68,7 @@ def _answers(follow_up: FollowUp, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def follow_ups(request: HttpRequest) -> HttpResponse:
     qs = console.scoped(
         request,
@@ -92,7 +93,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required()
+@requires(Cap.CONSOLE, post=Cap.FOLLOW_UP)
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         console.scoped(
@@ -123,6 +124,9 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("feedback:follow_up", pk=item.pk)
     # Reading a person's answers is a read of personal data: it goes in the audit log.
     record("feedback.follow_up.view", request=request, agency=item.agency, target=item)
+    if shows_contact_details(request.user):
+        # Comments shown as typed, contact details and all (redact.py): personal data.
+        pii_viewed(request, what="survey comments", target=item, agency=item.agency)
     invitation = item.response.invitation
     context = {
         "section": "feedback",
@@ -135,7 +139,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return console.page(request, "feedback/follow_up.html", context)
 
 
-@staff_required()
+@requires(Cap.CONSOLE)
 def commendations(request: HttpRequest) -> HttpResponse:
     """An officer's own commendations; supervisors and admins see the agency's."""
     qs = console.scoped(request, Commendation.objects.select_related("officer"))
@@ -154,7 +158,7 @@ def commendations(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def roster_import(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     problem = ""
@@ -192,7 +196,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(configure=True)
+@requires(Cap.CONFIGURE)
 def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the bar; POST applies the next slice (the page's script posts until done,
     and without the script the Continue button does)."""

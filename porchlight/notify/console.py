@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import record
 from porchlight.notify import consent, pii
 from porchlight.notify.models import Channel, ConsentChange, Contact, Inbound, Sender
@@ -45,7 +46,7 @@ class RepliesFilter(forms.Form):
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def replies(request: HttpRequest) -> HttpResponse:
     form = RepliesFilter(request.GET or None)
     if form.is_bound and not form.is_valid():

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from porchlight.agencies import console
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import record
 from porchlight.calls.models import Call
 from porchlight.notify import pii
@@ -79,7 +80,7 @@ def _contact_for_number(request: HttpRequest, number: str) -> list[Contact]:
 
 
 @require_GET
-@staff_required()
+@requires(Cap.CONSOLE)
 def messages_home(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     incident = request.GET.get("incident", "").strip()[:40]
@@ -131,7 +132,7 @@ def _suppress_pending(q: Q, reason: str) -> int:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.MESSAGES_OPERATE)
 def hold_create(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()[:200]
     back = console.next_url(request, _home())
@@ -182,7 +183,7 @@ def hold_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.MESSAGES_OPERATE)
 def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     hold = get_object_or_404(console.scoped(request, Hold.objects.all()), pk=pk)
     with transaction.atomic():
@@ -207,7 +208,7 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.MESSAGES_OPERATE)
 def pause(request: HttpRequest) -> HttpResponse:
     scope = agency_scope(request)
     if scope is None:

@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from porchlight.agencies.console import perms
 from porchlight.agencies.models import Agency
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
+from porchlight.audit.log import pii_viewed
 from porchlight.community import moderation
 from porchlight.community.forms import AppealDecisionForm, RemoveForm
 from porchlight.community.models import Decision, Post, Removal
@@ -32,7 +34,7 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     """Staff with the community-relations or admin role, acting for their own agency (a
     platform superuser picks the agency with ?agency=<slug>)."""
 
-    @staff_required()
+    @requires(Cap.MODERATE)
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         scope = agency_scope(request)
@@ -118,7 +120,10 @@ def _post(agency: Agency, pk: int) -> Post:
 @require_safe
 @moderator_required
 def item(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
-    return _item(request, agency, _post(agency, pk))
+    post = _post(agency, pk)
+    # The page names the author and their history: a resident's identity, so it is audited.
+    pii_viewed(request, what="resident identity", target=post.author, agency=agency)
+    return _item(request, agency, post)
 
 
 @require_POST

@@ -1,0 +1,48 @@
+"""Every staff URL, found by walking the URL resolver (not a hand-kept list)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+@dataclass(frozen=True)
+class StaffUrl:
+    route: str  # e.g. "console/cases/<int:pk>/"
+    name: str
+    callback: Any
+
+    @property
+    def has_ids(self) -> bool:
+        return "<" in self.route
+
+    def path(self, value: int) -> str:
+        """The URL with every parameter set to `value` (the console's parameters are all ids)."""
+        return "/" + CONVERTER.sub(str(value), self.route)
+
+    def __str__(self) -> str:
+        return self.route
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
+    out: list[tuple[str, URLPattern]] = []
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            out.extend(_walk(entry.url_patterns, route))
+        else:
+            out.append((route, entry))
+    return out
+
+
+def console_urls() -> list[StaffUrl]:
+    found = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("console/"):
+            found.append(StaffUrl(route, pattern.name or "", pattern.callback))
+    return sorted(found, key=lambda u: u.route)
