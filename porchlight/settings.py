@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "porchlight.alerts",
     "porchlight.feedback",
     "porchlight.assist",
+    "porchlight.insights",
 ]
 
 MIDDLEWARE = [
@@ -512,3 +513,9 @@ if MAP_TILE_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
     )
+
+# --- insights ---
+# The dashboards' rollups are refreshed by the worker (insights/rollups.py), at most this often
+# (seconds): never in the intake transaction.
+INSIGHTS_ROLLUP_SECONDS = float(os.environ.get("PORCHLIGHT_INSIGHTS_ROLLUP_SECONDS", "60"))
+NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.insights.rollups.run"]

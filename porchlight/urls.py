@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("porchlight.alerts.urls")),
     path("", include("porchlight.feedback.urls")),
     path("", include("porchlight.assist.urls")),
+    path("", include("porchlight.insights.urls")),
 ]
