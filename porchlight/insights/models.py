@@ -3,7 +3,9 @@
 CallRollup holds one row per agency, local day, beat, district, priority code and call type
 code: how many calls began that day (by hour of the day), how many got a delay notice, and for
 each interval a count per fixed response-time bucket (buckets.py), so percentiles come from
-sums of these rows, not from reading the calls. rollups.py writes them; nothing else does.
+sums of these rows, not from reading the calls. BeatRollup is the same without the call type
+(its sum over types): call types multiply the rows twentyfold, and most views do not filter
+on one, so they read the smaller table. rollups.py writes both; nothing else does.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class CallRollup(models.Model):
                 name="insights_call_rollup_unique",
             )
         ]
+        # With a call type chosen, its days: (agency, call_type, day) narrows to them.
+        indexes = [
+            models.Index(fields=["agency", "call_type", "day"], name="insights_call_rollup_type")
+        ]
         verbose_name = _("call rollup")
         verbose_name_plural = _("call rollups")
 
@@ -41,10 +47,35 @@ class CallRollup(models.Model):
         return f"{self.day} {self.beat or '-'} {self.priority or '-'} {self.call_type or '-'}"
 
 
+class BeatRollup(models.Model):
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    day = models.DateField()
+    beat = models.CharField(max_length=32, blank=True)
+    district = models.CharField(max_length=32, blank=True)
+    priority = models.CharField(max_length=16, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+    delayed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day", "beat", "district", "priority"],
+                name="insights_beat_rollup_unique",
+            )
+        ]
+        verbose_name = _("beat rollup")
+        verbose_name_plural = _("beat rollups")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.beat or '-'} {self.priority or '-'}"
+
+
+COUNTS = HOURS + [c for m in buckets.METRICS for c in buckets.columns(m)]
 # Calls per local hour of the day, and the response-time histograms: plain integer columns,
 # so a dashboard's figures are one SUM(...) GROUP BY in the database.
-for _name in HOURS + [c for m in buckets.METRICS for c in buckets.columns(m)]:
-    CallRollup.add_to_class(_name, models.PositiveIntegerField(default=0))
+for _model in (CallRollup, BeatRollup):
+    for _name in COUNTS:
+        _model.add_to_class(_name, models.PositiveIntegerField(default=0))
 
 
 class Cursor(models.Model):

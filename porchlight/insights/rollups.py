@@ -18,15 +18,26 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call, Event
 from porchlight.insights import buckets
-from porchlight.insights.models import HOURS, CallRollup, Cursor
+from porchlight.insights.models import COUNTS, HOURS, BeatRollup, CallRollup, Cursor
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.worker import take_lease
 
@@ -67,9 +78,9 @@ def _bucket_counts(metric: str, extra: Q) -> dict[str, Count]:
     return out
 
 
-def aggregate_calls(agency: Agency, first: date, last: date) -> list[dict[str, Any]]:
+def grouped_calls(agency: Agency, first: date, last: date) -> QuerySet[Any]:
     """The rollup rows for the agency's calls that began between two local dates (inclusive),
-    computed by the database in one grouped query."""
+    as one grouped query: columns _day, beat, district, _priority, _type and the counts."""
     tz = agency.tz
     start = datetime.combine(first, time(), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
@@ -77,7 +88,6 @@ def aggregate_calls(agency: Agency, first: date, last: date) -> list[dict[str, A
     spans: dict[str, Any] = {}
     for metric, (a, b) in buckets.METRICS.items():
         spans[f"_{metric}_span"] = ExpressionWrapper(F(b) - F(a), output_field=DurationField())
-    # A cleared time the export did not give is no duration (calls/importing/mapping.py).
     qs = qs.annotate(
         _day=TruncDate("first_event_at", tzinfo=tz),
         _hour=ExtractHour("first_event_at", tzinfo=tz),
@@ -93,24 +103,31 @@ def aggregate_calls(agency: Agency, first: date, last: date) -> list[dict[str, A
     for h, name in enumerate(HOURS):
         aggregates[name] = Count("pk", filter=Q(_hour=h))
     for metric in buckets.METRICS:
+        # A cleared time the export did not give is no duration (calls/importing/mapping.py).
         extra = Q(cleared_time_unknown=False) if metric == "clear" else Q()
         aggregates.update(_bucket_counts(metric, extra))
-    rows = qs.values("_day", "beat", "district", "_priority", "_type").annotate(**aggregates)
-    out = []
-    for found in rows:
-        row: dict[str, Any] = dict(found)
-        day = row.pop("_day")
-        out.append(
-            {
-                "day": day if isinstance(day, date) else date.fromisoformat(str(day)),
-                "beat": row.pop("beat"),
-                "district": row.pop("district"),
-                "priority": row.pop("_priority"),
-                "call_type": row.pop("_type"),
-                **row,
-            }
+    return qs.values("_day", "beat", "district", "_priority", "_type").annotate(**aggregates)
+
+
+# The grouped query's column for each rollup column that is named differently.
+RENAMED = {"day": "_day", "priority": "_priority", "call_type": "_type"}
+
+
+def _insert_grouped(agency: Agency, first: date, last: date) -> int:
+    """INSERT … SELECT the grouped calls into CallRollup: the database moves the rows, so
+    none is read into Python (the same SQL on PostgreSQL and SQLite)."""
+    sql, params = grouped_calls(agency, first, last).query.sql_with_params()
+    table = connection.ops.quote_name(CallRollup._meta.db_table)
+    targets = ["day", "beat", "district", "priority", "call_type", "calls", "delayed", *COUNTS]
+    q = connection.ops.quote_name
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {table} (agency_id, {', '.join(q(t) for t in targets)}) "
+            f"SELECT %s, {', '.join('sub.' + q(RENAMED.get(t, t)) for t in targets)} "
+            f"FROM ({sql}) sub",
+            [agency.pk, *params],
         )
-    return out
+        return c.rowcount
 
 
 def rebuild_days(agency: Agency, first: date, last: date) -> int:
@@ -119,13 +136,20 @@ def rebuild_days(agency: Agency, first: date, last: date) -> int:
     day = first
     while day <= last:
         stop = min(last, day + timedelta(days=CHUNK_DAYS - 1))
-        rows = aggregate_calls(agency, day, stop)
         with transaction.atomic():
             CallRollup.objects.filter(agency=agency, day__gte=day, day__lte=stop).delete()
-            CallRollup.objects.bulk_create(
-                [CallRollup(agency=agency, **row) for row in rows], batch_size=2000
+            BeatRollup.objects.filter(agency=agency, day__gte=day, day__lte=stop).delete()
+            written += _insert_grouped(agency, day, stop)
+            # The beat rollup is the call rollup summed over call types: a few rows a day.
+            summed = (
+                CallRollup.objects.filter(agency=agency, day__gte=day, day__lte=stop)
+                .values("day", "beat", "district", "priority")
+                .annotate(**{c: Sum(c) for c in ["calls", "delayed", *COUNTS]})
+                .order_by()
             )
-        written += len(rows)
+            BeatRollup.objects.bulk_create(
+                [BeatRollup(agency=agency, **row) for row in summed], batch_size=2000
+            )
         day = stop + timedelta(days=1)
     return written
 
@@ -137,12 +161,14 @@ def rebuild(agency: Agency) -> int:
               ("first_event_at", "-first_event_at")]  # fmt: skip
     if bounds[0] is None or bounds[1] is None:
         CallRollup.objects.filter(agency=agency).delete()
+        BeatRollup.objects.filter(agency=agency).delete()
         return 0
     tz = agency.tz
     first = timezone.localtime(bounds[0], tz).date()
     last = timezone.localtime(bounds[1], tz).date()
     with transaction.atomic():
-        CallRollup.objects.filter(agency=agency).exclude(day__gte=first, day__lte=last).delete()
+        for model in (CallRollup, BeatRollup):
+            model.objects.filter(agency=agency).exclude(day__gte=first, day__lte=last).delete()
     return rebuild_days(agency, first, last)
 
 

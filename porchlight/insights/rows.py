@@ -132,3 +132,149 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             ]
         )  # fmt: skip
     return out
+
+
+def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
+    from porchlight.insights.dashboards import messages
+    from porchlight.notify.models import Channel, Trigger
+
+    qs = messages.outbox(agency, filters)
+    group = str(query.get("state", ""))
+    if group:
+        if group not in messages.GROUPS:
+            raise BadFilter(_("Unknown state."))
+        qs = qs.filter(state__in=messages.GROUPS[group])
+    channel = str(query.get("channel", ""))
+    if channel:
+        if channel not in Channel.values:
+            raise BadFilter(_("Unknown channel."))
+        qs = qs.filter(channel=channel)
+    trigger = str(query.get("trigger", ""))
+    if trigger:
+        if trigger not in Trigger.values:
+            raise BadFilter(_("Unknown kind of message."))
+        qs = qs.filter(trigger=trigger)
+    reason = str(query.get("reason", ""))[:200]
+    if reason:
+        qs = qs.filter(messages.reason_q(reason)) if group == "failed" else qs.filter(reason=reason)
+    page = page_of(query)
+    chunk = list(
+        qs.select_related("call").order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+    )
+    out = Rows(
+        _("Messages"),
+        [
+            _("Message"),
+            _("Planned"),
+            _("Channel"),
+            _("Kind"),
+            _("State"),
+            _("Reason"),
+            _("Incident"),
+        ],
+        page=page,
+        more=len(chunk) > PAGE,
+    )
+    tz = zone(agency)
+    for row in chunk[:PAGE]:
+        out.rows.append(
+            [
+                str(row.pk), timezone.localtime(row.created, tz).strftime("%Y-%m-%d %H:%M"),
+                row.get_channel_display(), row.get_trigger_display(), row.get_state_display(),
+                row.error_code or row.reason, row.call.incident_number if row.call else "",
+            ]
+        )  # fmt: skip
+    return out
+
+
+def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
+    """The survey responses behind the feedback figures: scores, never the comments."""
+    from porchlight.feedback.models import About, Kind, Response
+    from porchlight.insights.dashboards import feedback
+
+    invitations = feedback.measures_filters(filters).invitations(agency)
+    qs = Response.objects.filter(
+        invitation__in=invitations.values("pk"), submitted_at__isnull=False
+    )
+    page = page_of(query)
+    chunk = list(
+        qs.select_related("invitation__call", "invitation__shift")
+        .prefetch_related("answers__question")
+        .order_by("-submitted_at", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+    )
+    out = Rows(
+        _("Survey responses"),
+        [
+            _("Response"),
+            _("Submitted"),
+            _("Incident"),
+            _("Beat"),
+            _("District"),
+            _("Call type"),
+            _("Shift"),
+            _("Overall (1–5)"),
+            "NPS (0–10)",
+        ],  # fmt: skip
+        page=page,
+        more=len(chunk) > PAGE,
+    )
+    tz = zone(agency)
+    for response in chunk[:PAGE]:
+        inv = response.invitation
+        overall = nps = ""
+        for answer in response.answers.all():
+            if answer.number is None:
+                continue
+            if answer.question.kind == Kind.RATING and answer.question.about == About.OVERALL:
+                overall = str(answer.number)
+            elif answer.question.kind == Kind.NPS:
+                nps = str(answer.number)
+        out.rows.append(
+            [
+                str(response.pk),
+                timezone.localtime(response.submitted_at, tz).strftime("%Y-%m-%d %H:%M") if response.submitted_at else "",
+                inv.call.incident_number if inv.call else inv.reference,
+                inv.beat, inv.district, inv.call_type, inv.shift.name if inv.shift else "",
+                overall, nps,
+            ]
+        )  # fmt: skip
+    return out
+
+
+def case_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
+    from django.db.models import Min, Q
+
+    from porchlight.cases.models import EventKind, Term
+    from porchlight.insights.dashboards import cases
+
+    qs = cases.cases(agency, filters)
+    term = str(query.get("term", ""))
+    if term:
+        if term not in Term.values:
+            raise BadFilter(_("Unknown status."))
+        qs = qs.filter(term=term)
+    if query.get("open") == "1":
+        qs = qs.exclude(term__in=cases.OVER)
+    if query.get("cleared") == "1":
+        qs = qs.filter(term__in=cases.CLEARED)
+    qs = qs.annotate(assigned_at=Min("events__at", filter=Q(events__kind=EventKind.ASSIGNED)))
+    if query.get("assigned") == "1":
+        qs = qs.filter(assigned_at__isnull=False)
+    page = page_of(query)
+    chunk = list(qs.order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1])
+    out = Rows(
+        _("Cases"),
+        [_("Case"), _("Opened"), _("Status"), _("Assigned after"), _("Closed")],
+        page=page,
+        more=len(chunk) > PAGE,
+    )
+    tz = zone(agency)
+    for case in chunk[:PAGE]:
+        out.rows.append(
+            [
+                case.number, timezone.localtime(case.created, tz).strftime("%Y-%m-%d %H:%M"),
+                case.get_term_display(), _span(case.created, case.assigned_at),  # type: ignore[attr-defined]
+                timezone.localtime(case.closed_at, tz).strftime("%Y-%m-%d") if case.closed_at else "",
+            ]
+        )  # fmt: skip
+    return out

@@ -14,7 +14,7 @@ from porchlight.agencies.models import Agency
 from porchlight.agencies.staff import agency_scope
 from porchlight.insights import exports, rows
 from porchlight.insights.access import dashboards
-from porchlight.insights.dashboards import calls
+from porchlight.insights.dashboards import calls, cases, feedback, messages
 from porchlight.insights.figures import Dashboard
 from porchlight.insights.filters import BadFilter, Filters
 
@@ -23,11 +23,19 @@ RowsOf = Callable[[Agency | None, Filters, Any], rows.Rows]
 
 DASHBOARDS: dict[str, tuple[Compute, RowsOf]] = {
     "calls": (calls.compute, rows.call_rows),
+    "messages": (messages.compute, rows.message_rows),
+    "feedback": (feedback.compute, rows.response_rows),
+    "cases": (cases.compute, rows.case_rows),
 }
 
 
 def _tabs() -> list[tuple[str, str]]:
-    return [("calls", _("Calls"))]
+    return [
+        ("calls", _("Calls")),
+        ("messages", _("Messages")),
+        ("feedback", _("Feedback")),
+        ("cases", _("Cases")),
+    ]
 
 
 def _read(request: HttpRequest, kind: str) -> tuple[Agency | None, Filters]:

@@ -15,10 +15,11 @@ from porchlight.agencies.models import Agency
 from porchlight.insights import buckets, charts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
-from porchlight.insights.models import HOURS, CallRollup
+from porchlight.insights.models import HOURS, BeatRollup, CallRollup
 
 PERCENTILES = (50, 90)
 BUCKET_COLUMNS = [c for m in buckets.METRICS for c in buckets.columns(m)]
+SUMMED = ["calls", "delayed", *BUCKET_COLUMNS]
 
 
 def day_names() -> list[str]:
@@ -33,11 +34,19 @@ def metric_names() -> dict[str, str]:
     }
 
 
-def rollups(agency: Agency | None, filters: Filters) -> QuerySet[CallRollup]:
-    qs = CallRollup.objects.filter(day__gte=filters.since, day__lte=filters.until)
+def rollups(agency: Agency | None, filters: Filters) -> QuerySet[Any]:
+    """The rollup rows in range: the beat rollup (no call type column, a twentieth of the
+    rows) unless a call type is chosen."""
+    model: type[CallRollup | BeatRollup] = CallRollup if filters.call_type else BeatRollup
+    qs = model.objects.filter(day__gte=filters.since, day__lte=filters.until)
     if agency is not None:
         qs = qs.filter(agency=agency)
     return qs.filter(**filters.dims)
+
+
+def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
+    for name in SUMMED:
+        into[name] = into.get(name, 0) + (row.get(name) or 0)
 
 
 def sums(columns: list[str]) -> dict[str, Any]:
@@ -90,8 +99,20 @@ def _times_figure(key: str, title: str, head: str, groups: list[tuple[str, dict[
 
 def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     qs = rollups(agency, filters)
-    totals = qs.aggregate(calls=Sum("calls"), delayed=Sum("delayed"), **sums(BUCKET_COLUMNS))
-    calls, delayed = totals["calls"] or 0, totals["delayed"] or 0
+    # One grouped query gives every table: the total, and the sums by priority, beat and
+    # district, are added up here from its (few) priority × beat × district rows.
+    combos = [
+        dict(row)
+        for row in qs.values("priority", "beat", "district").annotate(**sums(SUMMED)).order_by()
+    ]
+    totals: dict[str, Any] = {}
+    by: dict[str, dict[str, dict[str, Any]]] = {"priority": {}, "beat": {}, "district": {}}
+    for row in combos:
+        _add(totals, row)
+        for dim, groups in by.items():
+            group = groups.setdefault(row[dim], {dim: row[dim]})
+            _add(group, row)
+    calls, delayed = totals.get("calls", 0), totals.get("delayed", 0)
 
     summary = Figure("summary", _("Summary"), [_("Measure"), _("Value")])
     summary.add([_("Calls"), calls], [None, filters.query() if calls else None])
@@ -117,12 +138,13 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     hours = [f"{h:02d}" for h in range(24)]
     volume = Figure("volume", _("Calls by day of the week and hour"), [_("Day")] + hours)
     links = []
-    for d, row in enumerate(grid):
+    for d, per_hour in enumerate(grid):
         cell_links: list[str | None] = [
-            filters.query(dow=str(d + 1), hour=str(h)) if n else None for h, n in enumerate(row)
+            filters.query(dow=str(d + 1), hour=str(h)) if n else None
+            for h, n in enumerate(per_hour)
         ]
         links.append(cell_links)
-        volume.add([days[d], *row], [None, *cell_links])
+        volume.add([days[d], *per_hour], [None, *cell_links])
     volume.chart = charts.heatmap(days, hours, grid, links)
     volume.note = _("Hours on the agency's clock, by when the call began.")
 
@@ -134,11 +156,6 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
         ("beat", _("Response times by beat"), _("Beat")),
         ("district", _("Response times by district"), _("District")),
     ):
-        rows = (
-            qs.values(dim)
-            .annotate(calls=Sum("calls"), delayed=Sum("delayed"), **sums(BUCKET_COLUMNS))
-            .order_by(dim)
-        )
-        groups = [(row[dim] or _("(none)"), row) for row in rows]
-        figures.append(_times_figure(f"times_{dim}", title, head, groups, filters, dim))
+        ordered = [(key or _("(none)"), by[dim][key]) for key in sorted(by[dim])]
+        figures.append(_times_figure(f"times_{dim}", title, head, ordered, filters, dim))
     return Dashboard("calls", _("Calls"), figures)
