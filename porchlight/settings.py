@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "porchlight.feedback",
     "porchlight.assist",
     "porchlight.operations",
+    "porchlight.insights",
 ]
 
 MIDDLEWARE = [
@@ -542,3 +543,8 @@ NOTIFY_PERIODIC_JOBS = [
 # --- access ----------------------------------------------------------------------------------
 # `caps` in every template: what the signed-in user may do (agencies/permissions.py).
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("porchlight.agencies.permissions.context")  # type: ignore[index]
+# --- insights ---
+# The dashboards' rollups are refreshed by the worker (insights/rollups.py), at most this often
+# (seconds): never in the intake transaction.
+INSIGHTS_ROLLUP_SECONDS = float(os.environ.get("PORCHLIGHT_INSIGHTS_ROLLUP_SECONDS", "60"))
+NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.insights.rollups.run"]

@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("porchlight.assist.urls")),
     path("", include("porchlight.operations.urls")),
     path("", include("porchlight.audit.urls")),
+    path("", include("porchlight.insights.urls")),
 ]

@@ -1,0 +1,161 @@
+"""The calls dashboard, read from the rollups only: volume by day of the week and hour, the
+share with a delay notice, and response-time percentiles overall and by priority, beat and
+district. A page view is a handful of SUM(...) GROUP BY queries over rollup rows (one per
+day and combination of codes), never a scan of the calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractWeekDay
+from django.utils.translation import gettext as _
+
+from porchlight.agencies.models import Agency
+from porchlight.insights import buckets, charts
+from porchlight.insights.figures import Dashboard, Figure, pct
+from porchlight.insights.filters import Filters
+from porchlight.insights.models import HOURS, BeatRollup, CallRollup
+
+PERCENTILES = (50, 90)
+BUCKET_COLUMNS = [c for m in buckets.METRICS for c in buckets.columns(m)]
+SUMMED = ["calls", "delayed", *BUCKET_COLUMNS]
+
+
+def day_names() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def metric_names() -> dict[str, str]:
+    return {
+        "disp": _("Received → dispatched"),
+        "scene": _("Dispatched → on scene"),
+        "clear": _("Received → cleared"),
+    }
+
+
+def rollups(agency: Agency | None, filters: Filters) -> QuerySet[Any]:
+    """The rollup rows in range: the beat rollup (no call type column, a twentieth of the
+    rows) unless a call type is chosen."""
+    model: type[CallRollup | BeatRollup] = CallRollup if filters.call_type else BeatRollup
+    qs = model.objects.filter(day__gte=filters.since, day__lte=filters.until)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    return qs.filter(**filters.dims)
+
+
+def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
+    for name in SUMMED:
+        into[name] = into.get(name, 0) + (row.get(name) or 0)
+
+
+def sums(columns: list[str]) -> dict[str, Any]:
+    return {c: Sum(c) for c in columns}
+
+
+def percentiles(row: dict[str, Any], metric: str) -> list[int | None]:
+    counts = [row.get(c) or 0 for c in buckets.columns(metric)]
+    return [buckets.percentile(counts, p) for p in PERCENTILES]
+
+
+def measured(row: dict[str, Any], metric: str) -> int:
+    return sum(row.get(c) or 0 for c in buckets.columns(metric))
+
+
+def _times_figure(key: str, title: str, head: str, groups: list[tuple[str, dict[str, Any]]],
+                  filters: Filters, dim: str | None) -> Figure:  # fmt: skip
+    names = metric_names()
+    columns = [head, _("Calls"), _("Delay notice")]
+    for metric in buckets.METRICS:
+        columns += [f"{names[metric]} p{p}" for p in PERCENTILES] + [f"{names[metric]} n"]
+    figure = Figure(key, title, columns)
+    bar_items = []
+    for label, row in groups:
+        calls, delayed = row.get("calls") or 0, row.get("delayed") or 0
+        cells: list[Any] = [label, calls, pct(delayed, calls)]
+        extra = {dim: row.get(dim) or ""} if dim else {}
+        # An empty code is its own group ("none") in the rollup; the rows page cannot filter
+        # on "empty", so that group links nowhere.
+        base = filters.query(**extra) if not dim or row.get(dim) else None
+        links: list[str | None] = [
+            base,
+            base,
+            filters.query(**extra, delayed="1") if base else None,
+        ]
+        for metric in buckets.METRICS:
+            values = percentiles(row, metric)
+            cells += [buckets.label(v) for v in values] + [measured(row, metric)]
+            link = filters.query(**extra, measured=metric) if base else None
+            links += [link] * (len(PERCENTILES) + 1)
+        figure.add(cells, links)
+        p90 = percentiles(row, "disp")[1]
+        bar_items.append((label, None if p90 is None else (86400 * 1.5 if p90 < 0 else p90),
+                          buckets.label(p90), base))  # fmt: skip
+    if bar_items:
+        figure.chart = charts.bars(bar_items)
+        figure.chart["caption"] = _("p90, received → dispatched")
+    return figure
+
+
+def compute(agency: Agency | None, filters: Filters) -> Dashboard:
+    qs = rollups(agency, filters)
+    # One grouped query gives every table: the total, and the sums by priority, beat and
+    # district, are added up here from its (few) priority × beat × district rows.
+    combos = [
+        dict(row)
+        for row in qs.values("priority", "beat", "district").annotate(**sums(SUMMED)).order_by()
+    ]
+    totals: dict[str, Any] = {}
+    by: dict[str, dict[str, dict[str, Any]]] = {"priority": {}, "beat": {}, "district": {}}
+    for row in combos:
+        _add(totals, row)
+        for dim, groups in by.items():
+            group = groups.setdefault(row[dim], {dim: row[dim]})
+            _add(group, row)
+    calls, delayed = totals.get("calls", 0), totals.get("delayed", 0)
+
+    summary = Figure("summary", _("Summary"), [_("Measure"), _("Value")])
+    summary.add([_("Calls"), calls], [None, filters.query() if calls else None])
+    summary.add([_("Calls with a delay notice"), delayed],
+                [None, filters.query(delayed="1") if delayed else None])  # fmt: skip
+    summary.add([_("Share with a delay notice"), pct(delayed, calls)])
+    names = metric_names()
+    for metric in buckets.METRICS:
+        p50, p90 = percentiles(totals, metric)
+        link = filters.query(measured=metric) if measured(totals, metric) else None
+        summary.add([f"{names[metric]} p50", buckets.label(p50)], [None, link])
+        summary.add([f"{names[metric]} p90", buckets.label(p90)], [None, link])
+
+    # Volume by local day of the week × hour. ExtractWeekDay: 1 = Sunday … 7 = Saturday.
+    grid = [[0] * 24 for _ in range(7)]
+    by_dow = qs.annotate(dow=ExtractWeekDay("day")).values("dow").annotate(**sums(HOURS))
+    for found in by_dow:
+        counts: dict[str, Any] = dict(found)
+        monday_first = (counts["dow"] + 5) % 7
+        for h, name in enumerate(HOURS):
+            grid[monday_first][h] += counts[name] or 0
+    days = day_names()
+    hours = [f"{h:02d}" for h in range(24)]
+    volume = Figure("volume", _("Calls by day of the week and hour"), [_("Day")] + hours)
+    links = []
+    for d, per_hour in enumerate(grid):
+        cell_links: list[str | None] = [
+            filters.query(dow=str(d + 1), hour=str(h)) if n else None
+            for h, n in enumerate(per_hour)
+        ]
+        links.append(cell_links)
+        volume.add([days[d], *per_hour], [None, *cell_links])
+    volume.chart = charts.heatmap(days, hours, grid, links)
+    volume.note = _("Hours on the agency's clock, by when the call began.")
+
+    figures = [summary, volume]
+    overall = [(_("All calls"), totals)] if calls else []
+    figures.append(_times_figure("times", _("Response times"), _("Calls"), overall, filters, None))
+    for dim, title, head in (
+        ("priority", _("Response times by priority"), _("Priority")),
+        ("beat", _("Response times by beat"), _("Beat")),
+        ("district", _("Response times by district"), _("District")),
+    ):
+        ordered = [(key or _("(none)"), by[dim][key]) for key in sorted(by[dim])]
+        figures.append(_times_figure(f"times_{dim}", title, head, ordered, filters, dim))
+    return Dashboard("calls", _("Calls"), figures)
