@@ -512,3 +512,10 @@ if MAP_TILE_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
     )
+
+# --- community ---
+# How often one resident account may post, comment and flag (django-ratelimit's notation,
+# counted per account; docs/admins.md "Community"). Past the limit: 429 with the reason.
+COMMUNITY_POST_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_POST_RATE", "10/h")
+COMMUNITY_COMMENT_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_COMMENT_RATE", "30/h")
+COMMUNITY_FLAG_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_FLAG_RATE", "20/h")
