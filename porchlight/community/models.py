@@ -137,6 +137,12 @@ class Post(models.Model):
             models.Index(fields=["agency", "h3"], name="community_post_cells"),
             models.Index(fields=["agency", "lat"], name="community_post_lat"),
             models.Index(fields=["agency", "status", "created"], name="community_post_queue"),
+            # The feed (feed.py): published posts in a place's cells, newest first.
+            models.Index(
+                fields=["agency", "h3", "-created"],
+                condition=models.Q(status="published", deleted__isnull=True),
+                name="community_post_feed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,14 +39,14 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @resident_required
 def feed_view(request: HttpRequest, agency: Agency, resident: Resident) -> HttpResponse:
-    found = feed.feed_page(resident, request.GET.get("page"))
+    found = feed.feed_page(resident, request.GET.get("before"))
     return page(
         request,
         agency,
         "community/feed.html",
         {
             "page": found,
-            "posts": feed.posts_for(list(found.object_list)),
+            "posts": feed.posts_for(found.ids),
             "section": "feed",
             "places": resident.places.order_by("pk"),
             "mine_waiting": resident.posts.filter(
