@@ -8,13 +8,15 @@ On PostgreSQL (`--pg-url`, default $BENCH_PG_URL or
 postgres://postgres@127.0.0.1:5432/porchlight_bench_map; dropped and created fresh, so the name
 must start with "porchlight_bench"), migrated, with one agency whose codes map to every public
 category. Incidents are spread over a 30 × 30 km city and a year, loaded with COPY, then
-ANALYZEd. The community Post model is not on this branch, so posts are a table of the bench's
-own with its shape (agency, lat, lon, H3 cell, created; an index on (h3, created)).
+ANALYZEd. Posts go into the community app's own table (community.Post, with its migrations'
+indexes), published, by a few hundred residents, loaded with COPY.
 
 Reported, each as p50/p99 server time over random places in the city:
 - "incidents within 1 mile in the last 30 days": `publicmap.query.incidents()`, what the
   GeoJSON endpoint runs (the H3 prefilter, then the exact distance);
-- "the feed of a place with a 2-mile radius": the 20 newest posts within 2 miles;
+- "the feed of a place with a 2-mile radius": `community.feed.feed_page()`, what the feed
+  page runs (the resident's places, then one query for the 20 newest posts in range), for a
+  resident whose one place has a 2-mile radius, first page and the page after it;
 - the baseline: a plain indexed lookup on the same incident table (one row by primary key);
 - requests/s of GET /api/v1/map/incidents (1 mile, 30 days) served by granian (2 workers)
   under load from a second process (8 keep-alive connections), with its p50/p99.
@@ -48,6 +50,7 @@ TARGETS = {"p99_ms": 50, "geojson_req_per_s": 500}
 CENTER = (35.37, -119.02)
 HALF_SPAN = 0.135  # degrees of latitude: a ~30 km square
 PORT = 8765
+AUTHORS = 500
 
 
 def log(*parts: Any) -> None:
@@ -98,21 +101,35 @@ def load(n_incidents: int, n_posts: int, rng: random.Random) -> dict[str, Any]:
                      rng.randrange(1, 60) * 100, "Truxtun Ave", round(lat, 5), round(lon, 5),
                      h3index.cell(lat, lon), at)
                 )  # fmt: skip
+        # Residents to write the posts (setup, not measured): users, then Resident rows.
         cur.execute(
-            "CREATE TABLE bench_post (id bigserial PRIMARY KEY, agency_id bigint NOT NULL,"
-            " lat double precision NOT NULL, lon double precision NOT NULL, h3 bigint NOT NULL,"
-            " created timestamptz NOT NULL, title text NOT NULL)"
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
+            " email, is_staff, is_active, date_joined)"
+            " SELECT '!', false, 'bench' || g, '', '', 'bench' || g || '@example.org', false,"
+            " true, now() FROM generate_series(1, %s) g",
+            [AUTHORS],
         )
+        cur.execute(
+            "INSERT INTO community_resident (user_id, agency_id, first_name, language, trusted,"
+            " created) SELECT id, %s, '', 'en', true, now() FROM auth_user"
+            " WHERE username LIKE 'bench%%'",
+            [agency.pk],
+        )
+        cur.execute("SELECT id FROM community_resident WHERE agency_id = %s", [agency.pk])
+        authors = [row[0] for row in cur.fetchall()]
         with cur.copy(
-            "COPY bench_post (agency_id, lat, lon, h3, created, title) FROM STDIN"
+            "COPY community_post (agency_id, author_id, category, title, body, lat, lon, h3,"
+            " exact_location, shown_lat, shown_lon, status, created) FROM STDIN"
         ) as copy:
             for _ in range(n_posts):
                 lat, lon = place(rng)
                 at = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
-                copy.write_row((agency.pk, lat, lon, h3index.cell(lat, lon), at, "A post"))
-        cur.execute("CREATE INDEX bench_post_cells ON bench_post (h3, created)")
+                copy.write_row(
+                    (agency.pk, rng.choice(authors), "safety", "A post", "What happened.",
+                     lat, lon, h3index.cell(lat, lon), False, lat, lon, "published", at)
+                )  # fmt: skip
+        cur.execute("ANALYZE community_post")
         cur.execute("ANALYZE publicmap_publishedincident")
-        cur.execute("ANALYZE bench_post")
     raw.commit()
     seconds = time.perf_counter() - t
     log(f"loaded {n_incidents:,} incidents and {n_posts:,} posts in {seconds:.0f} s")
@@ -120,7 +137,6 @@ def load(n_incidents: int, n_posts: int, rng: random.Random) -> dict[str, Any]:
 
 
 def measure(n: int, rng: random.Random) -> dict[str, Any]:
-    from django.db import connection
 
     from porchlight.geo import h3index
     from porchlight.publicmap import query
@@ -135,22 +151,30 @@ def measure(n: int, rng: random.Random) -> dict[str, Any]:
         rows, _truncated = query.incidents(query.Circle(lat, lon, 1.0), since, now, limit=5000)
         radius.append(time.perf_counter() - t)
         found.append(len(rows))
-    feed, feed_rows = [], []
+    # The feed: one resident with one 2-mile place, moved to a random point per sample (the
+    # move is setup, not timed); the first page, then the page after it by its cursor.
+    from porchlight.community import feed as community_feed
+    from porchlight.community.models import Place, Resident
+
+    reader = Resident.objects.filter(agency__slug="bakersfield").order_by("pk").first()
+    assert reader is not None
+    home = Place.objects.create(
+        resident=reader, agency=reader.agency, name="Home", lat=CENTER[0], lon=CENTER[1],
+        h3=h3index.cell(*CENTER), radius_miles=2.0,
+    )  # fmt: skip
+    feed, feed_next, feed_rows = [], [], []
     for _ in range(n):
         lat, lon = place(rng)
+        Place.objects.filter(pk=home.pk).update(lat=lat, lon=lon, h3=h3index.cell(lat, lon))
         t = time.perf_counter()
-        cells = h3index.cells_within(lat, lon, 2.0)
-        with connection.cursor() as cur:
-            # Newest first; the exact distance in SQL, so LIMIT counts only posts in range.
-            cur.execute(
-                "SELECT id, title, lat, lon, created FROM bench_post WHERE h3 = ANY(%s)"
-                " AND 2 * 3958.7613 * asin(sqrt(power(sin(radians(lat - %s) / 2), 2)"
-                " + cos(radians(%s)) * cos(radians(lat)) * power(sin(radians(lon - %s) / 2), 2)))"
-                " <= 2.0 ORDER BY created DESC LIMIT 20",
-                [cells, lat, lat, lon],
-            )
-            feed_rows.append(len(cur.fetchall()))
+        page = community_feed.feed_page(reader, None)
         feed.append(time.perf_counter() - t)
+        feed_rows.append(len(page.ids))
+        if page.older:
+            t = time.perf_counter()
+            community_feed.feed_page(reader, page.older)
+            feed_next.append(time.perf_counter() - t)
+    home.delete()
     top = PublishedIncident.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
     baseline = []
     for _ in range(n):
@@ -161,6 +185,7 @@ def measure(n: int, rng: random.Random) -> dict[str, Any]:
     return {
         "incidents_1mi_30d": {**percentiles(radius), "mean_rows": round(statistics.mean(found))},
         "feed_2mi": {**percentiles(feed), "mean_rows": round(statistics.mean(feed_rows), 1)},
+        "feed_2mi_next_page": percentiles(feed_next) if feed_next else {},
         "baseline_pk_lookup": percentiles(baseline),
     }
 
@@ -285,7 +310,7 @@ def main() -> None:
         "python": platform.python_version(),
         "incidents": n_incidents,
         "posts": n_posts,
-        "posts_table": "bench_post (the community Post model is not on this branch)",
+        "posts_table": "community_post (the community app's model and indexes)",
         "load_s": loaded["load_s"],
         **figures,
         "geojson": served,

@@ -548,3 +548,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("porchlight.agencies.permis
 # (seconds): never in the intake transaction.
 INSIGHTS_ROLLUP_SECONDS = float(os.environ.get("PORCHLIGHT_INSIGHTS_ROLLUP_SECONDS", "60"))
 NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.insights.rollups.run"]
+# --- community ---
+# How often one resident account may post, comment and flag (django-ratelimit's notation,
+# counted per account; docs/admins.md "Community"). Past the limit: 429 with the reason.
+COMMUNITY_POST_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_POST_RATE", "10/h")
+COMMUNITY_COMMENT_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_COMMENT_RATE", "30/h")
+COMMUNITY_FLAG_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_FLAG_RATE", "20/h")

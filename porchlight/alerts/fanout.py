@@ -25,10 +25,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from porchlight.notify import rules, timing
 from porchlight.notify.models import (
     TRIGGER_PRIORITY,
     Channel,
+    Contact,
     DeliverySettings,
     Outbox,
     Rule,
@@ -144,18 +146,14 @@ def fan_out(alert: Alert) -> int:
             alert__agency=agency, how=How.INSTANT, created__gt=day_ago,
         ).values_list("resident_id").annotate(n=Count("id"))
     )  # fmt: skip
-    contacts = contacts_of(agency, set(reach))
 
     context = {"alert_title": alert.title, "alert_text": alert.body, "alert_url": feeds.page(alert)}
 
     deliveries: list[list[object]] = []
-    instant_ids: list[int] = []
     for resident_id, r in reach.items():
         capped = not alert.urgent and had.get(resident_id, 0) >= r.cap
         how = How.INSTANT if r.instant and not capped else How.DIGEST
         deliveries.append([alert.pk, resident_id, how, ",".join(sorted(r.channels)), now])
-        if how == How.INSTANT:
-            instant_ids.append(resident_id)
 
     with transaction.atomic():
         # calls/bulk.insert: one prepared statement per batch, without the ORM's per-value
@@ -163,17 +161,11 @@ def fan_out(alert: Alert) -> int:
         for start in range(0, len(deliveries), BATCH):
             bulk.insert(Delivery, DELIVERY_COLUMNS, deliveries[start : start + BATCH],
                         ignore_conflicts=True)  # fmt: skip
-        # Only residents this fan-out recorded (a second call finds them recorded already).
-        fresh = set(
-            Delivery.objects.filter(alert=alert, how=How.INSTANT, created=now).values_list(
-                "resident_id", flat=True
-            )
+        # The outbox rows, in SQL, from the deliveries just recorded: no row crosses into
+        # Python (a second call finds its deliveries recorded by the first, so plans nothing).
+        written = plan_from_deliveries(
+            alert, trigger, context, expires_at=alert.expires_at, now=now
         )
-        wanted = {rid: reach[rid].channels for rid in instant_ids if rid in fresh}
-        written = plan_rows(
-            agency, trigger, wanted, f"alert:{alert.pk}", context,
-            contacts=contacts, expires_at=alert.expires_at, now=now,
-        )  # fmt: skip
         Alert.objects.filter(pk=alert.pk).update(
             fanned_out_at=timezone.now(), recipients=len(reach)
         )
@@ -249,6 +241,118 @@ def plan_rows(
                 rows = []
     bulk.insert(Outbox, OUTBOX_COLUMNS, rows, ignore_conflicts=True)
     return written + len(rows)
+
+
+def _rule_and_expiry(
+    agency: Agency, trigger: str, due: datetime, expires_at: datetime | None
+) -> dict[str, tuple[int, datetime]]:
+    """Channel → (the agency's rule for the trigger, when a row planned now expires), for the
+    channels that have an enabled rule (a channel without one gets no rows, as in
+    plan.message())."""
+    rulebook = wording.ensure_rules(agency)[trigger]
+    out: dict[str, tuple[int, datetime]] = {}
+    for channel in (Channel.EMAIL, Channel.SMS, Channel.PUSH):
+        rule = rules.first_match(rulebook, channel, rules.Facts())
+        if rule is None:
+            continue
+        expires = due + timedelta(minutes=rule.valid_minutes)
+        if expires_at is not None:
+            expires = min(expires, expires_at)
+        out[channel.value] = (rule.pk, expires)
+    return out
+
+
+def plan_from_deliveries(
+    alert: Alert,
+    trigger: str,
+    context: dict[str, str],
+    *,
+    expires_at: datetime | None,
+    now: datetime,
+) -> int:
+    """The outbox rows for the alert's instant deliveries recorded at `now`, as ONE
+    `INSERT … SELECT` joining them to the residents' contacts: the same rows plan_rows()
+    writes (the rule per channel, quiet hours for all but urgent triggers, the default sending
+    number for SMS, the resident's language, the dedupe key
+    `<contact>:<trigger>:alert:<id>:<channel>` with conflicts ignored), and only to contacts
+    that can be reached (not marked undeliverable, not purged) through a channel the
+    resident's preference asked for. Returns how many rows were inserted."""
+    agency = alert.agency
+    priority = TRIGGER_PRIORITY[trigger]
+    due = timing.after_quiet_hours(now, priority, DeliverySettings.for_agency(agency.pk), agency.tz)
+    state = State.PLANNED if due <= now else State.SCHEDULED
+    per_channel = _rule_and_expiry(agency, trigger, due, expires_at)
+    if not per_channel:
+        return 0
+    sender_id = (
+        Sender.objects.filter(agency=agency, is_default=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    connection = connections[router.db_for_write(Outbox)]
+    due_field = models.DateTimeField()
+    context_field = models.JSONField()
+
+    def when(value: datetime) -> Any:
+        # What the ORM would send for a DateTimeField (naive UTC text on SQLite).
+        return due_field.get_db_prep_value(value, connection)
+
+    channels = list(per_channel)
+    marks = ", ".join(["%s"] * len(channels))
+    # Typed parameters: PostgreSQL cannot infer a CASE's or a bare parameter's type from the
+    # column it is inserted into. SQLite stores what it is given (a CAST to a timestamp type
+    # there would turn the text into a number), so it gets the bare parameters.
+    pg = connection.vendor == "postgresql"
+    big = "CAST(%s AS bigint)" if pg else "%s"
+    ts = "CAST(%s AS timestamptz)" if pg else "%s"
+    text = "text" if pg else "TEXT"
+    json_param = "CAST(%s AS jsonb)" if pg else "%s"
+    rule_case = " ".join(f"WHEN %s THEN {big}" for _ in channels)
+    expiry_case = " ".join(f"WHEN %s THEN {ts}" for _ in channels)
+    outbox = Outbox._meta.db_table
+    sql = f"""
+        INSERT INTO {outbox} (
+            agency_id, contact_id, channel, "trigger", rule_id, sender_id, dedupe_key, state,
+            priority, due_at, expires_at, language, context, created, updated, reason, subject,
+            body, attempts, claimed_by, provider_id, error_code
+        )
+        SELECT {big}, rc.contact_id, rc.channel, %s,
+               CASE rc.channel {rule_case} END,
+               CASE WHEN rc.channel = %s THEN {big} ELSE NULL END,
+               CAST(rc.contact_id AS {text}) || %s || rc.channel,
+               %s, {big}, {ts},
+               CASE rc.channel {expiry_case} END,
+               r.language, {json_param}, {ts}, {ts}, '', '', '', 0, '', '', ''
+        FROM {Delivery._meta.db_table} d
+        JOIN {ResidentContact._meta.db_table} rc ON rc.resident_id = d.resident_id
+        JOIN {Contact._meta.db_table} c ON c.id = rc.contact_id
+        JOIN {Resident._meta.db_table} r ON r.id = d.resident_id
+        WHERE d.alert_id = {big} AND d.how = %s AND d.created = {ts}
+          AND c.undeliverable = '' AND c.address_enc IS NOT NULL
+          AND rc.channel IN ({marks})
+          AND (',' || d.channels || ',') LIKE ('%%,' || rc.channel || ',%%')
+        ON CONFLICT (dedupe_key) DO NOTHING
+    """
+    params: list[Any] = [agency.pk, trigger]
+    for channel in channels:
+        params += [channel, per_channel[channel][0]]
+    params += [Channel.SMS.value, sender_id, f":{trigger}:alert:{alert.pk}:"]
+    params += [state, priority, when(due)]
+    for channel in channels:
+        params += [channel, when(per_channel[channel][1])]
+    params += [
+        context_field.get_db_prep_value(context, connection),
+        when(now),
+        when(now),
+        alert.pk,
+        How.INSTANT.value,
+        when(now),
+        *channels,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def withdraw(alert: Alert) -> int:

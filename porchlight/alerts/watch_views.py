@@ -118,7 +118,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     context = {
         "group": group, "form": form, "section": "watch",
-        "members": group.members.select_related("resident").order_by("-role", "joined"),
+        "members": group.members.select_related("resident").order_by("role", "joined"),
         "sent": group.messages.all()[:20],
     }  # fmt: skip
     return console.page(request, "alerts/console_watch_group.html", context, status=status)
@@ -209,7 +209,7 @@ def my_group(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         **disclaimers(resident.agency), "resident": resident, "section": "watch", "group": group,
         "captain": captain, "notes": group.messages.all()[:20],
-        "members": group.members.select_related("resident").order_by("-role", "joined") if captain else [],
+        "members": group.members.select_related("resident").order_by("role", "joined") if captain else [],
         "posts": watch.posts_in(group) if captain else [],
     }  # fmt: skip
     return render(request, "alerts/watch_group.html", context)

@@ -32,11 +32,26 @@ def _media(post: Post) -> list[dict[str, Any]]:
     ]
 
 
+def _removal(r: Removal) -> dict[str, Any]:
+    return {
+        "rule": r.rule,
+        "reason": r.reason,
+        "created": r.created.isoformat(),
+        "appeal": r.appeal,
+        "appeal_upheld": r.appeal_upheld,
+        "appeal_note": r.appeal_note,
+    }
+
+
 def export(resident: Resident) -> dict[str, Any]:
     """Everything the account holds, in one JSON-ready document."""
+    # The alerts app's part (preferences, alert addresses, alerts received, watch groups).
+    from porchlight.alerts import export as alerts_export
+
     user = resident.user
+    alert_prefs = alerts_export.preferences(resident)
     return {
-        "format": "porchlight.community.export/1",
+        "format": "porchlight.community.export/2",
         "account": {
             "email": user.email,
             "first_name": resident.first_name,
@@ -53,6 +68,7 @@ def export(resident: Resident) -> dict[str, Any]:
                 "lon": p.lon,
                 "radius_miles": p.radius_miles,
                 "created": p.created.isoformat(),
+                "alert_preference": alert_prefs.get(p.pk),
             }
             for p in resident.places.order_by("pk")
         ],
@@ -70,22 +86,18 @@ def export(resident: Resident) -> dict[str, Any]:
                 "edited": post.edited.isoformat() if post.edited else None,
                 "deleted": post.deleted.isoformat() if post.deleted else None,
                 "media": _media(post),
-                "removals": [
-                    {
-                        "rule": r.rule,
-                        "reason": r.reason,
-                        "created": r.created.isoformat(),
-                        "appeal": r.appeal,
-                        "appeal_upheld": r.appeal_upheld,
-                        "appeal_note": r.appeal_note,
-                    }
-                    for r in Removal.objects.filter(post=post)
-                ],
+                "removals": [_removal(r) for r in Removal.objects.filter(post=post)],
             }
             for post in resident.posts.order_by("pk")
         ],
         "comments": [
-            {"post": c.post_id, "body": c.body, "created": c.created.isoformat()}
+            {
+                "post": c.post_id,
+                "body": c.body,
+                "created": c.created.isoformat(),
+                "removed": c.removed.isoformat() if c.removed else None,
+                "removals": [_removal(r) for r in Removal.objects.filter(comment=c)],
+            }
             for c in resident.comments.order_by("pk")
         ],
         "flags": [
@@ -97,6 +109,7 @@ def export(resident: Resident) -> dict[str, Any]:
             }
             for f in resident.flags.order_by("pk")
         ],
+        **alerts_export.for_resident(resident),
     }
 
 

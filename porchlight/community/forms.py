@@ -184,6 +184,14 @@ class AppealForm(forms.Form):
     )
 
 
+class CommentAppealForm(AppealForm):
+    appeal = forms.CharField(
+        label=_("Why should your comment be restored?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Resident
@@ -218,3 +226,11 @@ class AppealDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note (the author reads this)"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, comment: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if comment:
+            self.fields["decision"].choices = [  # type: ignore[attr-defined]
+                ("uphold", _("Keep it removed")),
+                ("reverse", _("Restore the comment")),
+            ]

@@ -137,6 +137,12 @@ class Post(models.Model):
             models.Index(fields=["agency", "h3"], name="community_post_cells"),
             models.Index(fields=["agency", "lat"], name="community_post_lat"),
             models.Index(fields=["agency", "status", "created"], name="community_post_queue"),
+            # The feed (feed.py): published posts in a place's cells, newest first.
+            models.Index(
+                fields=["agency", "h3", "-created"],
+                condition=models.Q(status="published", deleted__isnull=True),
+                name="community_post_feed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,6 +225,8 @@ class Decision(models.Model):
         KEPT = "kept", _("Flags dismissed")
         APPEAL_UPHELD = "appeal_upheld", _("Appeal: removal upheld")
         APPEAL_REVERSED = "appeal_reversed", _("Appeal: post restored")
+        COMMENT_REMOVED = "comment_removed", _("Comment removed")
+        COMMENT_RESTORED = "comment_restored", _("Appeal: comment restored")
 
     post = models.ForeignKey(
         Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
@@ -241,13 +249,18 @@ class Decision(models.Model):
 
 
 class Removal(models.Model):
-    """A post taken down: the rule, the reason the author reads, and the appeal.
+    """A post or a comment taken down: the rule, the reason the author reads, and the appeal.
 
-    Kept when the post or its author's account is deleted (post set null), so the agency can
-    always account for what it removed and why."""
+    A post's removal has `post`; a comment's has `comment` and no `post` (so nothing that acts
+    on a removed post, such as restoring it on appeal, can touch the post a comment is under).
+    Kept when the post, the comment or its author's account is deleted (set null), so the
+    agency can always account for what it removed and why."""
 
     post = models.ForeignKey(
         Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="removals"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="removals"
     )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=12, choices=Post.Category.choices)
@@ -277,7 +290,21 @@ class Removal(models.Model):
         ordering = ["-created", "-pk"]
 
     def __str__(self) -> str:
+        if self.comment_id is not None:
+            return f"removal of comment {self.comment_id} ({self.rule})"
         return f"removal of post {self.post_id} ({self.rule})"
+
+    @property
+    def author_id(self) -> int | None:
+        """The resident who may appeal: the removed post's or comment's author."""
+        if self.comment is not None:
+            return self.comment.author_id
+        return self.post.author_id if self.post is not None else None
+
+    @property
+    def on_post(self) -> Post | None:
+        """The post the removed thing is, or is under (for links back to it)."""
+        return self.comment.post if self.comment is not None else self.post
 
 
 class Lexicon(models.Model):

@@ -2,6 +2,7 @@
 
     status_for_new_post(resident, prompted_anyway)   pre-moderation or publish at once
     approve(post, request) / remove(post, rule, reason, request) / keep(post, request)
+    remove_comment(comment, rule, reason, request)   the same rule, reason and appeal as a post
     appeal(removal, text, resident, request) / decide_appeal(removal, upheld, note, request)
     trust(resident, request)
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.audit.log import record
-from porchlight.community.models import Decision, Flag, Post, Removal, Resident
+from porchlight.community.models import Comment, Decision, Flag, Post, Removal, Resident
 from porchlight.community.rules import BY_CODE
 
 MODERATOR_ROLES = (Role.COMMUNITY, Role.ADMIN)
@@ -114,10 +115,7 @@ def keep(post: Post, request: HttpRequest, note: str = "") -> None:
 
 
 def remove(post: Post, rule: str, reason: str, request: HttpRequest) -> Removal:
-    if rule not in BY_CODE:
-        raise ValueError(f"unknown rule {rule!r}")
-    if not reason.strip():
-        raise ValueError("a removal needs a reason the author can read")
+    _check_rule(rule, reason)
     with transaction.atomic():
         post.status = Post.Status.REMOVED
         post.save(update_fields=["status"])
@@ -141,8 +139,45 @@ def remove(post: Post, rule: str, reason: str, request: HttpRequest) -> Removal:
     return removal
 
 
+def _check_rule(rule: str, reason: str) -> None:
+    if rule not in BY_CODE:
+        raise ValueError(f"unknown rule {rule!r}")
+    if not reason.strip():
+        raise ValueError("a removal needs a reason the author can read")
+
+
+def remove_comment(comment: Comment, rule: str, reason: str, request: HttpRequest) -> Removal:
+    """Take a comment down. Its author reads the rule and the reason under the post and can
+    appeal to another moderator, exactly as for a post; the post itself is untouched."""
+    _check_rule(rule, reason)
+    if comment.removed is not None:
+        raise ValueError("this comment is already removed")
+    post = comment.post
+    with transaction.atomic():
+        comment.removed = timezone.now()
+        comment.save(update_fields=["removed"])
+        removal = Removal.objects.create(
+            comment=comment,
+            agency=post.agency,
+            category=post.category,
+            rule=rule,
+            reason=reason.strip()[:1000],
+            moderator=_moderator(request),
+        )
+        # In the post's history, so the queue shows everything done under it.
+        _decide(post, Decision.Action.COMMENT_REMOVED, request, f"{rule}: {reason.strip()}")
+        record(
+            "community.comment.remove",
+            request=request,
+            agency=post.agency,
+            target=comment,
+            changes={"rule": rule, "removal": removal.pk, "post": post.pk},
+        )
+    return removal
+
+
 def appeal(removal: Removal, text: str, resident: Resident, request: HttpRequest) -> None:
-    if removal.post is None or removal.post.author_id != resident.pk:
+    if removal.author_id is None or removal.author_id != resident.pk:
         raise PermissionDenied
     if removal.appealed is not None:
         raise ValueError("this removal was already appealed")
@@ -173,6 +208,17 @@ def decide_appeal(removal: Removal, upheld: bool, note: str, request: HttpReques
         removal.save(
             update_fields=["appeal_decided_by", "appeal_upheld", "appeal_note", "appeal_decided"]
         )
+        comment = removal.comment
+        if comment is not None:
+            if not upheld:
+                comment.removed = None
+                comment.save(update_fields=["removed"])
+            _decide(
+                comment.post,
+                Decision.Action.APPEAL_UPHELD if upheld else Decision.Action.COMMENT_RESTORED,
+                request,
+                note,
+            )
         post = removal.post
         if post is not None:
             if not upheld:

@@ -28,6 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("console/community/", console.queue, name="console_queue"),
     path("console/community/posts/<int:pk>/", console.item, name="console_post"),
     path("console/community/posts/<int:pk>/act/", console.act, name="console_act"),
+    path(
+        "console/community/comments/<int:pk>/remove/",
+        console.comment_remove,
+        name="console_comment_remove",
+    ),
     path("console/community/removals/<int:pk>/", console.appeal_view, name="console_appeal"),
     path(
         "console/community/removals/<int:pk>/decide/",

@@ -1,9 +1,9 @@
 """Reading the public map: incidents in an area and a time window, in public categories.
 
 One function serves the GeoJSON API, the map page's list view and the weekly summary, so all
-three show the same incidents. Visibility is decided here at read time from the mappings
-(`visible_mappings`): a code staff uncategorise, or one that became sensitive, drops out at
-once. Distances are measured to the public point, the only one stored.
+three show the same incidents. Visibility is decided here at read time by joining each row's
+mapping (`visible_mappings` gives the same set, for callers that need the list): a code staff
+uncategorise, or one that became sensitive, drops out at once. Distances are measured to the public point, the only one stored.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from porchlight.geo import h3index
+from porchlight.geo import h3index, radius
 from porchlight.publicmap.models import Category, CategoryMapping, PublishedIncident
 
 # The largest radius and box a request may ask for: a county, not a state.
@@ -72,8 +72,8 @@ def visible_mappings(
 
 
 _COLUMNS = (
-    "pk", "agency_id", "mapping_id", "kind", "occurred_at", "block_number", "street", "lat",
-    "lon",
+    "pk", "agency_id", "mapping__category", "kind", "occurred_at", "block_number", "street",
+    "lat", "lon",
 )  # fmt: skip
 
 
@@ -87,35 +87,30 @@ def incidents(
     limit: int = DEFAULT_LIMIT,
 ) -> tuple[list[Incident], bool]:
     """(incidents newest first, truncated?) in the area and (since, until]."""
-    shown = visible_mappings(categories, agency_id)
-    if not shown:
-        return [], False
-    rows = narrowed(
-        PublishedIncident.objects.filter(
-            occurred_at__gt=since, occurred_at__lte=until, mapping_id__in=list(shown)
-        ),
-        area,
-    )
-    found: list[Incident] = []
-    truncated = False
-    # One plain fetch, capped (no server-side cursor: its extra round trips cost more than the
-    # rows). A circle's covering has corners, read and dropped, so it reads more than the
-    # limit; a capped read that filled no page is reported as truncated, never as complete.
-    cap = limit + 1 if isinstance(area, Box) else limit * 2 + 200
-    query = rows.order_by("-occurred_at", "-pk").values_list(*_COLUMNS)[:cap]
-    fetched = 0
-    for row in query:
-        fetched += 1
-        miles = None
-        if isinstance(area, Circle):
-            miles = h3index.miles_between(area.lat, area.lon, row[7], row[8])
-            if miles > area.miles:
-                continue
-        if len(found) == limit:
-            truncated = True
-            break
-        found.append(_incident(row, shown, miles))
-    truncated = truncated or fetched == cap
+    # One query: visibility by joining the mapping (decided at read time, so a code made
+    # sensitive drops out at once), and for a circle the exact distance in SQL, so the rows
+    # that come back are the ones shown and LIMIT counts only those. (Profiled: the separate
+    # mappings query, the rows of the covering's corners crossing into Python and the distance
+    # computed there were most of a request's time; docs/performance.md.)
+    rows = PublishedIncident.objects.filter(
+        occurred_at__gt=since, occurred_at__lte=until, mapping__sensitive=False
+    ).exclude(mapping__category="")
+    if categories:
+        rows = rows.filter(mapping__category__in=categories)
+    if agency_id is not None:
+        rows = rows.filter(mapping__agency_id=agency_id)
+    rows = narrowed(rows, area)
+    columns: tuple[str, ...] = _COLUMNS
+    if isinstance(area, Circle):
+        rows = rows.annotate(distance=radius.miles_expr(area.lat, area.lon)).filter(
+            distance__lte=area.miles
+        )
+        columns = (*_COLUMNS, "distance")
+    fetched = list(rows.order_by("-occurred_at", "-pk").values_list(*columns)[: limit + 1])
+    truncated = len(fetched) > limit
+    found = [
+        _incident(row, row[9] if isinstance(area, Circle) else None) for row in fetched[:limit]
+    ]
     return found, truncated
 
 
@@ -139,9 +134,9 @@ def _box_around(circle: Circle) -> Box:
     return Box(west=west, south=south, east=east, north=north)
 
 
-def _incident(row: tuple[Any, ...], shown: dict[int, str], miles: float | None) -> Incident:
-    pk, agency_id, mapping_id, kind, at, number, street, lat, lon = row
-    return Incident(pk, agency_id, shown[mapping_id], kind, at, number, street, lat, lon, miles)
+def _incident(row: tuple[Any, ...], miles: float | None) -> Incident:
+    pk, agency_id, category, kind, at, number, street, lat, lon = row[:9]
+    return Incident(pk, agency_id, category, kind, at, number, street, lat, lon, miles)
 
 
 def block_label(number: int | None, street: str) -> str:

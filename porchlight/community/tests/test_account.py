@@ -95,3 +95,50 @@ def test_deleting_removes_everything_but_audit_entries_and_removal_records(
     assert AuditEntry.objects.filter(action="community.account.delete").exists()
     # And the session is over.
     assert client.get("/n/bakersfield/feed/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_export_holds_alert_settings_addresses_alerts_and_watch_groups(
+    client: Any, agency: Any, me: Any
+) -> None:
+    from porchlight.alerts import reach, watch
+    from porchlight.alerts.models import Alert, Delivery, Preference, WatchMessage, WatchRole
+
+    home = make_place(me, LAT, LON, name="Home")
+    make_place(me, LAT + 0.01, LON, name="Work")  # no preference: defaults, exported as null
+    Preference.objects.create(place=home, mode="instant", sms=True, daily_cap=5)
+    reach.ensure_email(me)
+    reach.set_phone(me, "(661) 555-0142")
+    alert = Alert.objects.create(
+        agency=agency, title="Water main break on F St", body="Avoid F St.", target="radius",
+        center_lat=LAT, center_lon=LON, radius_miles=1.0,
+    )  # fmt: skip
+    Delivery.objects.create(alert=alert, resident=me, how="instant", channels="email,sms")
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[LON - 0.01, LAT - 0.01], [LON + 0.01, LAT - 0.01],
+                         [LON + 0.01, LAT + 0.01], [LON - 0.01, LAT + 0.01],
+                         [LON - 0.01, LAT - 0.01]]],
+    }  # fmt: skip
+    group = watch.create(agency, "Oleander Watch", square)
+    member = watch.join(me, group)
+    member.role = WatchRole.CAPTAIN
+    member.save()
+    WatchMessage.objects.create(group=group, title="Meeting Tuesday", body="At the library.")
+
+    data = json.loads(client.get("/n/bakersfield/account/export.json").content)
+    by_name = {p["name"]: p for p in data["places"]}
+    assert by_name["Home"]["alert_preference"] == {
+        "mode": "instant", "email": True, "push": False, "sms": True, "daily_cap": 5,
+        "updated": by_name["Home"]["alert_preference"]["updated"],
+    }  # fmt: skip
+    assert by_name["Work"]["alert_preference"] is None
+    addresses = {a["channel"]: a["address"] for a in data["alert_addresses"]}
+    assert addresses == {"email": "me@example.org", "sms": "+16615550142"}
+    [received] = data["alerts_received"]
+    assert (received["title"], received["how"], received["channels"]) == (
+        "Water main break on F St", "instant", "email,sms",
+    )  # fmt: skip
+    [membership] = data["watch_groups"]
+    assert (membership["group"], membership["role"]) == ("Oleander Watch", "captain")
+    assert [m["title"] for m in membership["messages"]] == ["Meeting Tuesday"]

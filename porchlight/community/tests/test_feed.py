@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
@@ -23,10 +25,17 @@ def me(client: Any, agency: Any) -> Any:
     return resident
 
 
-def titles(client: Any, page: int = 1) -> list[str]:
-    r = client.get(f"/n/bakersfield/feed/?page={page}")
+def titles(client: Any, before: str = "") -> list[str]:
+    r = client.get("/n/bakersfield/feed/", {"before": before} if before else {})
     assert r.status_code == 200
     return [p.title for p in r.context["posts"]]
+
+
+def older_link(client: Any, before: str = "") -> str | None:
+    """The cursor in the page's "Older" link, as a resident would follow it."""
+    r = client.get("/n/bakersfield/feed/", {"before": before} if before else {})
+    found = re.search(r'href="\?before=([^"]+)"', r.content.decode())
+    return unquote(found.group(1)) if found else None
 
 
 @pytest.mark.django_db
@@ -76,11 +85,44 @@ def test_the_feed_is_paged(client: Any, agency: Any, me: Any) -> None:
     now = timezone.now()
     for i in range(PAGE_SIZE + 3):
         make_post(other, LAT, LON, title=f"post {i}", created=now - timedelta(minutes=i))
-    first, second = titles(client, 1), titles(client, 2)
+    first = titles(client)
     assert len(first) == PAGE_SIZE and first[0] == "post 0"
+    cursor = older_link(client)
+    assert cursor is not None
+    second = titles(client, cursor)
     assert second == [f"post {i}" for i in range(PAGE_SIZE, PAGE_SIZE + 3)]
-    # A page past the end, or not a number, is the nearest real page: never an error.
-    assert titles(client, 99) == second
+    # The last page has no "Older" link; it links back to the newest posts.
+    assert older_link(client, cursor) is None
+    assert (
+        'href="/n/bakersfield/feed/"'
+        in client.get("/n/bakersfield/feed/", {"before": cursor}).content.decode()
+    )
+    # A post arriving meanwhile does not shift the older page (a keyset, not an offset).
+    make_post(other, LAT, LON, title="brand new", created=now + timedelta(minutes=1))
+    assert titles(client, cursor) == second
+    # A malformed cursor is the first page: never an error.
+    for bad in ("nonsense", "12_x", "99999999999999999999999_3", "_", "5_-1"):
+        assert titles(client, bad)[0] == "brand new"
+
+
+@pytest.mark.django_db
+def test_posts_with_the_same_time_page_by_id_without_loss_or_repeats(
+    client: Any, agency: Any, me: Any
+) -> None:
+    make_place(me, LAT, LON)
+    other = make_resident(agency, "bo@example.org")
+    same = timezone.now()
+    for i in range(PAGE_SIZE * 2 + 5):
+        make_post(other, LAT, LON, title=f"post {i}", created=same)
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        seen += titles(client, cursor)
+        cursor = older_link(client, cursor) or ""
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(f"post {i}" for i in range(PAGE_SIZE * 2 + 5))
+    assert len(seen) == len(set(seen))
 
 
 @pytest.mark.django_db

@@ -26,7 +26,7 @@ from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import pii_viewed
 from porchlight.community import moderation
 from porchlight.community.forms import AppealDecisionForm, RemoveForm
-from porchlight.community.models import Decision, Post, Removal
+from porchlight.community.models import Comment, Decision, Post, Removal
 from porchlight.community.rules import BY_CODE
 
 
@@ -71,7 +71,9 @@ def queue(request: HttpRequest, agency: Agency) -> HttpResponse:
         {
             "scope": agency,
             "posts": posts,
-            "appeals": moderation.appeals(agency).select_related("post", "moderator"),
+            "appeals": moderation.appeals(agency).select_related(
+                "post", "comment__post", "moderator"
+            ),
             "removals": Removal.objects.filter(agency=agency).select_related(
                 "moderator", "appeal_decided_by"
             )[:20],
@@ -85,6 +87,7 @@ def _item(
     post: Post,
     form: RemoveForm | None = None,
     status: int = 200,
+    comment_form: RemoveForm | None = None,
 ) -> HttpResponse:
     return _render(
         request,
@@ -106,6 +109,17 @@ def _item(
             },
             "remove_form": form or RemoveForm(),
             "rules": BY_CODE,
+            "comments": [
+                {
+                    "comment": c,
+                    "form": (
+                        comment_form
+                        if comment_form is not None and comment_form.prefix == f"c{c.pk}"
+                        else RemoveForm(prefix=f"c{c.pk}")
+                    ),
+                }
+                for c in post.comments.select_related("author")
+            ],
         },
         status=status,
     )
@@ -153,13 +167,37 @@ def act(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
     return redirect("community:console_queue")
 
 
+@require_POST
+@moderator_required
+def comment_remove(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    """Remove one comment, with a rule and a reason its author reads (and can appeal)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__author", "post__agency"),
+        pk=pk,
+        post__agency=agency,
+        post__deleted__isnull=True,
+    )
+    form = RemoveForm(request.POST, prefix=f"c{comment.pk}")
+    if comment.removed is not None:
+        return _item(request, agency, comment.post, status=409, comment_form=form)
+    if not form.is_valid():
+        return _item(request, agency, comment.post, status=400, comment_form=form)
+    moderation.remove_comment(
+        comment, form.cleaned_data["rule"], form.cleaned_data["reason"], request
+    )
+    messages.success(request, _("Comment removed. Its author was given the rule and the reason."))
+    return redirect("community:console_post", comment.post_id)
+
+
 @require_safe
 @moderator_required
 def appeal_view(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
     removal = get_object_or_404(
-        Removal.objects.select_related("post", "moderator"), pk=pk, agency=agency
+        Removal.objects.select_related("post", "comment__post", "moderator"), pk=pk, agency=agency
     )
-    return _appeal(request, agency, removal, AppealDecisionForm())
+    return _appeal(
+        request, agency, removal, AppealDecisionForm(comment=removal.comment_id is not None)
+    )
 
 
 def _appeal(
@@ -186,13 +224,20 @@ def _appeal(
 @require_POST
 @moderator_required
 def appeal_decide(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
-    removal = get_object_or_404(Removal.objects.select_related("post"), pk=pk, agency=agency)
-    form = AppealDecisionForm(request.POST)
+    removal = get_object_or_404(
+        Removal.objects.select_related("post", "comment__post"), pk=pk, agency=agency
+    )
+    form = AppealDecisionForm(request.POST, comment=removal.comment_id is not None)
     if removal.moderator_id == request.user.pk:
         return _appeal(request, agency, removal, form, status=403)
     if removal.appealed is None or removal.appeal_decided is not None or not form.is_valid():
         return _appeal(request, agency, removal, form, status=400)
     upheld = form.cleaned_data["decision"] == "uphold"
     moderation.decide_appeal(removal, upheld, form.cleaned_data["note"], request)
-    messages.success(request, _("Removal upheld.") if upheld else _("Post restored."))
+    if upheld:
+        messages.success(request, _("Removal upheld."))
+    elif removal.comment_id is not None:
+        messages.success(request, _("Comment restored."))
+    else:
+        messages.success(request, _("Post restored."))
     return redirect("community:console_queue")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from porchlight.agencies.models import Agency
 from porchlight.audit.log import record
-from porchlight.community import account, feed, moderation, posting
+from porchlight.community import account, feed, limits, moderation, posting
 from porchlight.community.forms import (
     AppealForm,
+    CommentAppealForm,
     CommentForm,
     FlagForm,
     PlaceForm,
@@ -37,14 +39,14 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @resident_required
 def feed_view(request: HttpRequest, agency: Agency, resident: Resident) -> HttpResponse:
-    found = feed.feed_page(resident, request.GET.get("page"))
+    found = feed.feed_page(resident, request.GET.get("before"))
     return page(
         request,
         agency,
         "community/feed.html",
         {
             "page": found,
-            "posts": feed.posts_for(list(found.object_list)),
+            "posts": feed.posts_for(found.ids),
             "section": "feed",
             "places": resident.places.order_by("pk"),
             "mine_waiting": resident.posts.filter(
@@ -86,7 +88,10 @@ def place_delete(request: HttpRequest, agency: Agency, resident: Resident, pk: i
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
+@limits.limit("community.post")
 def post_new(request: HttpRequest, agency: Agency, resident: Resident) -> HttpResponse:
+    if limits.is_limited(request):
+        return limits.refused(request, agency, "community.post")
     form = PostForm(request.POST or None, request.FILES or None, resident=resident)
     if request.method == "POST" and form.is_valid():
         post = posting.create_post(
@@ -129,6 +134,27 @@ def _detail(
     removal = (
         Removal.objects.filter(post=post).first() if post.status == Post.Status.REMOVED else None
     )
+    resident: Resident | None = getattr(request, "resident", None)
+    # The resident's own removed comments under this post: the rule, the reason and the appeal,
+    # as for a removed post. Nobody else sees a removed comment.
+    my_removed = []
+    if resident is not None:
+        for removal_of_comment in (
+            Removal.objects.filter(
+                comment__post=post, comment__author=resident, comment__removed__isnull=False
+            )
+            .select_related("comment")
+            .order_by("created", "pk")
+        ):
+            my_removed.append(
+                {
+                    "removal": removal_of_comment,
+                    "rule": BY_CODE.get(removal_of_comment.rule),
+                    "appeal_form": CommentAppealForm(prefix=f"r{removal_of_comment.pk}")
+                    if removal_of_comment.appealed is None
+                    else None,
+                }
+            )
     return page(
         request,
         agency,
@@ -141,6 +167,7 @@ def _detail(
             "removal": removal,
             "rule": BY_CODE.get(removal.rule) if removal else None,
             "appeal_form": AppealForm() if removal and removal.appealed is None else None,
+            "my_removed_comments": my_removed,
         },
         status=status,
     )
@@ -192,7 +219,10 @@ def post_delete(request: HttpRequest, agency: Agency, resident: Resident, pk: in
 
 @require_POST
 @resident_required
+@limits.limit("community.comment")
 def comment(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> HttpResponse:
+    if limits.is_limited(request):
+        return limits.refused(request, agency, "community.comment")
     post = _post_for(resident, pk)
     if post.status != Post.Status.PUBLISHED:
         raise Http404
@@ -214,7 +244,10 @@ def comment(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
+@limits.limit("community.flag")
 def flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> HttpResponse:
+    if limits.is_limited(request):
+        return limits.refused(request, agency, "community.flag")
     post = _post_for(resident, pk)
     if post.status != Post.Status.PUBLISHED or post.author_id == resident.pk:
         raise Http404
@@ -248,14 +281,30 @@ def flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> H
 @require_POST
 @resident_required
 def appeal(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> HttpResponse:
-    removal = get_object_or_404(Removal, pk=pk, agency=agency, post__author=resident)
-    form = AppealForm(request.POST)
+    removal = get_object_or_404(
+        Removal.objects.filter(Q(post__author=resident) | Q(comment__author=resident)),
+        pk=pk,
+        agency=agency,
+    )
+    # A comment's appeal form sits beside others on the post page, so its fields are prefixed.
+    form = (
+        CommentAppealForm(request.POST, prefix=f"r{removal.pk}")
+        if removal.comment_id
+        else AppealForm(request.POST)
+    )
     if removal.appealed is not None:
         messages.info(request, _("You already appealed. Another moderator will decide."))
     elif form.is_valid():
         moderation.appeal(removal, form.cleaned_data["appeal"], resident, request)
         messages.success(request, _("Appeal sent. A different moderator will decide."))
     else:
-        messages.error(request, _("Say why the post should be restored."))
-    assert removal.post is not None
-    return redirect("community:post", agency.slug, removal.post.pk)
+        messages.error(
+            request,
+            _("Say why the comment should be restored.")
+            if removal.comment_id
+            else _("Say why the post should be restored."),
+        )
+    target = removal.on_post
+    if target is None:
+        raise Http404
+    return redirect("community:post", agency.slug, target.pk)
