@@ -60,6 +60,11 @@ TARGETS = {
 }
 
 
+# api: the HTTP phases; import: history import and its same-run baselines; curve: the cost
+# curve; profile: cProfile of ingest() on batches of 100.
+PHASES = ("api", "import", "curve", "profile")
+
+
 def log(*parts: Any) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
@@ -75,6 +80,11 @@ def main() -> None:
         "--quick", action="store_true", help="short phases; finishes under a minute"
     )
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"which phases to run, comma-separated (default: all of {','.join(PHASES)})",
+    )
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument(
         "--child", nargs=3, metavar=("ENGINE", "DATABASE_URL", "OUT"), help=argparse.SUPPRESS
@@ -82,7 +92,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         engine, url, out = args.child
-        Path(out).write_text(json.dumps(run_engine(engine, url, quick=args.quick)))
+        phases = set(args.phases.split(","))
+        Path(out).write_text(json.dumps(run_engine(engine, url, quick=args.quick, phases=phases)))
         return
 
     started = time.perf_counter()
@@ -97,6 +108,8 @@ def main() -> None:
         "command": " ".join(["python", "bench/intake.py", *sys.argv[1:]]),
         "targets": TARGETS,
     }
+    if unknown := set(args.phases.split(",")) - set(PHASES):
+        parser.error(f"unknown phases {sorted(unknown)}")
     for engine in args.engines.split(","):
         if engine == "sqlite":
             url = ""  # filled in by the child: a file under its own temporary directory
@@ -109,8 +122,10 @@ def main() -> None:
         else:
             parser.error(f"unknown engine {engine}")
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            cmd = [sys.executable, __file__, "--child", engine, url, out.name] + (
-                ["--quick"] if args.quick else []
+            cmd = (
+                [sys.executable, __file__, "--child", engine, url, out.name]
+                + (["--quick"] if args.quick else [])
+                + ["--phases", args.phases]
             )
             log(f"== {engine}")
             code = subprocess.call(cmd, cwd=ROOT)
@@ -151,7 +166,10 @@ def prepare_postgres(url: str) -> tuple[str, str]:
 # --- the child: everything for one engine ------------------------------------------------------
 
 
-def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
+def run_engine(
+    engine: str, url: str, *, quick: bool, phases: set[str] | None = None
+) -> dict[str, Any]:
+    phases = set(PHASES) if phases is None else phases
     var = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
     if not url:
         url = f"sqlite:///{var / 'bench.sqlite3'}"
@@ -173,7 +191,6 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
     from django.core.management import call_command
 
     from porchlight.calls.simulator import Simulator
-    from porchlight.demo.runner import Server
     from porchlight.standins.builders import make_agency, make_key
 
     t = time.perf_counter()
@@ -188,6 +205,8 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
     # Enough simulated events that no phase runs out before its time is up (about 115 events
     # per simulated hour at the default 500 calls a day).
     needed = 30_000 if quick else 300_000
+    if "api" not in phases:
+        needed = 3_000 if quick else 50_000  # the import's rows, and the curve's and profile's
     # Simulated time ends now: CAD times more than a day ahead are implausible and rejected.
     hours = needed / 100
     start = datetime.now(UTC) - timedelta(hours=hours + 1)
@@ -195,6 +214,60 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
     log(f"{len(events)} simulated events")
 
     out: dict[str, Any] = {"database": engine, "server": {}, "load_average_start": os.getloadavg()}
+    if "api" in phases:
+        _api_phases(out, events, env, var, agency, key, phase=phase, steady=steady)
+
+    rows = events[: (3_000 if quick else 50_000)]
+    if "import" in phases:
+        if engine == "postgres":
+            # COPY before and after the import, on a machine others share: the ratio is taken
+            # against their mean, and both are reported.
+            out["baseline_copy_before"] = baseline_copy(rows)
+            log("copy before", out["baseline_copy_before"])
+        out["import"] = import_rows(rows, var)
+        log("import", out["import"])
+        if engine == "postgres":
+            out["import_through_ingest"] = import_rows(rows, var, through_ingest=True)
+            log("import through ingest", out["import_through_ingest"])
+        out["baseline_insert"] = baseline_insert(rows)
+        log("insert", out["baseline_insert"])
+        if engine == "postgres":
+            after = baseline_copy(rows)
+            log("copy after", after)
+            before = out["baseline_copy_before"]
+            out["baseline_copy"] = {
+                **after,
+                "rows_per_s": round((before["rows_per_s"] + after["rows_per_s"]) / 2, 1),
+                "how": "COPY FROM STDIN, one transaction; mean of a run before and one after "
+                "the import (the after run's other figures)",
+            }
+        out["ratios"] = ratios(out)
+    if "api_batch100" in out:
+        out["api_batch100"]["server_cpu_ms_per_event"] = round(
+            1000 * out["api_batch100"]["server_cpu_s"] / max(1, out["api_batch100"]["events"]), 3
+        )
+    if "curve" in phases:
+        out["cost_curve"] = cost_curve(events[: (300 if quick else 1_000)])
+        log("cost curve", out["cost_curve"])
+    out["load_average_end"] = os.getloadavg()
+    if "profile" in phases:
+        out["profile_ingest_batch100"] = profile_ingest(events[-(10 if quick else 50) * BATCH :])
+    return out
+
+
+def _api_phases(
+    out: dict[str, Any],
+    events: list[dict[str, Any]],
+    env: dict[str, str],
+    var: Path,
+    agency: Any,
+    key: str,
+    *,
+    phase: float,
+    steady: float,
+) -> None:
+    from porchlight.demo.runner import Server
+
     server = Server("127.0.0.1", free_port(), workers=2, env=env, log=var / "server.log")
     server.start()
     out["server"] = {"kind": server.kind, "workers": 2, "interface": "wsgi"}
@@ -213,24 +286,6 @@ def run_engine(engine: str, url: str, *, quick: bool) -> dict[str, Any]:
         log("latency", out["api_latency_50_per_s"])
     finally:
         server.stop()
-
-    rows = events[: (3_000 if quick else 50_000)]
-    out["import"] = import_rows(rows, var)
-    log("import", out["import"])
-    out["baseline_insert"] = baseline_insert(rows)
-    log("insert", out["baseline_insert"])
-    if engine == "postgres":
-        out["baseline_copy"] = baseline_copy(rows)
-        log("copy", out["baseline_copy"])
-    out["ratios"] = ratios(out)
-    out["api_batch100"]["server_cpu_ms_per_event"] = round(
-        1000 * out["api_batch100"]["server_cpu_s"] / max(1, out["api_batch100"]["events"]), 3
-    )
-    out["cost_curve"] = cost_curve(events[: (300 if quick else 1_000)])
-    log("cost curve", out["cost_curve"])
-    out["load_average_end"] = os.getloadavg()
-    out["profile_ingest_batch100"] = profile_ingest(events[-(10 if quick else 50) * BATCH :])
-    return out
 
 
 def free_port() -> int:
@@ -392,12 +447,20 @@ def open_loop(
 # --- import and baselines (in this process, against the same database) -------------------------
 
 
-def import_rows(rows: list[dict[str, Any]], var: Path) -> dict[str, Any]:
+def import_rows(
+    rows: list[dict[str, Any]], var: Path, *, through_ingest: bool = False
+) -> dict[str, Any]:
+    """run_import on a JSON-lines file of these rows. `through_ingest`: PostgreSQL's import
+    forced through ingest() (the path SQLite takes, and PostgreSQL's before the staged one),
+    into an agency of its own, for the same-run comparison."""
     import orjson
 
     from porchlight.standins.builders import make_agency
 
-    agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
+    if through_ingest:
+        agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159998")
+    else:
+        agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
     path = var / "history.jsonl"
     with path.open("wb") as f:
         for row in rows:
@@ -420,9 +483,22 @@ def import_rows(rows: list[dict[str, Any]], var: Path) -> dict[str, Any]:
             "seconds": round(took, 2),
             "rows_per_s": round(len(rows) / took, 1),
         }
-    result = run_import(path, agency)
+    if through_ingest:
+        from porchlight.calls.importing import run as import_run
+        from porchlight.calls.importing import staged
+
+        usable = staged.usable
+        staged.usable = lambda: False  # type: ignore[assignment]
+        try:
+            result = run_import(path, agency, batch_rows=import_run.DEFAULT_BATCH_ROWS)
+        finally:
+            staged.usable = usable  # type: ignore[assignment]
+        via = "run_import forced through intake.ingest(), batches of 500"
+    else:
+        result = run_import(path, agency)
+        via = "porchlight.calls.importing.run_import (JSON-lines, default batch)"
     return {
-        "via": "porchlight.calls.importing.run_import (JSON-lines, default batch)",
+        "via": via,
         "rows": result.rows,
         "applied": result.applied,
         "seconds": round(result.seconds, 2),
@@ -521,14 +597,17 @@ def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def ratios(out: dict[str, Any]) -> dict[str, float]:
     r: dict[str, float] = {}
-    api = out["api_batch100"]["events_per_s"]
     imp = out["import"]["rows_per_s"]
     for name in ("baseline_insert", "baseline_copy"):
         if name in out:
             base = out[name]["rows_per_s"]
             short = name.removeprefix("baseline_")
-            r[f"api_batch100_vs_{short}"] = round(api / base, 3)
+            if "api_batch100" in out:
+                r[f"api_batch100_vs_{short}"] = round(out["api_batch100"]["events_per_s"] / base, 3)
             r[f"import_vs_{short}"] = round(imp / base, 3)
+            if "import_through_ingest" in out:
+                slow = out["import_through_ingest"]["rows_per_s"]
+                r[f"import_through_ingest_vs_{short}"] = round(slow / base, 3)
     return r
 
 

@@ -257,32 +257,9 @@ def ingest(
     `refused` (from an adapter such as EIDO) gives, per item, the reason it could not be made
     into an event, or None: those items are rejected and quarantined whole with that reason.
     """
-    validated = _validate(raw_events, refused)
     outcomes: list[Outcome | None] = [None] * len(raw_events)
     rejects: list[tuple[Agency, Any, Outcome]] = []
-    items: list[_Item] = []
-    for index, (raw, ev) in enumerate(zip(raw_events, validated, strict=True)):
-        if isinstance(ev, str):
-            outcome = Outcome(index, _event_id_of(raw), REJECTED, ev, _incident_of(raw))
-            rejects.append((feed.agency, raw, outcome))
-            outcomes[index] = outcome
-            continue
-        agency = feed.agency
-        if ev.ori is not None and ev.ori != feed.agency.ori:
-            routed = feed.covered.get(ev.ori)
-            if routed is None:
-                outcome = Outcome(
-                    index,
-                    ev.event_id,
-                    REJECTED,
-                    f"ORI {ev.ori} is not covered by this key",
-                    ev.incident_number,
-                )
-                rejects.append((feed.agency, raw, outcome))
-                outcomes[index] = outcome
-                continue
-            agency = routed
-        items.append(_Item(index, raw, ev, agency, content_hash(raw)))
+    items = _items(feed, raw_events, refused, outcomes, rejects)
 
     # Calls and contacts are created with ON CONFLICT DO NOTHING and then locked in incident
     # order, so concurrent batches touching the same calls queue rather than fail. What can
@@ -308,6 +285,42 @@ def ingest(
             if attempt == _ATTEMPTS or not _retryable(exc):
                 raise
     return [o for o in outcomes if o is not None], applied
+
+
+def _items(
+    feed: Feed,
+    raw_events: Sequence[Any],
+    refused: Sequence[str | None] | None,
+    outcomes: list[Outcome | None],
+    rejects: list[tuple[Agency, Any, Outcome]],
+) -> list[_Item]:
+    """The batch's valid events routed to their agency; the rest rejected with their reason.
+    Shared by ingest() and history import's staged path (calls/importing/staged.py)."""
+    validated = _validate(raw_events, refused)
+    items: list[_Item] = []
+    for index, (raw, ev) in enumerate(zip(raw_events, validated, strict=True)):
+        if isinstance(ev, str):
+            outcome = Outcome(index, _event_id_of(raw), REJECTED, ev, _incident_of(raw))
+            rejects.append((feed.agency, raw, outcome))
+            outcomes[index] = outcome
+            continue
+        agency = feed.agency
+        if ev.ori is not None and ev.ori != feed.agency.ori:
+            routed = feed.covered.get(ev.ori)
+            if routed is None:
+                outcome = Outcome(
+                    index,
+                    ev.event_id,
+                    REJECTED,
+                    f"ORI {ev.ori} is not covered by this key",
+                    ev.incident_number,
+                )
+                rejects.append((feed.agency, raw, outcome))
+                outcomes[index] = outcome
+                continue
+            agency = routed
+        items.append(_Item(index, raw, ev, agency, content_hash(raw)))
+    return items
 
 
 _ATTEMPTS = 4
@@ -406,68 +419,11 @@ def _apply_agency(
 ) -> None:
     agency = items[0].agency
     now = timezone.now()
-
-    # The agency's mapping tables, from this process's cache when they have not changed
-    # (calls/codebook.py): one indexed read instead of three queries.
-    book = codebook.for_agency(agency.pk)
-    # Status: Porchlight's own words, or the agency's mapping of its CAD's codes.
-    mapped = book.statuses
-    usable: list[_Item] = []
-    for item in items:
-        code = item.event.status
-        status = (
-            code.lower()
-            if code.lower() in _STATUSES
-            else mapped.get(code) or mapped.get(code.upper())
-        )
-        if status is None:
-            reason = f'unknown status "{code}": map it under Status codes, then replay this event'
-            _reject(item, REJECTED, reason, outcomes, rejects)
-            continue
-        item.status = status
-        usable.append(item)
-
-    # Idempotency: an event id seen before is a duplicate when identical, else a conflict.
-    ids = {item.event.event_id for item in usable}
-    known = rows.known_events(agency.pk, feed.source, ids)
-    fresh: list[_Item] = []
-    for item in usable:
-        seen = known.get(item.event.event_id)
-        if seen is None:
-            known[item.event.event_id] = item.content_hash
-            fresh.append(item)
-        elif seen == item.content_hash:
-            outcomes[item.index] = Outcome(
-                item.index,
-                item.event.event_id,
-                DUPLICATE,
-                "already received; not applied again",
-                item.event.incident_number,
-            )
-        else:
-            reason = (
-                "this event id was received before with different content; the first version stands"
-            )
-            _reject(item, CONFLICT, reason, outcomes, rejects)
-    if not fresh:
+    prepared = _prepare(feed, items, outcomes, rejects)
+    if prepared is None:
         return
-
-    call_types = _codes(
-        agency,
-        CallType,
-        {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type},
-        book.call_types,
-    )
-    priorities = _codes(
-        agency,
-        PriorityCode,
-        {i.event.priority: "" for i in fresh if i.event.priority},
-        book.priorities,
-    )
-    # Before any call is locked: a mapping change racing this batch waits for it, or it waits
-    # for the change (unmapped.py says why the flag then cannot go stale).
-    unmapped.hold(call_types, priorities)
-    contacts = _contacts(agency, fresh)
+    fresh, book, contacts = prepared.fresh, prepared.book, prepared.contacts
+    call_types, priorities = prepared.call_types, prepared.priorities
 
     # CAD-time order, arrival order for ties, whatever order the batch came in.
     fresh.sort(key=lambda i: (i.event.event_time, i.index))
@@ -578,6 +534,91 @@ def _apply_agency(
     bulk.insert(Event, _EVENT_FIELDS, event_rows)
     bulk.update(Call, _UPDATE_FIELDS, list(changed.values()))
     applied.calls.update(changed)
+
+
+@dataclass
+class _Prepared:
+    fresh: list[_Item]
+    book: codebook.Codebook
+    call_types: dict[str, Any]
+    priorities: dict[str, Any]
+    contacts: dict[tuple[str, str], int]
+
+
+def _prepare(
+    feed: Feed,
+    items: list[_Item],
+    outcomes: list[Outcome | None],
+    rejects: list[tuple[Agency, Any, Outcome]],
+) -> _Prepared | None:
+    """One agency's events before anything is folded into calls: statuses mapped, duplicates
+    and conflicts sorted out, call types, priorities and contacts found or created. None when
+    no event is left to apply. Shared by ingest() and history import's staged path."""
+    agency = items[0].agency
+
+    # The agency's mapping tables, from this process's cache when they have not changed
+    # (calls/codebook.py): one indexed read instead of three queries.
+    book = codebook.for_agency(agency.pk)
+    # Status: Porchlight's own words, or the agency's mapping of its CAD's codes.
+    mapped = book.statuses
+    usable: list[_Item] = []
+    for item in items:
+        code = item.event.status
+        status = (
+            code.lower()
+            if code.lower() in _STATUSES
+            else mapped.get(code) or mapped.get(code.upper())
+        )
+        if status is None:
+            reason = f'unknown status "{code}": map it under Status codes, then replay this event'
+            _reject(item, REJECTED, reason, outcomes, rejects)
+            continue
+        item.status = status
+        usable.append(item)
+
+    # Idempotency: an event id seen before is a duplicate when identical, else a conflict.
+    ids = {item.event.event_id for item in usable}
+    known = rows.known_events(agency.pk, feed.source, ids)
+    fresh: list[_Item] = []
+    for item in usable:
+        seen = known.get(item.event.event_id)
+        if seen is None:
+            known[item.event.event_id] = item.content_hash
+            fresh.append(item)
+        elif seen == item.content_hash:
+            outcomes[item.index] = Outcome(
+                item.index,
+                item.event.event_id,
+                DUPLICATE,
+                "already received; not applied again",
+                item.event.incident_number,
+            )
+        else:
+            reason = (
+                "this event id was received before with different content; the first version stands"
+            )
+            _reject(item, CONFLICT, reason, outcomes, rejects)
+    if not fresh:
+        return None
+
+    call_types = _codes(
+        agency,
+        CallType,
+        {i.event.call_type: i.event.call_type_description for i in fresh if i.event.call_type},
+        book.call_types,
+    )
+    priorities = _codes(
+        agency,
+        PriorityCode,
+        {i.event.priority: "" for i in fresh if i.event.priority},
+        book.priorities,
+    )
+    # Before any call is locked: a mapping change racing this batch waits for it, or it waits
+    # for the change (unmapped.py says why the flag then cannot go stale).
+    unmapped.hold(call_types, priorities)
+    contacts = _contacts(agency, fresh)
+
+    return _Prepared(fresh, book, call_types, priorities, contacts)
 
 
 # A new call's row in _CALL_FIELDS order: the model's defaults, worked out once.

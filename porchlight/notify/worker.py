@@ -388,6 +388,7 @@ class Worker:
         else:
             urls = {pk: self.track_url(call) for pk, call in calls.items()}
         templates = texts.templates_for({r.rule_id for r in rows if r.rule_id is not None})
+        first_of = texts.first_texts(rows)
         out = []
         for row in rows:
             try:
@@ -397,6 +398,7 @@ class Worker:
                     urls.get(row.call_id) if row.call_id is not None else None,
                     keep_accents=gate.policy(row.agency_id).accents == Accents.KEEP,
                     templates=templates,
+                    first_of=first_of,
                 )
             except texts.CannotCompose as exc:
                 # No usable words (no template, or one that fails on these values): an

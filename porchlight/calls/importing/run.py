@@ -23,7 +23,7 @@ from tqdm import tqdm
 from porchlight.agencies.models import Agency, PriorityCode
 from porchlight.audit.log import record
 from porchlight.calls import rows
-from porchlight.calls.importing import presets
+from porchlight.calls.importing import presets, staged
 from porchlight.calls.importing.mapping import Mapping
 from porchlight.calls.importing.readers import ExportReader, Row, count_rows, inspect, is_jsonl
 from porchlight.calls.intake import (
@@ -40,6 +40,9 @@ from porchlight.notify import pii
 
 DEFAULT_SOURCE = "import"
 DEFAULT_BATCH_ROWS = 500
+# PostgreSQL's staged path (importing/staged.py) costs a fixed handful of statements a chunk, so
+# bigger chunks pay for them less often; each still commits with its progress.
+STAGED_BATCH_ROWS = 5000
 # Bad rows kept on the ImportRun to report again later; the quarantine holds every one of them.
 BAD_ROWS_KEPT = 1000
 JSONL = "jsonl"
@@ -85,7 +88,7 @@ def run_import(
     mapping_path: str | Path | None = None,
     mapping: Mapping | None = None,
     source: str = DEFAULT_SOURCE,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
     limit: int | None = None,
     progress: bool = False,
     progress_file: IO[str] | None = None,
@@ -99,6 +102,8 @@ def run_import(
     `mapping`, instead of a preset, is a mapping already read (the console import's).
     """
     path = Path(path)
+    if batch_rows is None:
+        batch_rows = STAGED_BATCH_ROWS if staged.usable() else DEFAULT_BATCH_ROWS
     if isinstance(agency, str):
         agency = Agency.objects.get(slug=agency)
     if is_jsonl(path):
@@ -269,11 +274,15 @@ def undo_run(run_id: int, *, actor_label: str = "import", actor: Any = None) -> 
     return result
 
 
-def _replace_changed(feed: Feed, events: list[Any]) -> None:
+def _replace_changed(feed: Feed, events: list[Any], *, keep_this_run: bool = False) -> None:
     """Make room for a corrected mapping: a call this source imported before whose events now
     come out different is removed, with its events, so this batch creates it afresh instead of
     conflicting. History never texts anyone, so this is always safe; a call that live events
-    have reached is left alone (its differences are reported as conflicts)."""
+    have reached is left alone (its differences are reported as conflicts).
+
+    `keep_this_run`: a call the same import run created in an earlier batch is never removed.
+    Its events simply continue in this batch (a call's events often span two batches); removing
+    it lost the earlier batch's events."""
     wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for event in events:
         if isinstance(event, dict) and isinstance(event.get("incident_number"), str):
@@ -287,19 +296,32 @@ def _replace_changed(feed: Feed, events: list[Any]) -> None:
     historical: dict[int, bool] = {}
     # SQL written once (calls/rows.py): the ORM compiled this IN list of a few hundred
     # numbers for every batch.
-    for call_id, number, hist, event_id, digest in rows.stored_events(
+    own: set[int] = set()
+    for call_id, number, hist, event_id, digest, run_id in rows.stored_events(
         feed.agency.pk, feed.source, list(wanted)
     ):
         stored[call_id].add((event_id, digest))
         numbers[call_id] = number
         historical[call_id] = hist
+        if keep_this_run and run_id is not None and run_id == feed.import_run_id:
+            own.add(call_id)
     stale = [
         call_id
         for call_id, seen in stored.items()
-        if historical[call_id] and seen != wanted[numbers[call_id]]
+        if historical[call_id] and call_id not in own and _changed(seen, wanted[numbers[call_id]])
     ]
     if stale:
         Call.objects.filter(pk__in=stale).delete()
+
+
+def _changed(stored: set[tuple[str, str]], wanted: set[tuple[str, str]]) -> bool:
+    """Whether a batch's events of a call say its stored events came from another mapping: one
+    of its event ids is stored with other content (a CSV row's events are named after the
+    incident and status, and every call has its "received" event, so a corrected mapping shows
+    there). Events the call does not have yet are not a change: a file whose batches split a
+    call, or a later export continuing it, adds them; replacing the call lost the rest."""
+    digests = dict(stored)
+    return any(digests.get(event_id, digest) != digest for event_id, digest in wanted)
 
 
 def _quarantine_rows(
@@ -393,9 +415,16 @@ def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) 
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
     with transaction.atomic():
         if events:
-            _replace_changed(feed, events)
+            _replace_changed(feed, events, keep_this_run=True)
         # Quarantined here, not by ingest: the row keeps its export row and line.
-        outcomes, _ = ingest(feed, events, quarantine=False) if events else ([], None)
+        # PostgreSQL: COPY into a staging table and a set-based merge (importing/staged.py);
+        # SQLite: ingest(), as the API does.
+        if not events:
+            outcomes: list[Any] = []
+        elif staged.usable():
+            outcomes = staged.apply(feed, events)
+        else:
+            outcomes, _ = ingest(feed, events, quarantine=False)
         _quarantine_rows(feed, run, batch, events, owner, outcomes)
         for outcome in outcomes:
             counts[outcome.result] += 1

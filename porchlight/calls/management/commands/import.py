@@ -14,7 +14,6 @@ from porchlight.calls.importing.check import CheckReport, Distinct, check_file
 from porchlight.calls.importing.presets import NAMES
 from porchlight.calls.importing.reapply import ReapplyError, reapply_run
 from porchlight.calls.importing.run import (
-    DEFAULT_BATCH_ROWS,
     DEFAULT_SOURCE,
     ImportResult,
     UndoError,
@@ -68,9 +67,7 @@ class Command(BaseCommand):
             default=DEFAULT_SOURCE,
             help=_("source name for the events (default: import)"),
         )
-        parser.add_argument(
-            "--batch-rows", type=int, default=DEFAULT_BATCH_ROWS, help=_("rows per intake batch")
-        )
+        parser.add_argument("--batch-rows", type=int, default=None, help=_("rows per intake batch"))
         parser.add_argument(
             "--limit", type=int, help=_("stop after this many rows; run again to continue")
         )
@@ -112,7 +109,8 @@ class Command(BaseCommand):
         if options["kind"] == "rms":
             self.import_rms(options, agency)
             return
-        if options["batch_rows"] < 1:
+        # Default: importing/run.py's, by engine (bigger chunks for PostgreSQL's staged path).
+        if options["batch_rows"] is not None and options["batch_rows"] < 1:
             raise CommandError(_("--batch-rows must be at least 1"))
         if options["check"]:
             try:

@@ -1,0 +1,377 @@
+"""History import's fast path on PostgreSQL: a chunk COPYed into a staging table, merged in SQL.
+
+`ingest()` folds events into calls one at a time in Python and writes them back; for a history
+file of millions of rows that fold, and building a Call per incident, is most of the cost. Here
+a chunk of a history file is applied as follows, in the import's transaction:
+
+1. In Python, exactly as `ingest()` does (the same functions): validate, route by ORI, map the
+   statuses, sort out duplicates and conflicts against the log, find or create call types,
+   priority codes and contacts. Rejections and conflicts come back as outcomes, for the
+   import's quarantine.
+2. The agency's calls for the chunk's incidents are locked (existing ones in incident order,
+   then the missing ones created, as intake does). If any of them is a live call (not history),
+   the chunk goes through `ingest()` instead: live calls are where texts come from, and only
+   `ingest()` plans them.
+3. The fresh events, one row each with their values already in column form, are written to a
+   temporary staging table with `COPY … FROM STDIN`.
+4. ONE `UPDATE … FROM (aggregate of the staging rows)` folds every event into its call with the
+   same rules as `intake._merge`, set-based: a newer event overwrites a field, an older one
+   only fills a blank; each status time keeps its earliest report; the status only moves
+   forward (the first event to reach the highest rank wins, the call's own status on a tie);
+   "do not contact" and "juvenile" never turn off; `needs_mapping` from the final codes.
+5. ONE `INSERT INTO calls_event … SELECT` from the staging table writes the event log, in
+   CAD-time order.
+
+History never texts anyone: every call this path touches is historical, so nothing is planned
+(`plan.calls` and survey invitations skip historical calls). SQLite keeps `ingest()`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from porchlight.agencies.models import Agency
+from porchlight.calls import bulk, intake, rows
+from porchlight.calls.intake import APPLIED, Feed, Outcome
+from porchlight.calls.models import Call
+from porchlight.notify import pii
+from porchlight.notify.models import Channel
+
+STAGE = "pl_import_stage"
+
+# Staging columns: (name, type). The fold's fields first, then what only the log needs.
+_STAGE_COLUMNS: list[tuple[str, str]] = [
+    ("ord", "integer"),
+    ("incident_number", "text"),
+    ("at", "timestamptz"),
+    ("status", "text"),
+    ("rnk", "integer"),
+    ("ctu", "boolean"),
+    ("call_type_id", "bigint"),
+    ("priority_id", "bigint"),
+    ("disposition", "text"),
+    ("call_taker_id", "text"),
+    ("report_number", "text"),
+    ("units", "jsonb"),
+    ("address", "text"),
+    ("lat", "double precision"),
+    ("lon", "double precision"),
+    ("beat", "text"),
+    ("district", "text"),
+    ("caller_language", "text"),
+    ("caller_phone_id", "bigint"),
+    ("caller_email_id", "bigint"),
+    ("dnc", "boolean"),
+    ("juvenile", "boolean"),
+    ("event_id", "text"),
+    ("content_hash", "text"),
+    ("payload", "jsonb"),
+]
+# Fields a newer event overwrites and an older one only fills when blank (intake._merge's put),
+# with the way a call's current value counts as blank.
+_PUT_TEXT = [
+    "disposition",
+    "call_taker_id",
+    "report_number",
+    "address",
+    "beat",
+    "district",
+    "caller_language",
+]
+_PUT_OTHER = ["call_type_id", "priority_id", "lat", "lon", "caller_phone_id", "caller_email_id"]
+_TIME_FIELDS = dict(intake._TIME_FIELD)  # status -> column
+_FINALS = sorted(intake._FINAL)
+
+
+class _LiveCall(Exception):
+    """A call of the chunk is live: the chunk goes through ingest() instead."""
+
+
+@functools.cache
+def _create_sql() -> str:
+    cols = ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
+    # Temporary: private to this connection, never WAL-logged; emptied at each commit.
+    return f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({cols}) ON COMMIT DELETE ROWS"
+
+
+@functools.cache
+def _copy_sql() -> str:
+    return f"COPY {STAGE} ({', '.join(n for n, _ in _STAGE_COLUMNS)}) FROM STDIN"
+
+
+@functools.cache
+def _merge_sql() -> str:
+    """The fold of every staged event into its call, in one statement (see the module doc)."""
+    aggs: list[str] = [
+        "c.id AS id",
+        "min(s.at) AS min_at",
+        "max(s.at) AS max_at",
+        "max(s.rnk) AS best_rank",
+        "(array_agg(s.status ORDER BY s.rnk DESC, s.at, s.ord))[1] AS best_status",
+        "bool_or(s.dnc) AS dnc",
+        "bool_or(s.juvenile) AS juvenile",
+    ]
+    news: list[str] = []
+    for name in [*_PUT_TEXT, *_PUT_OTHER, "units"]:
+        # The last non-blank value among events at or after the call's last event time, and
+        # the first non-blank among the older ones (which only fill a blank).
+        aggs.append(
+            f"(array_agg(s.{name} ORDER BY s.at DESC, s.ord DESC) "
+            f"FILTER (WHERE s.{name} IS NOT NULL AND s.at >= c.last_event_at))[1] AS {name}_new"
+        )
+        aggs.append(
+            f"(array_agg(s.{name} ORDER BY s.at, s.ord) "
+            f"FILTER (WHERE s.{name} IS NOT NULL AND s.at < c.last_event_at))[1] AS {name}_old"
+        )
+        if name in _PUT_TEXT:
+            current = f"NULLIF(c.{name}, '')"
+            tail = f", c.{name}"  # still blank: stays '' (the column is NOT NULL)
+        elif name == "units":
+            current = "CASE WHEN c.units = '[]'::jsonb THEN NULL ELSE c.units END"
+            tail = ", c.units"
+        else:
+            current, tail = f"c.{name}", ""
+        news.append(f"COALESCE(a.{name}_new, {current}, a.{name}_old{tail}) AS {name}")
+    for status, column in _TIME_FIELDS.items():
+        aggs.append(f"min(s.at) FILTER (WHERE s.status = '{status}') AS {column}_min")
+        news.append(f"LEAST(c.{column}, a.{column}_min) AS {column}")
+    for status in _FINALS:
+        # The earliest report of each closing status, its position, and its flag.
+        aggs.append(
+            f"(array_agg(s.ctu ORDER BY s.at, s.ord) FILTER (WHERE s.status = '{status}'))[1] "
+            f"AS {status}_ctu"
+        )
+        aggs.append(
+            f"(array_agg(s.ord ORDER BY s.at, s.ord) FILTER (WHERE s.status = '{status}'))[1] "
+            f"AS {status}_ord"
+        )
+    # cleared_time_unknown: set by the closing report that last moved a closing time earlier
+    # (in CAD-time order), as intake._merge does; else unchanged.
+    improved = {
+        st: (
+            f"(a.{_TIME_FIELDS[st]}_min IS NOT NULL AND "
+            f"(c.{_TIME_FIELDS[st]} IS NULL OR a.{_TIME_FIELDS[st]}_min < c.{_TIME_FIELDS[st]}))"
+        )
+        for st in _FINALS
+    }
+    first, second = _FINALS
+    pos = {st: f"(a.{_TIME_FIELDS[st]}_min, a.{st}_ord)" for st in _FINALS}
+    news.append(
+        "CASE "
+        f"WHEN {improved[first]} AND {improved[second]} THEN "
+        f"CASE WHEN {pos[first]} > {pos[second]} THEN a.{first}_ctu ELSE a.{second}_ctu END "
+        f"WHEN {improved[first]} THEN a.{first}_ctu "
+        f"WHEN {improved[second]} THEN a.{second}_ctu "
+        "ELSE c.cleared_time_unknown END AS cleared_time_unknown"
+    )
+    rank = " ".join(f"WHEN '{s}' THEN {r}" for s, r in sorted(intake._RANK.items()))
+    news += [
+        f"CASE WHEN a.best_rank > (CASE c.status {rank} END) THEN a.best_status "
+        "ELSE c.status END AS status",
+        "LEAST(c.first_event_at, a.min_at) AS first_event_at",
+        "GREATEST(c.last_event_at, a.max_at) AS last_event_at",
+        "(c.do_not_contact OR a.dnc) AS do_not_contact",
+        "(c.juvenile OR a.juvenile) AS juvenile",
+        "a.id AS id",
+    ]
+    set_columns = [
+        *_PUT_TEXT,
+        *_PUT_OTHER,
+        "units",
+        *_TIME_FIELDS.values(),
+        "cleared_time_unknown",
+        "status",
+        "first_event_at",
+        "last_event_at",
+        "do_not_contact",
+        "juvenile",
+    ]
+    sets = ", ".join(f"{col} = v.{col}" for col in set_columns)
+    # The rule of unmapped.needs_mapping, on the call's final codes.
+    needs = "(ct.id IS NULL OR ct.needs_mapping OR (p.id IS NOT NULL AND p.rank IS NULL))"
+    return (
+        f"WITH a AS (SELECT {', '.join(aggs)} FROM {STAGE} s JOIN calls_call c "
+        "ON c.agency_id = %s AND c.incident_number = s.incident_number GROUP BY c.id), "
+        f"v AS (SELECT {', '.join(news)} FROM a JOIN calls_call c ON c.id = a.id) "
+        f"UPDATE calls_call t SET {sets}, needs_mapping = {needs}, updated = %s "
+        "FROM v LEFT JOIN calls_calltype ct ON ct.id = v.call_type_id "
+        "LEFT JOIN agencies_prioritycode p ON p.id = v.priority_id WHERE t.id = v.id"
+    )
+
+
+@functools.cache
+def _events_sql() -> str:
+    # The log's columns, in intake._EVENT_FIELDS order; ids follow CAD-time order, as ingest()
+    # inserts them.
+    return (
+        "INSERT INTO calls_event (agency_id, source, event_id, content_hash, call_id, status, "
+        "event_time, arrived_at, historical, payload) "
+        "SELECT %s, %s, s.event_id, s.content_hash, c.id, s.status, s.at, %s, %s, s.payload "
+        f"FROM {STAGE} s JOIN calls_call c "
+        "ON c.agency_id = %s AND c.incident_number = s.incident_number ORDER BY s.at, s.ord"
+    )
+
+
+def _text(value: str) -> str | None:
+    return value if value else None
+
+
+def _stage_row(
+    item: Any, contacts: dict[tuple[str, str], int], types: Any, prios: Any
+) -> tuple[Any, ...]:
+    """One staged event: the values intake._merge would `put`, blanks as NULL."""
+    ev = item.event
+    loc, caller = ev.location, ev.caller
+    phone_id = email_id = None
+    language = None
+    dnc = False
+    if caller is not None:
+        language = _text(caller.language.lower().replace("_", "-"))
+        if caller.phone and (phone := pii.normalize_phone(caller.phone)):
+            phone_id = contacts.get((Channel.SMS, phone))
+        if caller.email:
+            email_id = contacts.get((Channel.EMAIL, caller.email.strip().lower()))
+        dnc = caller.do_not_contact
+    units = (
+        orjson.dumps(
+            [
+                {"id": u.id, "officers": [{"id": o.id, "name": o.name} for o in u.officers]}
+                for u in ev.units
+            ]
+        ).decode()
+        if ev.units
+        else None
+    )
+    return (
+        item.index,
+        ev.incident_number,
+        ev.event_time,
+        item.status,
+        intake._RANK[item.status],
+        ev.cleared_time_unknown,
+        types[ev.call_type].pk if ev.call_type else None,
+        prios[ev.priority].pk if ev.priority else None,
+        _text(ev.disposition),
+        _text(ev.call_taker_id),
+        _text(ev.report_number),
+        units,
+        _text(loc.address) if loc is not None else None,
+        loc.lat if loc is not None else None,
+        loc.lon if loc is not None else None,
+        _text(loc.beat) if loc is not None else None,
+        _text(loc.district) if loc is not None else None,
+        language,
+        phone_id,
+        email_id,
+        dnc,
+        ev.juvenile,
+        ev.event_id,
+        item.content_hash,
+        orjson.dumps(intake._payload(item)).decode(),
+    )
+
+
+def usable() -> bool:
+    """Whether this database takes the staged path (PostgreSQL; SQLite keeps ingest())."""
+    return connection.vendor == "postgresql"
+
+
+def apply(feed: Feed, raw_events: Sequence[Any]) -> list[Outcome]:
+    """Apply one chunk of history; one outcome per event, in order, as ingest() returns them.
+    Rejections and conflicts are not quarantined here: the import does it, with their lines."""
+    assert feed.historical, "the staged path is for history only: it plans no texts"
+    for attempt in range(1, intake._ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _apply(feed, raw_events)
+        except _LiveCall:
+            outcomes, _ = intake.ingest(feed, raw_events, quarantine=False)
+            return outcomes
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == intake._ATTEMPTS or not intake._retryable(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _apply(feed: Feed, raw_events: Sequence[Any]) -> list[Outcome]:
+    outcomes: list[Outcome | None] = [None] * len(raw_events)
+    rejects: list[tuple[Agency, Any, Outcome]] = []
+    items = intake._items(feed, raw_events, None, outcomes, rejects)
+    by_agency: dict[int, list[Any]] = defaultdict(list)
+    for item in items:
+        by_agency[item.agency.pk].append(item)
+    for group in by_agency.values():
+        _apply_agency(feed, group, outcomes, rejects)
+    return [o for o in outcomes if o is not None]
+
+
+def _apply_agency(
+    feed: Feed,
+    items: list[Any],
+    outcomes: list[Outcome | None],
+    rejects: list[tuple[Agency, Any, Outcome]],
+) -> None:
+    agency = items[0].agency
+    now = timezone.now()
+    prepared = intake._prepare(feed, items, outcomes, rejects)
+    if prepared is None:
+        return
+    fresh = prepared.fresh
+    fresh.sort(key=lambda i: (i.event.event_time, i.index))
+    first: dict[str, Any] = {}
+    for item in fresh:
+        first.setdefault(item.event.incident_number, item)
+    numbers = sorted(first)
+    calls = rows.lock_calls(agency.pk, numbers)
+    if any(not c.historical for c in calls.values()):
+        raise _LiveCall
+    missing = [n for n in numbers if n not in calls]
+    if missing:
+        new = [
+            intake._new_call(agency.pk, n, first[n], True, feed.import_run_id, now) for n in missing
+        ]
+        made = set(
+            bulk.insert(
+                Call,
+                intake._CALL_FIELDS,
+                new,
+                ignore_conflicts=True,
+                returning="incident_number",
+            )
+            or ()
+        )
+        if others := [n for n in missing if n not in made]:
+            # Created by someone else since the lock: locked now, and live ones refused.
+            if any(not c.historical for c in rows.lock_calls(agency.pk, others).values()):
+                raise _LiveCall
+
+    staged = [
+        _stage_row(item, prepared.contacts, prepared.call_types, prepared.priorities)
+        for item in fresh
+    ]
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(_create_sql())
+        # Emptied at each commit; and here, for a chunk applied in a transaction that has not
+        # committed since the last one (a second agency of the chunk, or an outer transaction).
+        cursor.execute(f"DELETE FROM {STAGE}")
+        with cursor.cursor.copy(_copy_sql()) as copy:
+            for row in staged:
+                copy.write_row(row)
+        cursor.execute(_merge_sql(), [agency.pk, now])
+        cursor.execute(_events_sql(), [agency.pk, feed.source, now, True, agency.pk])
+    for item in fresh:
+        outcomes[item.index] = Outcome(
+            item.index,
+            item.event.event_id,
+            APPLIED,
+            "applied from history",
+            item.event.incident_number,
+            item.warnings,
+        )
