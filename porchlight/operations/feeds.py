@@ -79,7 +79,10 @@ def catch_up(now: datetime | None = None) -> int:
         cursor = FeedCursor.objects.select_for_update().filter(pk=1).first()
         if cursor is None:
             newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
-            cursor = FeedCursor.objects.create(pk=1, last_event_id=max(0, newest - START_BACK))
+            # get_or_create: a page view and a worker may start at the same moment.
+            FeedCursor.objects.get_or_create(
+                pk=1, defaults={"last_event_id": max(0, newest - START_BACK)}
+            )
             cursor = FeedCursor.objects.select_for_update().get(pk=1)
         rows = list(
             Event.objects.filter(pk__gt=cursor.last_event_id, arrived_at__lte=now - SETTLE)

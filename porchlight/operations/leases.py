@@ -17,6 +17,10 @@ from porchlight.notify.models import Lease
 
 def turn(name: str, holder: str, every: timedelta, now: datetime) -> bool:
     """True when this call may run the job now; it then holds the lease for `every`."""
+    # The common answer ("not yet") from a plain read: the worker asks after every batch, and
+    # a write transaction each time would queue behind intake on SQLite for nothing.
+    if Lease.objects.filter(name=name, expires_at__gt=now).exists():
+        return False
     with transaction.atomic():
         taken = Lease.objects.filter(name=name, expires_at__lte=now).update(
             holder=holder, expires_at=now + every

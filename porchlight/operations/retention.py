@@ -7,7 +7,7 @@ What goes (per record, in one transaction, with a `Purge` row that makes it happ
   and the lookup hash replaced by a tombstone, so the purged history can no longer be found
   by the number, and a later call from the same number starts a fresh contact); texts they
   sent us (`Inbound` bodies); the dev inbox's copy of the address;
-- in the CAD event log and the quarantine, the caller block (names and anything else a CAD
+- in the CAD event log and the quarantine rows of the call, the caller block (names and anything else a CAD
   sent about the caller) and the street address, cut to its hundred block; the call's own
   address likewise, and its point rounded to about 100 m;
 - a case's online report: the description and the typed answers (free text), the address cut
@@ -257,9 +257,9 @@ def purge_contacts(ids: set[int], now: datetime) -> int:
 
 def _scrub_quarantine(agency: Agency, incident_number: str) -> int:
     n = 0
-    for item in Quarantine.objects.filter(agency=agency, incident_number=incident_number).exclude(
-        state=Quarantine.State.OPEN
-    ):
+    # Open rows too: the call is over and past its time; a replay still applies the event,
+    # without the caller.
+    for item in Quarantine.objects.filter(agency=agency, incident_number=incident_number):
         item.raw_enc = pii.encrypt(orjson.dumps(scrub(item.raw)).decode())
         item.row_enc = None
         item.save(update_fields=["raw_enc", "row_enc"])

@@ -62,9 +62,24 @@ def test_a_due_call_loses_the_callers_details_and_keeps_its_facts(agency):
     assert "Maria Quintero" in text and "1501 Truxtun" in text
     assert Contact.objects.get(pk=call.caller_phone_id).address == PHONE
 
+    # The CAD resends the first event changed: a conflict, held in the quarantine whole.
+    from porchlight.calls.intake import ingest
+    from porchlight.calls.models import Quarantine
+    from porchlight.operations.tests.builders import feed
+
+    first = Event.objects.filter(call=call).order_by("pk").first()
+    resent = {**first.payload, "event_id": first.event_id, "disposition": "changed"}
+    resent["caller"] = {**resent["caller"], "phone": PHONE}
+    ingest(feed(agency), [resent])
+    conflict = Quarantine.objects.get(kind="conflict")
+    assert "Maria Quintero" in str(conflict.raw) and PHONE in str(conflict.raw)
+
     result = retention.purge(agency, NOW)
 
     assert (result.calls, result.contacts) == (1, 2)
+    conflict.refresh_from_db()
+    assert "Maria Quintero" not in str(conflict.raw) and PHONE not in str(conflict.raw)
+    assert conflict.raw["incident_number"] == "26-000001"
     text = everything_about(call)
     assert "Maria Quintero" not in text and "1501 Truxtun" not in text
     assert pii.lookup_hash(PHONE) not in text and "maria@example.org" not in text
@@ -80,6 +95,7 @@ def test_a_due_call_loses_the_callers_details_and_keeps_its_facts(agency):
     assert caller == {"language": "es"}
     record = Purge.objects.get()
     assert (record.kind, record.label, record.contacts) == ("call", "26-000001", 2)
+    assert "quarantine" in record.fields
 
     # Idempotent: nothing more to do, nothing changes.
     again = retention.purge(agency, NOW + timedelta(days=1))
