@@ -25,13 +25,14 @@ AppConfig.ready():
   custody "received". It runs in the same transaction as marking the upload complete; raising
   Refused there answers the final PATCH with that status and rolls back.
 
-Security. After creation, the upload's URL is its capability: a uuid4 (122 random bits). The
-views are exempt from Django's CSRF check because tus clients cannot send Django's token, and
-need not: nothing here acts on the session's ambient authority alone. Creation requires the
-purpose's capability in the metadata, the later requests the unguessable URL, and every request
-but OPTIONS must carry `Tus-Resumable: 1.0.0` (and PATCH its own content type), which a
-cross-site form cannot send and a cross-site script cannot send without a CORS preflight that
-this server never grants.
+Security. After creation, the upload's URL is its capability: a uuid4 (122 random bits).
+Creation is the purpose's call: a capability in the metadata (a link's token), or the signed-in
+session (assist's shares need a signed-in resident). The views are exempt from Django's CSRF
+check because tus clients cannot send Django's token; what stops a cross-site request riding
+the session instead is that every request but OPTIONS must carry `Tus-Resumable: 1.0.0` (and a
+PATCH its own content type): a cross-site form cannot send either, and a cross-site script
+cannot without a CORS preflight that this server never grants. (The session cookie is also
+SameSite=Lax, so a cross-site POST goes without it.)
 
 Storage. Bytes go to evidence storage as pieces (`tus/<id>/<offset>`), each saved before the
 offset moves past it, so what a dropped connection delivered is kept, it works on S3 as on

@@ -176,3 +176,40 @@ def test_pieces_are_joined_in_order(db: None, tus_purpose: TusProbe, settings: A
     send(Client(), data, pieces=17)
     assert MediaFile.objects.get().original_sha256 == hashlib.sha256(data).hexdigest()
     assert tus.PIECE > len(data)  # each PATCH here is a single piece
+
+
+def test_a_photo_is_held_to_the_photo_limit_at_completion(
+    db: None, tus_purpose: TusProbe, settings: Any
+) -> None:
+    # Creation allows up to the video limit; the finished file is held to its own kind's.
+    data = jpeg_with_gps()
+    settings.PORCHLIGHT_MAX_IMAGE_BYTES = len(data) - 1
+    url, last = send(Client(), data)
+    assert last.status_code == 413
+    assert MediaFile.objects.count() == 0
+    assert Client().head(url, headers=V).status_code == 404
+
+
+def test_without_ffmpeg_the_bytes_wait_for_a_retry(
+    db: None, tus_purpose: TusProbe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from porchlight.media import video
+
+    data = video_with_gps(tmp_path)
+
+    def missing() -> tuple[str, str]:
+        raise video.VideoUnavailable(video.FFMPEG_MISSING)
+
+    monkeypatch.setattr(video, "tools", missing)
+    url, last = send(Client(), data)
+    assert last.status_code == 503  # the server's fault, not the file's
+    head = Client().head(url, headers=V)
+    assert head["Upload-Offset"] == str(len(data))  # nothing lost
+    assert MediaFile.objects.count() == 0
+
+    monkeypatch.undo()
+    retry = Client().generic(
+        "PATCH", url, b"", content_type=OCTETS, headers={**V, "Upload-Offset": str(len(data))}
+    )
+    assert retry.status_code == 204
+    assert MediaFile.objects.get().original_sha256 == hashlib.sha256(data).hexdigest()

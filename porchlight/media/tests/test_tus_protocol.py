@@ -53,6 +53,12 @@ def test_options_tells_version_extensions_and_limit(
     assert set(response["Tus-Extension"].split(",")) >= {"creation", "termination", "expiration"}
     assert int(response["Tus-Max-Size"]) == tus.max_size()
     assert "sha1" in response["Tus-Checksum-Algorithm"].split(",")
+    # Same origin only: a preflight from another site is never granted.
+    preflight = client.options(
+        "/uploads/tus/",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert not any(h.lower().startswith("access-control-allow") for h in preflight.headers)
 
 
 def test_create_head_patch_in_two_pieces(db: None, client: Client, tus_purpose: TusProbe) -> None:
