@@ -29,7 +29,12 @@ READERS = CREATORS
 
 
 class NotAllowed(PermissionError):
-    """The step is not open to this person or in this state; the message says why."""
+    """The step is not open to this person (status 403) or not in this state (409); the
+    message says why."""
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def role_of(user: Any) -> str | None:
@@ -132,7 +137,7 @@ def submit(item: AssistanceRequest, *, actor: Any, request: HttpRequest | None =
     with transaction.atomic():
         if not _move(item, {Status.DRAFT}, Status.PENDING, "assist.submit", actor, request,
                      submitted_at=timezone.now()):  # fmt: skip
-            raise NotAllowed("only a draft can be sent for approval")
+            raise NotAllowed("only a draft can be sent for approval", 409)
 
 
 def check_approver(item: AssistanceRequest, actor: Any) -> None:
@@ -148,11 +153,11 @@ def approve(item: AssistanceRequest, *, actor: Any, request: HttpRequest | None 
     check_approver(item, actor)
     now = timezone.now()
     if item.expires_at <= now:
-        raise NotAllowed("the request expired before it was approved")
+        raise NotAllowed("the request expired before it was approved", 409)
     with transaction.atomic():
         if not _move(item, {Status.PENDING}, Status.SENT, "assist.approve", actor, request,
                      approved_at=now, approved_by=actor):  # fmt: skip
-            raise NotAllowed("only a request waiting for approval can be approved")
+            raise NotAllowed("only a request waiting for approval can be approved", 409)
         notified = notice.send(item)
         AssistanceRequest.objects.filter(pk=item.pk).update(residents_notified=notified)
         item.residents_notified = notified
@@ -170,7 +175,7 @@ def reject(
     with transaction.atomic():
         if not _move(item, {Status.PENDING}, Status.REJECTED, "assist.reject", actor, request,
                      rejected_reason=reason.strip()[:300], ended_at=timezone.now()):  # fmt: skip
-            raise NotAllowed("only a request waiting for approval can be rejected")
+            raise NotAllowed("only a request waiting for approval can be rejected", 409)
 
 
 def close(item: AssistanceRequest, *, actor: Any, request: HttpRequest | None = None) -> None:
@@ -178,4 +183,4 @@ def close(item: AssistanceRequest, *, actor: Any, request: HttpRequest | None = 
     with transaction.atomic():
         if not _move(item, {Status.SENT}, Status.CLOSED, "assist.close", actor, request,
                      ended_at=timezone.now()):  # fmt: skip
-            raise NotAllowed("only a sent request can be closed")
+            raise NotAllowed("only a sent request can be closed", 409)

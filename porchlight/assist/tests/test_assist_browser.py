@@ -1,6 +1,6 @@
 """The whole path in a real Chromium at phone width, in English and Spanish, with axe on every
 screen: a detective asks, a supervisor approves, the resident's notice arrives (the dev
-inbox), the resident shares a photo with consent, community relations downloads it byte-exact, and
+inbox), the resident shares a photo with consent (a resumable upload), community relations downloads it byte-exact, and
 the public log shows the request."""
 
 from __future__ import annotations
@@ -126,7 +126,11 @@ def test_ask_approve_notify_share_download(
     look(page, f"assist-share-phone-{lang}")
     photo = tmp_path / "driveway.jpg"
     photo.write_bytes(jpeg_with_gps())
-    page.set_input_files("input[type=file]", str(photo))
+    # The resumable upload (tus, in pieces) while the form is filled in.
+    page.set_input_files("#resumable-files", str(photo))
+    page.wait_for_function(
+        "() => document.querySelector('[data-resumable] input[type=hidden]').value !== ''"
+    )
     page.fill("#id_note", "Driveway camera")
     page.check("#id_consent_contact")
     page.get_by_label(words["agree"]).check()

@@ -42,6 +42,8 @@ def test_create_submit_approve_through_the_console(signed_in, agency, case, neig
     page = boss.get(f"/console/assist/{item.pk}/").content.decode()
     assert "Approve and send" in page
     assert boss.post(f"/console/assist/{item.pk}/approve").status_code == 302
+    # A second click (or a second supervisor) finds it sent already: nothing twice.
+    assert boss.post(f"/console/assist/{item.pk}/approve").status_code == 409
     item.refresh_from_db()
     assert item.status == Status.SENT and item.residents_notified == 1
     assert Outbox.objects.filter(trigger=Trigger.ASSIST).count() == 1

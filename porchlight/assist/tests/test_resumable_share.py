@@ -82,3 +82,18 @@ def test_uploads_need_a_resident_and_an_open_request(sent, neighbor, supervisor,
     closed_status, _ = tus_upload(resident_client(place.resident), item, jpeg_with_gps())
     assert closed_status == 403
     assert not ResumableUpload.objects.exists()
+
+
+def test_the_page_offers_the_resumable_field_and_a_plain_one_without_javascript(
+    sent, neighbor, media_storage
+):
+    place = neighbor(LAT, LON)
+    item = sent()
+    page = resident_client(place.resident).get(f"/n/{item.agency.slug}/assist/{item.pk}/")
+    html = page.content.decode()
+    assert 'data-purpose="assist-share"' in html
+    assert f"&quot;request&quot;: &quot;{item.pk}&quot;" in html  # the upload's metadata
+    # Without a script the resumable field is hidden (nojs.css) and the plain input posts.
+    assert '<noscript><p class="field"><label for="id_files">' in html
+    assert "assist/nojs.css" in html
+    assert html.count('name="uploads"') == 1

@@ -169,7 +169,8 @@ def test_another_resident_cannot_withdraw(shared, neighbor):
     assert made.withdrawn_at is None
 
 
-def test_deletion_on_schedule_spares_evidence(agency, sent, neighbor, media_storage):
+def test_deletion_on_schedule_spares_evidence(agency, sent, neighbor, media_storage, settings):
+    assert "porchlight.assist.jobs.run" in settings.NOTIFY_PERIODIC_JOBS  # the worker runs it
     place_a, place_b = neighbor(LAT, LON), neighbor(LAT, LON)
     item = sent()
     share_by_post(resident_client(place_a.resident), item)

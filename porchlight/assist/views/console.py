@@ -142,7 +142,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except flow.NotAllowed as exc:
         messages.error(request, _describe(exc))
         detail = request_detail(request, pk)
-        detail.status_code = 403 if "approve" in str(exc) or "asked" in str(exc) else 409
+        detail.status_code = exc.status
         return detail
     return redirect("assist:console_detail", item.pk)
 

@@ -53,7 +53,11 @@ def share_page(request: HttpRequest, agency: Agency, resident: Resident, pk: int
         .prefetch_related("files__media_file")
         .order_by("-created")
     )
-    context = {"item": item, "form": form, "mine": mine, "section": "assist"}
+    context = {
+        "item": item, "form": form, "mine": mine, "section": "assist",
+        # The resumable upload's metadata: which request (media/tus.py → assist/uploads.py).
+        "tus_meta": {"request": item.pk},
+    }  # fmt: skip
     return page(request, agency, "assist/share.html", context, status=status)
 
 
