@@ -458,7 +458,7 @@ def import_rows(
     from porchlight.standins.builders import make_agency
 
     if through_ingest:
-        agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159998")
+        agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159996")
     else:
         agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
     path = var / "history.jsonl"
