@@ -552,6 +552,7 @@ def import_rows(
             "seconds": round(took, 2),
             "rows_per_s": round(len(rows) / took, 1),
         }
+    meter = CpuMeter()
     if through_ingest:
         from porchlight.calls.importing import run as import_run
         from porchlight.calls.importing import staged
@@ -567,6 +568,7 @@ def import_rows(
         result = run_import(path, agency)
         via = "porchlight.calls.importing.run_import (JSON-lines, default batch)"
     return {
+        **meter.per_row(result.rows),
         "via": via,
         "rows": result.rows,
         "applied": result.applied,
@@ -650,6 +652,7 @@ def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     data = _scratch_rows(rows)
     _fresh_scratch()
+    meter = CpuMeter()
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as c:
         with c.cursor.copy(f"COPY bench_scratch ({COLUMNS}) FROM STDIN") as copy:
@@ -657,6 +660,7 @@ def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 copy.write_row(row)
     took = time.perf_counter() - began
     return {
+        **meter.per_row(len(data)),
         "rows": len(data),
         "seconds": round(took, 3),
         "rows_per_s": round(len(data) / took, 1),
@@ -677,7 +681,34 @@ def ratios(out: dict[str, Any]) -> dict[str, float]:
             if "import_through_ingest" in out:
                 slow = out["import_through_ingest"]["rows_per_s"]
                 r[f"import_through_ingest_vs_{short}"] = round(slow / base, 3)
+    if "baseline_copy" in out and out["baseline_copy"].get("cpu_us_per_row"):
+        # CPU per row of COPY ÷ CPU per row of the import: the same ratio, by CPU time.
+        copy_cpu = out["baseline_copy"]["cpu_us_per_row"]
+        for name in ("import", "import_through_ingest"):
+            if out.get(name, {}).get("cpu_us_per_row"):
+                r[f"{name}_vs_copy_by_cpu"] = round(copy_cpu / out[name]["cpu_us_per_row"], 3)
     return r
+
+
+class CpuMeter:
+    """CPU time per row of this process and of its PostgreSQL backend (from /proc), for a
+    comparison that holds on a loaded machine better than rows per second do."""
+
+    def __init__(self) -> None:
+        self.backend = _backend_pid()
+        self.py = own_cpu()
+        self.db = process_cpu(self.backend) if self.backend else None
+
+    def per_row(self, rows: int) -> dict[str, float | None]:
+        py = 1e6 * (own_cpu() - self.py) / max(1, rows)
+        db = None
+        if self.backend and self.db is not None and _backend_pid() == self.backend:
+            db = round(1e6 * (process_cpu(self.backend) - self.db) / max(1, rows), 1)
+        return {
+            "python_cpu_us_per_row": round(py, 1),
+            "db_cpu_us_per_row": db,
+            "cpu_us_per_row": round(py + db, 1) if db is not None else None,
+        }
 
 
 def _backend_pid() -> int | None:
