@@ -37,6 +37,7 @@ import platform
 import pstats
 import queue
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,55 @@ def main() -> None:
     print(json.dumps(result, separators=(",", ":")))
 
 
+def schema_key() -> str:
+    """Names the migrated schema: every migration file's bytes and Django's version. A template
+    database (or SQLite file) under this key is the schema `migrate` would build; the child
+    still runs `migrate` on its copy, which then has nothing to do."""
+    import hashlib
+
+    import django
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in sorted((ROOT / "porchlight").glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _sqlite_template() -> Path:
+    return Path(tempfile.gettempdir()) / f"porchlight-bench-tpl-{schema_key()}.sqlite3"
+
+
+def _save_template(engine: str, url: str) -> None:
+    """After the first migration for these migration files: keep a copy of the empty schema."""
+    from django.db import connection
+
+    if engine == "sqlite":
+        target = _sqlite_template()
+        if target.exists():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(url.removeprefix("sqlite:///"), partial)
+        partial.replace(target)
+        return
+    template = os.environ.pop("BENCH_SAVE_TEMPLATE", "")
+    if not template:
+        return
+    import psycopg
+
+    connection.close()  # CREATE DATABASE … TEMPLATE needs the source to have no sessions
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    name = parts.path.lstrip("/")
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+    except psycopg.Error as exc:  # another bench made it meanwhile, or is reading it
+        log(f"template {template} not saved: {str(exc).strip()}")
+
+
 def prepare_postgres(url: str) -> tuple[str, str]:
     """A fresh, empty bench database, or the reason there cannot be one."""
     try:
@@ -151,10 +201,26 @@ def prepare_postgres(url: str) -> tuple[str, str]:
             f"refusing to drop {name!r}: the bench database's name must start with porchlight_bench",
         )
     admin = urlunsplit(parts._replace(path="/postgres"))
+    template = f"porchlight_bench_tpl_{schema_key()}"
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            found = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [template]
+            ).fetchone()
+            copied = False
+            if found:
+                # Migrated once for these migrations: copied, not migrated again (PostgreSQL
+                # migrations took 26-140 s on the shared machine, most of a --quick run).
+                try:
+                    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                    copied = True
+                except psycopg.errors.ObjectInUse:  # another bench is copying it right now
+                    pass
+            if not copied:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            if not found:
+                os.environ["BENCH_SAVE_TEMPLATE"] = template
     except psycopg.Error as exc:
         return (
             url,
@@ -173,6 +239,8 @@ def run_engine(
     var = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
     if not url:
         url = f"sqlite:///{var / 'bench.sqlite3'}"
+        if _sqlite_template().exists():
+            shutil.copyfile(_sqlite_template(), var / "bench.sqlite3")
     env = {
         "DATABASE_URL": url,
         "PORCHLIGHT_VAR_DIR": str(var),
@@ -196,6 +264,7 @@ def run_engine(
     t = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    _save_template(engine, url)
     log(f"migrated in {time.perf_counter() - t:.1f} s")
     agency = make_agency()
     _, key = make_key(agency, source="bench")
@@ -247,11 +316,11 @@ def run_engine(
             1000 * out["api_batch100"]["server_cpu_s"] / max(1, out["api_batch100"]["events"]), 3
         )
     if "curve" in phases:
-        out["cost_curve"] = cost_curve(events[: (300 if quick else 1_000)])
+        out["cost_curve"] = cost_curve(events[: (100 if quick else 1_000)])
         log("cost curve", out["cost_curve"])
     out["load_average_end"] = os.getloadavg()
     if "profile" in phases:
-        out["profile_ingest_batch100"] = profile_ingest(events[-(10 if quick else 50) * BATCH :])
+        out["profile_ingest_batch100"] = profile_ingest(events[-(3 if quick else 50) * BATCH :])
     return out
 
 
@@ -458,7 +527,7 @@ def import_rows(
     from porchlight.standins.builders import make_agency
 
     if through_ingest:
-        agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159998")
+        agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159996")
     else:
         agency = make_agency(slug="importbench", name="Import bench", ori="CA0159999")
     path = var / "history.jsonl"
@@ -483,6 +552,7 @@ def import_rows(
             "seconds": round(took, 2),
             "rows_per_s": round(len(rows) / took, 1),
         }
+    meter = CpuMeter()
     if through_ingest:
         from porchlight.calls.importing import run as import_run
         from porchlight.calls.importing import staged
@@ -498,6 +568,7 @@ def import_rows(
         result = run_import(path, agency)
         via = "porchlight.calls.importing.run_import (JSON-lines, default batch)"
     return {
+        **meter.per_row(result.rows),
         "via": via,
         "rows": result.rows,
         "applied": result.applied,
@@ -581,6 +652,7 @@ def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     data = _scratch_rows(rows)
     _fresh_scratch()
+    meter = CpuMeter()
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as c:
         with c.cursor.copy(f"COPY bench_scratch ({COLUMNS}) FROM STDIN") as copy:
@@ -588,6 +660,7 @@ def baseline_copy(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 copy.write_row(row)
     took = time.perf_counter() - began
     return {
+        **meter.per_row(len(data)),
         "rows": len(data),
         "seconds": round(took, 3),
         "rows_per_s": round(len(data) / took, 1),
@@ -608,7 +681,34 @@ def ratios(out: dict[str, Any]) -> dict[str, float]:
             if "import_through_ingest" in out:
                 slow = out["import_through_ingest"]["rows_per_s"]
                 r[f"import_through_ingest_vs_{short}"] = round(slow / base, 3)
+    if "baseline_copy" in out and out["baseline_copy"].get("cpu_us_per_row"):
+        # CPU per row of COPY ÷ CPU per row of the import: the same ratio, by CPU time.
+        copy_cpu = out["baseline_copy"]["cpu_us_per_row"]
+        for name in ("import", "import_through_ingest"):
+            if out.get(name, {}).get("cpu_us_per_row"):
+                r[f"{name}_vs_copy_by_cpu"] = round(copy_cpu / out[name]["cpu_us_per_row"], 3)
     return r
+
+
+class CpuMeter:
+    """CPU time per row of this process and of its PostgreSQL backend (from /proc), for a
+    comparison that holds on a loaded machine better than rows per second do."""
+
+    def __init__(self) -> None:
+        self.backend = _backend_pid()
+        self.py = own_cpu()
+        self.db = process_cpu(self.backend) if self.backend else None
+
+    def per_row(self, rows: int) -> dict[str, float | None]:
+        py = 1e6 * (own_cpu() - self.py) / max(1, rows)
+        db = None
+        if self.backend and self.db is not None and _backend_pid() == self.backend:
+            db = round(1e6 * (process_cpu(self.backend) - self.db) / max(1, rows), 1)
+        return {
+            "python_cpu_us_per_row": round(py, 1),
+            "db_cpu_us_per_row": db,
+            "cpu_us_per_row": round(py + db, 1) if db is not None else None,
+        }
 
 
 def _backend_pid() -> int | None:

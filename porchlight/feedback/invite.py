@@ -70,15 +70,56 @@ def survey_for(agency: Agency, when: str) -> Survey | None:
 
 def after_calls_cleared(applied: Applied) -> None:
     """Invite the callers of the calls this intake batch cleared. Called by calls.intake inside
-    the batch's transaction, after notify.plan.calls()."""
+    the batch's transaction, after notify.plan.calls().
+
+    Read once for the batch, not per call (under intake's profiler these reads were most of a
+    batch's CPU): each agency's survey, the callers' contacts, and the calls' agency, call type
+    and priority, which intake already holds (`applied`) and a call read by calls/rows.py would
+    otherwise fetch one query each on first use."""
     cleared_now = {ev.call_id for ev in applied.events if ev.status == Status.CLEARED}
+    calls: list[Call] = []
     for pk in sorted(cleared_now):
         call = applied.calls.get(pk)
         if call is None or call.historical or call.status != Status.CLEARED:
             continue
         if applied.status_before.get(pk) == Status.CLEARED:
             continue  # cleared before this batch: asked then
-        after_call_cleared(call)
+        if (call.caller_phone_id or call.caller_email_id) is None:
+            continue
+        calls.append(call)
+    if not calls:
+        return
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={c.agency_id for c in calls})}
+    surveys: dict[int, Survey | None] = {}
+    contacts = Contact.objects.in_bulk(
+        {c.caller_phone_id or c.caller_email_id for c in calls}  # type: ignore[misc]
+    )
+    for call in calls:
+        _known_relations(call, agencies, applied)
+        if call.agency_id not in surveys:
+            surveys[call.agency_id] = survey_for(call.agency, When.CALL_CLEARED)
+        survey = surveys[call.agency_id]
+        contact = contacts.get(call.caller_phone_id or call.caller_email_id)  # type: ignore[arg-type]
+        if survey is None or contact is None:
+            continue
+        invite(survey, contact, call=call, language=language_of(call.caller_language, call.agency))
+
+
+def _known_relations(call: Call, agencies: dict[int, Agency], applied: Applied) -> None:
+    """The call's agency, call type and priority, from what the batch already read, cached on
+    the call as select_related would (only where not cached yet)."""
+    for name, pk, known in (
+        ("agency", call.agency_id, agencies),
+        ("call_type", call.call_type_id, applied.call_types),
+        ("priority", call.priority_id, applied.priorities),
+    ):
+        field = Call._meta.get_field(name)
+        if field.is_cached(call):  # type: ignore[union-attr]
+            continue
+        if pk is None:
+            field.set_cached_value(call, None)  # type: ignore[union-attr]
+        elif pk in known:
+            field.set_cached_value(call, known[pk])  # type: ignore[union-attr]
 
 
 def after_call_cleared(call: Call) -> Invitation | None:
