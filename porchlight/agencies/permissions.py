@@ -40,6 +40,9 @@ class Cap(StrEnum):
     ALERTS_PUBLISH = "alerts.publish"
     FOLLOW_UP = "feedback.follow_up"
     INSIGHTS = "insights.view"
+    ASSIST = "assist.request"
+    ASSIST_APPROVE = "assist.approve"
+    RECORDS = "records.keep"
     AUDIT = "audit.view"
     STAFF = "staff.manage"
     PERSONAL_DATA = "pii.view"
@@ -57,6 +60,9 @@ LABELS: dict[Cap, Any] = {
     Cap.ALERTS_PUBLISH: _("Publish, cancel and pin alerts; answer residents; manage watch groups"),
     Cap.FOLLOW_UP: _("Work survey follow-ups"),
     Cap.INSIGHTS: _("Read dashboards and insights"),
+    Cap.ASSIST: _("Ask residents for footage; see and download what they share"),
+    Cap.ASSIST_APPROVE: _("Approve or reject requests for assistance (never one's own)"),
+    Cap.RECORDS: _("Retention, litigation holds and public-records exports"),
     Cap.AUDIT: _("Read and export the audit log"),
     Cap.STAFF: _("Manage staff accounts (admin)"),
     Cap.PERSONAL_DATA: _("See personal data unredacted (survey comments with contact details)"),
@@ -78,6 +84,9 @@ MATRIX: dict[Cap, frozenset[Role]] = {
     Cap.ALERTS_PUBLISH: _WRITERS,
     Cap.FOLLOW_UP: _WRITERS,
     Cap.INSIGHTS: _ALL,
+    Cap.ASSIST: frozenset({Role.ADMIN, Role.SUPERVISOR, Role.DETECTIVE, Role.COMMUNITY}),
+    Cap.ASSIST_APPROVE: frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    Cap.RECORDS: frozenset({Role.ADMIN, Role.RECORDS}),
     Cap.AUDIT: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Cap.STAFF: frozenset({Role.ADMIN}),
     Cap.PERSONAL_DATA: frozenset({Role.ADMIN}),

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from porchlight.agencies.models import Agency, Role
+from porchlight.agencies.models import Agency
+from porchlight.agencies.permissions import MATRIX, Cap
 from porchlight.alerts import shapes
 from porchlight.alerts.models import Beat
 from porchlight.assist import limits, notice
@@ -22,8 +23,9 @@ from porchlight.assist.models import AssistanceRequest, Status
 from porchlight.audit.log import record
 from porchlight.cases.models import Case
 
-CREATORS = {Role.COMMUNITY, Role.DETECTIVE, Role.SUPERVISOR, Role.ADMIN}
-APPROVERS = {Role.SUPERVISOR, Role.ADMIN}
+# The roles come from the permission matrix (agencies/permissions.py), the one table of who may.
+CREATORS = set(MATRIX[Cap.ASSIST])
+APPROVERS = set(MATRIX[Cap.ASSIST_APPROVE])
 # Who may read a request's shares (residents' files and, with consent, their contact).
 READERS = CREATORS
 

@@ -10,16 +10,14 @@ Platform superusers may do everything, for the agency they pick.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from porchlight.agencies.models import Agency, Role
-from porchlight.agencies.staff import staff_of, staff_required
+from porchlight.agencies.models import Agency
+from porchlight.agencies.permissions import MATRIX, Cap, requires
+from porchlight.agencies.staff import staff_of
 
-RECORDS_ROLES = frozenset({Role.ADMIN, Role.RECORDS})
+RECORDS_ROLES = MATRIX[Cap.RECORDS]
 
 
 def can_keep_records(request: HttpRequest) -> bool:
@@ -39,19 +37,10 @@ def can_configure(request: HttpRequest) -> bool:
 def ops_required(
     *, records: bool = False, configure: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @staff_required()
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if records and not can_keep_records(request):
-                raise PermissionDenied
-            if configure and not can_configure(request):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+    """The permission matrix's capability for an operations page (agencies/permissions.py):
+    agency configuration, else keeping records, else any staff role."""
+    cap = Cap.CONFIGURE if configure else Cap.RECORDS if records else Cap.CONSOLE
+    return requires(cap)
 
 
 def acting_agency(request: HttpRequest) -> Agency | None:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from porchlight.agencies import console
-from porchlight.agencies.staff import agency_scope, staff_required
+from porchlight.agencies.permissions import Cap, requires
+from porchlight.agencies.staff import agency_scope
 from porchlight.assist import flow, limits, sharing
 from porchlight.assist.forms import RequestForm
 from porchlight.assist.models import AssistanceRequest, Share, ShareFile, Status
@@ -35,7 +36,7 @@ def _scoped_requests(request: HttpRequest) -> Any:
     return console.scoped(request, AssistanceRequest.objects.select_related("agency", "case"))
 
 
-@staff_required()
+@requires(Cap.ASSIST)
 def request_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     items = _scoped_requests(request)[:200]
@@ -50,7 +51,7 @@ def _can_create(request: HttpRequest) -> bool:
     return agency_scope(request) is not None and flow.role_of(request.user) in flow.CREATORS
 
 
-@staff_required(write=True)
+@requires(Cap.ASSIST)
 def request_new(request: HttpRequest) -> HttpResponse:
     _reader(request)
     agency = agency_scope(request)
@@ -90,7 +91,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return console.page(request, "assist/console_new.html", context, status=status)
 
 
-@staff_required()
+@requires(Cap.ASSIST)
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
     item = get_object_or_404(_scoped_requests(request), pk=pk)
@@ -118,7 +119,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.ASSIST)
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _reader(request)
     item = get_object_or_404(_scoped_requests(request), pk=pk)
@@ -159,7 +160,7 @@ def _describe(exc: Exception) -> str:
 
 
 @require_POST
-@staff_required(write=True)
+@requires(Cap.ASSIST)
 def share_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
     made = get_object_or_404(
@@ -175,7 +176,7 @@ def share_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assist:console_detail", made.request_id)
 
 
-@staff_required()  # type: ignore[arg-type]  # a FileResponse streams: not an HttpResponse
+@requires(Cap.ASSIST)
 def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     _reader(request)
     link = get_object_or_404(
