@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from porchlight.agencies import console
@@ -61,6 +62,8 @@ def dashboard(request: HttpRequest, kind: str = "calls") -> HttpResponse:
         "kind": kind,
         "tabs": _tabs(),
         "board": board,
+        # Reversed once: a page has hundreds of links to it (a url tag each would be slow).
+        "rows_url": reverse("insights:rows", args=[kind]),
         "filters": filters,
         "query": filters.query(),
     }
