@@ -23,6 +23,7 @@ from porchlight.community import demo as community_demo
 from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
 from porchlight.feedback import demo as feedback_demo
+from porchlight.insights import demo as insights_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
 from porchlight.publicmap import demo as publicmap_demo
@@ -85,6 +86,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     cases_demo.seed(agency)
     alerts_demo.seed(agency)  # after the community: beats, alerts, a watch group for its residents
     publicmap_demo.seed(agency, history_days + 1, now)
+    insights_demo.seed(agency)  # last: the rollups read every call the demo made
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 

@@ -10,6 +10,7 @@ import pytest
 from porchlight.cases.models import Case, CaseEvent, EventKind, Term
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import MONDAY, six_calls
+from porchlight.insights.tests.test_calls_dashboard import add_beats
 from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 WEEK = "since=2026-11-16&until=2026-11-22"
@@ -21,6 +22,7 @@ WEEK = "since=2026-11-16&until=2026-11-22"
 def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
     six_calls(agency)
     rollups.rebuild(agency)
+    add_beats(agency, ["B1", "B2", "B3"])
     case = Case.objects.create(agency=agency, number="C1", source="rms", term=Term.ASSIGNED,
                                created=MONDAY + timedelta(hours=9))  # fmt: skip
     CaseEvent.objects.create(case=case, kind=EventKind.ASSIGNED, at=MONDAY + timedelta(hours=10))
@@ -41,10 +43,15 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
             assert box and box["width"] > 100 and box["height"] > 20, (kind, i)
             shapes = charts.nth(i).locator("rect, path")
             assert shapes.count() > 0, (kind, i)
+        # Numbers in the SVG are never localised ("0,4" is no opacity, "12,5" no width).
+        assert not page.locator(
+            "svg.in-chart [fill-opacity*=','], svg.in-chart [width*=',']"
+        ).count()
         look(page, f"insights-{kind}-{lang}")
     # The heatmap has one cell per day and hour, darker where busier; follow a figure.
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
     assert page.locator("svg.in-heat rect.cell").count() == 7 * 24
+    assert page.locator("svg.in-map path.area").count() == 3
     page.locator("table[data-figure=summary] a").first.click()
     assert page.locator("table[data-figure=rows] tbody tr").count() == 6
     look(page, f"insights-calls-rows-{lang}")
