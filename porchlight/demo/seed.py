@@ -24,6 +24,7 @@ from porchlight.community import demo as community_demo
 from porchlight.demo import addresses
 from porchlight.demo.agency import make_agency
 from porchlight.feedback import demo as feedback_demo
+from porchlight.insights import demo as insights_demo
 from porchlight.notify import inbound, rules
 from porchlight.notify.models import Hold, Rule, Sender, Trigger
 from porchlight.operations import demo as operations_demo
@@ -89,6 +90,7 @@ def seed(history_days: float = 7, now: datetime | None = None) -> Demo:
     assist_demo.seed(agency)  # after alerts: beats name the area; residents are told
     publicmap_demo.seed(agency, history_days + 1, now)
     operations_demo.seed(agency)  # after the cases: a hold on one of them
+    insights_demo.seed(agency)  # last: the rollups read every call the demo made
     return Demo(agency, neighbour, key, history, next_incident(agency))
 
 

@@ -4,6 +4,7 @@ text alternative; the SVG also carries a <desc> summary."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # Shades of the brand colour by fifths of the largest value; 0 stays blank.
@@ -68,4 +69,64 @@ def bars(
         "height": max(row, row * len(items) + 6),
         "left": left,
         "bars": out,
+    }
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry.get("type") == "Polygon":
+        return list(geometry.get("coordinates") or [])
+    if geometry.get("type") == "MultiPolygon":
+        return [ring for polygon in geometry.get("coordinates") or [] for ring in polygon]
+    return []
+
+
+def choropleth(
+    shapes: list[tuple[str, dict[str, Any]]], values: dict[str, float], caption: str,
+) -> dict[str, Any] | None:  # fmt: skip
+    """Beat shapes (code, GeoJSON geometry in lon/lat) projected on the server into SVG paths,
+    shaded by value in fifths of the largest. Longitudes are scaled by the cosine of the
+    middle latitude, so a city's shapes keep their proportions; None without shapes."""
+    rings = {code: _rings(g) for code, g in shapes}
+    points = [p for rs in rings.values() for ring in rs for p in ring if len(p) >= 2]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    squeeze = math.cos(math.radians((south + north) / 2))
+    span = max((east - west) * squeeze, north - south) or 1.0
+    width, pad = 560.0, 8.0
+    scale = (width - 2 * pad) / span
+    height = (north - south) * scale + 2 * pad
+
+    def xy(p: list[float]) -> tuple[float, float]:
+        return (pad + (p[0] - west) * squeeze * scale, pad + (north - p[1]) * scale)
+
+    top = max(values.values(), default=0) or 1
+    out = []
+    for code, code_rings in rings.items():
+        parts = []
+        xs, ys = [], []
+        for ring in code_rings:
+            coords = [xy(p) for p in ring if len(p) >= 2]
+            if len(coords) < 3:
+                continue
+            xs += [c[0] for c in coords]
+            ys += [c[1] for c in coords]
+            parts.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + " Z")
+        if not parts:
+            continue
+        value = values.get(code, 0)
+        level = 0 if not value else 1 + min(LEVELS - 1, int(LEVELS * value / top - 1e-9))
+        out.append(
+            {
+                "code": code, "d": " ".join(parts), "opacity": round(0.08 + 0.92 * level / LEVELS, 2),
+                "lx": round((min(xs) + max(xs)) / 2, 1), "ly": round((min(ys) + max(ys)) / 2, 1),
+            }
+        )  # fmt: skip
+    return {
+        "kind": "map",
+        "width": width,
+        "height": round(height, 1),
+        "shapes": out,
+        "caption": caption,
     }

@@ -20,24 +20,26 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
+    Case,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     OuterRef,
-    Q,
     QuerySet,
-    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call, Event
 from porchlight.insights import buckets
-from porchlight.insights.models import COUNTS, HOURS, BeatRollup, CallRollup, Cursor
+from porchlight.insights.models import COUNTS, BeatRollup, CallRollup, Cursor
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.worker import take_lease
 
@@ -54,7 +56,7 @@ BATCH = 50_000
 OVERLAP = 2_000
 # The longest stretch one rebuild statement covers, so a full rebuild of years of history is a
 # series of bounded statements, not one.
-CHUNK_DAYS = 31
+CHUNK_DAYS = 92
 
 DELAY_SENT = (State.SENT, State.DELIVERED)
 
@@ -63,71 +65,115 @@ def delayed_calls() -> Any:
     return Outbox.objects.filter(call=OuterRef("pk"), trigger=Trigger.DELAYED, state__in=DELAY_SENT)
 
 
-def _bucket_counts(metric: str, extra: Q) -> dict[str, Count]:
-    span = f"_{metric}_span"
-    out: dict[str, Count] = {}
-    lower = timedelta(0)
-    for i in range(buckets.COUNT):
-        # Bucket i holds durations in (previous edge, edge]; the first also holds 0.
-        cond = Q(**{f"{span}__gte": lower}) if i == 0 else Q(**{f"{span}__gt": lower})
-        if i < len(buckets.EDGES):
-            upper = timedelta(seconds=buckets.EDGES[i])
-            cond &= Q(**{f"{span}__lte": upper})
-            lower = upper
-        out[buckets.column(metric, i)] = Count("pk", filter=cond & extra)
-    return out
+class BucketOf(Func):
+    """The response-time bucket (buckets.py) of the seconds between two times; NULL when
+    either is missing or the end is before the start. Each call's bucket is computed once
+    (not once per bucket column), so the rollup's GROUP BY counts with cheap integer tests."""
+
+    output_field = IntegerField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        # Portable: a CASE over the edges on the timedelta (SQLite in the tests).
+        start, end = self.source_expressions
+        span = ExpressionWrapper(end - start, output_field=DurationField())
+        expression = Case(
+            When(GreaterThanOrEqual(span, Value(timedelta(0))), then=Case(
+                *[When(LessThanOrEqual(span, Value(timedelta(seconds=e))), then=Value(i))
+                  for i, e in enumerate(buckets.EDGES)],
+                default=Value(len(buckets.EDGES)),
+            )),
+            default=Value(None),
+            output_field=IntegerField(),
+        )  # fmt: skip
+        return compiler.compile(expression.resolve_expression(compiler.query))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # width_bucket(-x, ascending -edges) counts the edges e with -e <= -x, i.e. e >= x:
+        # the bucket of x, where bucket i holds (edge i-1, edge i], is len(EDGES) minus that.
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        negated = ", ".join(str(-e) for e in reversed(buckets.EDGES))
+        seconds = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
+        sql = (
+            f"CASE WHEN {end_sql} >= {start_sql} THEN {len(buckets.EDGES)} - "
+            f"width_bucket(-{seconds}::float8, ARRAY[{negated}]::float8[]) END"
+        )
+        params = (
+            *end_params,
+            *start_params,
+            *end_params,
+            *start_params,
+            *end_params,
+            *start_params,
+        )
+        return sql, params
 
 
-def grouped_calls(agency: Agency, first: date, last: date) -> QuerySet[Any]:
-    """The rollup rows for the agency's calls that began between two local dates (inclusive),
-    as one grouped query: columns _day, beat, district, _priority, _type and the counts."""
+def call_facts(agency: Agency, first: date, last: date) -> QuerySet[Any]:
+    """One row per call that began between two local dates (inclusive): its local day and
+    hour, codes, whether a delay notice went, and each interval's bucket, each computed once."""
     tz = agency.tz
     start = datetime.combine(first, time(), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
     qs = Call.objects.filter(agency=agency, first_event_at__gte=start, first_event_at__lt=end)
-    spans: dict[str, Any] = {}
-    for metric, (a, b) in buckets.METRICS.items():
-        spans[f"_{metric}_span"] = ExpressionWrapper(F(b) - F(a), output_field=DurationField())
-    qs = qs.annotate(
-        _day=TruncDate("first_event_at", tzinfo=tz),
-        _hour=ExtractHour("first_event_at", tzinfo=tz),
-        _priority=Coalesce(F("priority__code"), Value("")),
-        _type=Coalesce(F("call_type__code"), Value("")),
-        _delayed=Exists(delayed_calls()),
+    spans = {f"b_{m}": BucketOf(a, b) for m, (a, b) in buckets.METRICS.items()}
+    return qs.annotate(
+        d=TruncDate("first_event_at", tzinfo=tz),
+        h=ExtractHour("first_event_at", tzinfo=tz),
+        p=Coalesce(F("priority__code"), Value("")),
+        t=Coalesce(F("call_type__code"), Value("")),
+        late=Exists(delayed_calls()),
         **spans,
-    )
-    aggregates: dict[str, Any] = {
-        "calls": Count("pk"),
-        "delayed": Count("pk", filter=Q(_delayed=True)),
-    }
-    for h, name in enumerate(HOURS):
-        aggregates[name] = Count("pk", filter=Q(_hour=h))
-    for metric in buckets.METRICS:
-        # A cleared time the export did not give is no duration (calls/importing/mapping.py).
-        extra = Q(cleared_time_unknown=False) if metric == "clear" else Q()
-        aggregates.update(_bucket_counts(metric, extra))
-    return qs.values("_day", "beat", "district", "_priority", "_type").annotate(**aggregates)
-
-
-# The grouped query's column for each rollup column that is named differently.
-RENAMED = {"day": "_day", "priority": "_priority", "call_type": "_type"}
+    ).values("d", "h", "beat", "district", "p", "t", "late", "cleared_time_unknown", *spans)
 
 
 def _insert_grouped(agency: Agency, first: date, last: date) -> int:
-    """INSERT … SELECT the grouped calls into CallRollup: the database moves the rows, so
-    none is read into Python (the same SQL on PostgreSQL and SQLite)."""
-    sql, params = grouped_calls(agency, first, last).query.sql_with_params()
-    table = connection.ops.quote_name(CallRollup._meta.db_table)
-    targets = ["day", "beat", "district", "priority", "call_type", "calls", "delayed", *COUNTS]
+    """INSERT … SELECT the calls' facts, grouped, into CallRollup: the database moves the
+    rows, none is read into Python, and the same SQL runs on PostgreSQL and SQLite."""
+    sql, params = call_facts(agency, first, last).query.sql_with_params()
     q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # OFFSET 0 keeps the per-call facts a subquery: pulled up, each FILTER below would
+        # compute the time zone conversion and the buckets again.
+        sql += " OFFSET 0"
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    counts = [count(f"f.h = {h}") for h in range(24)]
+    for metric in buckets.METRICS:
+        unknown = " AND NOT f.cleared_time_unknown" if metric == "clear" else ""
+        counts += [count(f"f.b_{metric} = {i}{unknown}") for i in range(buckets.COUNT)]
+    targets = ["day", "beat", "district", "priority", "call_type", "calls", "delayed", *COUNTS]
+    table = q(CallRollup._meta.db_table)
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {table} (agency_id, {', '.join(q(t) for t in targets)}) "
-            f"SELECT %s, {', '.join('sub.' + q(RENAMED.get(t, t)) for t in targets)} "
-            f"FROM ({sql}) sub",
+            f"SELECT %s, f.d, f.beat, f.district, f.p, f.t, COUNT(*), {count('f.late')}, "
+            f"{', '.join(counts)} FROM ({sql}) f GROUP BY f.d, f.beat, f.district, f.p, f.t",
             [agency.pk, *params],
         )
         return c.rowcount
+
+
+def _insert_beats(agency: Agency, first: date, last: date) -> None:
+    """BeatRollup: the CallRollup rows of those days summed over call types, in SQL."""
+    q = connection.ops.quote_name
+    names = ["calls", "delayed", *COUNTS]
+    keys = ["day", "beat", "district", "priority"]
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {q(BeatRollup._meta.db_table)} "
+            f"(agency_id, {', '.join(q(k) for k in keys + names)}) "
+            f"SELECT agency_id, {', '.join(q(k) for k in keys)}, "
+            f"{', '.join(f'SUM({q(n)})' for n in names)} "
+            f"FROM {q(CallRollup._meta.db_table)} WHERE agency_id = %s AND day >= %s "
+            f"AND day <= %s GROUP BY agency_id, {', '.join(q(k) for k in keys)}",
+            [agency.pk, first, last],
+        )
 
 
 def rebuild_days(agency: Agency, first: date, last: date) -> int:
@@ -141,15 +187,7 @@ def rebuild_days(agency: Agency, first: date, last: date) -> int:
             BeatRollup.objects.filter(agency=agency, day__gte=day, day__lte=stop).delete()
             written += _insert_grouped(agency, day, stop)
             # The beat rollup is the call rollup summed over call types: a few rows a day.
-            summed = (
-                CallRollup.objects.filter(agency=agency, day__gte=day, day__lte=stop)
-                .values("day", "beat", "district", "priority")
-                .annotate(**{c: Sum(c) for c in ["calls", "delayed", *COUNTS]})
-                .order_by()
-            )
-            BeatRollup.objects.bulk_create(
-                [BeatRollup(agency=agency, **row) for row in summed], batch_size=2000
-            )
+            _insert_beats(agency, day, stop)
         day = stop + timedelta(days=1)
     return written
 

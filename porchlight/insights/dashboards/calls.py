@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractWeekDay
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
+from porchlight.alerts.models import Beat
 from porchlight.insights import buckets, charts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
@@ -158,4 +159,27 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     ):
         ordered = [(key or _("(none)"), by[dim][key]) for key in sorted(by[dim])]
         figures.append(_times_figure(f"times_{dim}", title, head, ordered, filters, dim))
+    beat_map = beats_map(agency, {k: v.get("calls", 0) for k, v in by["beat"].items()}, filters)
+    if beat_map is not None:
+        figures.insert(2, beat_map)
     return Dashboard("calls", _("Calls"), figures)
+
+
+def beats_map(
+    agency: Agency | None, calls_by_beat: dict[str, int], filters: Filters
+) -> Figure | None:
+    """Calls by beat on the agency's beat shapes (alerts' beats, imported from GeoJSON with
+    `porchlight alerts import-beats`); nothing without shapes or for every agency at once."""
+    if agency is None:
+        return None
+    shapes = list(Beat.objects.filter(agency=agency).values_list("code", "geometry"))
+    chart = charts.choropleth(shapes, {k: float(v) for k, v in calls_by_beat.items()},
+                              _("Calls by beat: darker beats had more calls."))  # fmt: skip
+    if chart is None:
+        return None
+    figure = Figure("map", _("Map of calls by beat"), [_("Beat"), _("Calls")])
+    for code, _geometry in sorted(shapes):
+        n = calls_by_beat.get(code, 0)
+        figure.add([code, n], [None, filters.query(beat=code) if n else None])
+    figure.chart = chart
+    return figure

@@ -10,8 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
+from porchlight.alerts.models import Beat
 from porchlight.feedback import measures
 from porchlight.feedback.models import About, Answer, Commendation, FollowUp, Kind
+from porchlight.insights import charts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
 
@@ -40,7 +42,7 @@ def answers(agency: Agency | None, filters: Filters) -> QuerySet[Answer]:
 
 
 def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, param: str | None,
-               title: str, head: str) -> Figure:  # fmt: skip
+               title: str, head: str) -> tuple[Figure, dict[str, float]]:  # fmt: skip
     figure = Figure(f"by_{key}", title, [head, _("CSAT answers"), "CSAT", _("NPS answers"), "NPS"])
     path = f"response__invitation__{field}"
     rated = answers(agency, filters).filter(number__isnull=False)
@@ -67,8 +69,11 @@ def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, pa
         groups.setdefault(row[path], {}).update(
             nps_n=row["n"], net=row["promoters"] - row["detractors"]
         )
+    csat_of: dict[str, float] = {}
     for value in sorted(groups, key=lambda v: str(v or "")):
         g = groups[value]
+        if g.get("csat_n"):
+            csat_of[str(value)] = 100 * g.get("happy", 0) / g["csat_n"]
         csat_n, nps_n = g.get("csat_n", 0), g.get("nps_n", 0)
         nps_value = f"{100 * g['net'] / nps_n:.1f}" if nps_n else "–"
         link = filters.query(**{param: str(value)}) if param and value else None
@@ -76,7 +81,7 @@ def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, pa
             [value or _("(none)"), csat_n, pct(g.get("happy", 0), csat_n), nps_n, nps_value],
             [None, link, None, None, None],
         )
-    return figure
+    return figure, csat_of
 
 
 def compute(agency: Agency | None, filters: Filters) -> Dashboard:
@@ -132,7 +137,15 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     }
     for key, field, param in BREAKDOWNS:
         title, head = heads[key]
-        figures.append(_breakdown(agency, filters, key, field, param, title, head))
+        figure, csat_of = _breakdown(agency, filters, key, field, param, title, head)
+        figures.append(figure)
+        if key == "beat" and agency is not None:
+            shapes = list(Beat.objects.filter(agency=agency).values_list("code", "geometry"))
+            chart = charts.choropleth(
+                shapes, csat_of, _("CSAT by beat: darker beats had more satisfied callers.")
+            )
+            if chart is not None:
+                figure.chart = chart
 
     themes = Figure("themes", _("Themes in comments"), [_("Theme"), _("Comments")])
     for name, n in figures_of.themes:

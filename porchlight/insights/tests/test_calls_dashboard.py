@@ -164,3 +164,39 @@ def test_another_agency_sees_none_of_it(staff_client, counted):
 def test_staff_only(client, counted):
     r = client.get(URL)
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def square(lon, lat):
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]
+        ],
+    }
+
+
+def add_beats(agency, codes):
+    from porchlight.alerts.models import Beat
+
+    for i, code in enumerate(codes):
+        lon, lat = -119.02 + 0.01 * i, 35.37
+        Beat.objects.create(agency=agency, code=code, geometry=square(lon, lat), min_lat=lat,
+                            max_lat=lat + 0.01, min_lon=lon, max_lon=lon + 0.01)  # fmt: skip
+
+
+def test_no_map_without_beat_shapes(counted):
+    assert "map" not in {f.key for f in board(counted).figures}
+
+
+def test_the_map_of_calls_by_beat(counted):
+    add_beats(counted, ["B1", "B2", "B9"])
+    figure = board(counted).figure("map")
+    assert rows_of(figure) == {"B1": ["2"], "B2": ["2"], "B9": ["0"]}  # B3 has no shape
+    shapes = {s["code"]: s for s in figure.chart["shapes"]}
+    assert set(shapes) == {"B1", "B2", "B9"}
+    # B1 and B2 had the most calls: the darkest shade; B9 none: the lightest.
+    assert shapes["B1"]["opacity"] == shapes["B2"]["opacity"] == 1.0
+    assert shapes["B9"]["opacity"] < 0.1
+    # Side by side, west to east, the same size.
+    assert shapes["B1"]["lx"] < shapes["B2"]["lx"] < shapes["B9"]["lx"]
+    assert shapes["B1"]["d"].startswith("M") and shapes["B1"]["d"].endswith("Z")
