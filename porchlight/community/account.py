@@ -67,6 +67,7 @@ def export(resident: Resident) -> dict[str, Any]:
                 "lat": p.lat,
                 "lon": p.lon,
                 "radius_miles": p.radius_miles,
+                "area": p.area,
                 "created": p.created.isoformat(),
                 "alert_preference": alert_prefs.get(p.pk),
             }
