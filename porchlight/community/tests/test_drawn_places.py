@@ -143,3 +143,23 @@ def test_an_alert_reaches_a_drawn_place_when_the_areas_meet(agency: Any) -> None
     assert ana.pk not in fanout.reached(missed)
     hit = publish.publish(agency, publish.radius_area(*INSIDE, 0.05), title="Hit", body="Here.")
     assert ana.pk in fanout.reached(hit)
+
+
+@pytest.mark.django_db
+def test_a_drawn_place_makes_its_resident_eligible_for_a_watch_group_it_meets(
+    agency: Any,
+) -> None:
+    from porchlight.alerts import watch
+
+    ana = make_resident(agency, "ana@example.org")
+    drawn(ana, triangle())
+    square = lambda lat, lon, d: {  # noqa: E731
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d],
+                         [lon, lat]]],
+    }  # fmt: skip
+    # Overlaps the triangle's corner at (LAT, LON) but holds neither its centre nor its box's
+    # far corner; another group only covers the box's empty corner.
+    meets = watch.create(agency, "Meets", square(LAT - D / 4, LON - D / 4, D / 2))
+    watch.create(agency, "Misses", square(LAT + D * 0.8, LON + D * 0.8, D / 10))
+    assert watch.eligible(ana) == [meets]
