@@ -59,6 +59,10 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--send-seconds", type=float, default=None)
     parser.add_argument(
+        "--profile", action="store_true",
+        help="after the timed fan-out, profile a second one (cProfile, to stderr)",
+    )  # fmt: skip
+    parser.add_argument(
         "--child", nargs=3, metavar=("ENGINE", "URL", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -66,6 +70,8 @@ def main() -> None:
     send_seconds = args.send_seconds or (3.0 if args.quick else 15.0)
     if args.child:
         engine, url, out = args.child
+        if args.profile:
+            os.environ["BENCH_FANOUT_PROFILE"] = "1"
         Path(out).write_text(json.dumps(run_engine(engine, url, residents, send_seconds)))
         return
 
@@ -90,7 +96,8 @@ def main() -> None:
             parser.error(f"unknown engine {engine}")
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             cmd = [sys.executable, __file__, "--child", engine, url, out.name,
-                   "--residents", str(residents), "--send-seconds", str(send_seconds)]  # fmt: skip
+                   "--residents", str(residents), "--send-seconds", str(send_seconds),
+                   *(["--profile"] if args.profile else [])]  # fmt: skip
             log(f"== {engine}")
             code = subprocess.call(cmd, cwd=ROOT)
             text = Path(out.name).read_text()
@@ -209,6 +216,21 @@ def fan_out(agency: Any, beat: Any, residents: int) -> dict[str, Any]:
     seconds = time.perf_counter() - t
     exist = Outbox.objects.filter(trigger="alert.urgent").count()
     log(f"fan-out: {written} outbox rows in {seconds:.2f} s ({exist} exist)")
+    if os.environ.get("BENCH_FANOUT_PROFILE"):
+        # Not timed: a second alert to the same beat, under cProfile, for where the time goes.
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        second = publish.publish(agency, publish.beats_area([beat]), title="Second",
+                                 body="Profiled.", severity=Severity.URGENT)  # fmt: skip
+        profiler.enable()
+        fanout.fan_out(second)
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(18)
+        log(text.getvalue())
     return {
         "outbox_rows": exist,
         "every_row_exists": exist == residents,

@@ -190,6 +190,10 @@ OUTBOX: list[Reason] = [
     Reason("push service timed out", _("The push service did not answer in time.")),
     Reason("push service: {error}", _("The push service had an error: %(error)s")),
     Reason("alert withdrawn", _("The alert was withdrawn before it was sent.")),
+    Reason(
+        "resident account deleted",
+        _("The resident deleted their account before the alert was sent."),
+    ),
 ]
 
 # Why a CAD event is in the quarantine (Quarantine.reason; calls/intake.py).

@@ -1,6 +1,7 @@
 """An alert's fan-out: one outbox row per resident contact it reaches, written in bulk.
 
-Who: residents with a place inside the alert's area, or whose place's radius reaches into it.
+Who: residents with a place inside the alert's area, or whose place's radius reaches into it,
+or whose drawn area (a place drawn as a polygon) meets it.
 The candidates come from one query on the places' (agency, lat) index with the area's box
 widened by the largest place radius; shapely then tests every candidate in one vectorised call.
 
@@ -32,6 +33,7 @@ import shapely
 from django.db import connections, models, router, transaction
 from django.db.models import Count
 from django.utils import timezone
+from shapely.geometry import shape as geojson_shape
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts import feeds, shapes, wording
@@ -87,7 +89,7 @@ def reached(alert: Alert) -> dict[int, Reach]:
         ).values_list(
             "resident_id", "lat", "lon", "radius_miles", "alert_preference__mode",
             "alert_preference__email", "alert_preference__push", "alert_preference__sms",
-            "alert_preference__daily_cap",
+            "alert_preference__daily_cap", "area",
         )
     )  # fmt: skip
     if not rows:
@@ -108,6 +110,10 @@ def reached(alert: Alert) -> dict[int, Reach]:
     if rest.size:
         points = shapely.points(xs[rest], lats[rest])
         hit[rest] = shapely.dwithin(local, points, radii[rest] / shapes.MILES_PER_DEGREE_LAT)
+    # Drawn places (few): the alert reaches them when its area meets theirs.
+    for i, row in enumerate(rows):
+        if row[9]:
+            hit[i] = area.intersects(geojson_shape(row[9]))
     urgent = alert.urgent
     out: dict[int, Reach] = {}
     for row, inside in zip(rows, hit, strict=True):

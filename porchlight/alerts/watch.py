@@ -48,11 +48,18 @@ def _inside(group: WatchGroup, points: list[tuple[float, float]]) -> list[bool]:
 
 
 def eligible(resident: Resident) -> list[WatchGroup]:
-    """The agency's groups whose area holds one of the resident's places."""
-    points = list(Place.objects.filter(resident=resident).values_list("lat", "lon"))
+    """The agency's groups whose area holds one of the resident's places (a point place), or
+    meets one of their drawn areas."""
+    points, drawn = [], []
+    for lat, lon, area in Place.objects.filter(resident=resident).values_list("lat", "lon", "area"):
+        if area:
+            drawn.append(shapes.from_geojson(area))
+        else:
+            points.append((lat, lon))
     return [
         group for group in WatchGroup.objects.filter(agency=resident.agency)
         if any(_inside(group, points))
+        or any(shapes.from_geojson(group.area).intersects(shape) for shape in drawn)
     ]  # fmt: skip
 
 

@@ -67,6 +67,7 @@ def export(resident: Resident) -> dict[str, Any]:
                 "lat": p.lat,
                 "lon": p.lon,
                 "radius_miles": p.radius_miles,
+                "area": p.area,
                 "created": p.created.isoformat(),
                 "alert_preference": alert_prefs.get(p.pk),
             }
@@ -137,6 +138,10 @@ def delete_account(resident: Resident, request: HttpRequest) -> None:
             changes={"posts": resident.posts.count(), "places": resident.places.count()},
         )
         files = _drop_media_rows(media_ids)
+        # Alerts waiting for them are suppressed, their alert addresses purged (alerts app).
+        from porchlight.alerts import export as alerts_export
+
+        alerts_export.forget(resident)
         # The user row cascades to the resident, places, posts, comments and email
         # addresses; flags they raised stay (anonymous), removals keep their record.
         user.delete()

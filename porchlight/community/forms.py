@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.models import Agency
-from porchlight.community import profiling
+from porchlight.community import places, profiling
 from porchlight.community.models import (
     MAX_RADIUS_MILES,
     MIN_RADIUS_MILES,
@@ -66,7 +67,11 @@ class PlaceForm(PointMixin):
         initial=1.0,
     )
 
-    field_order = ["name", "address", "lat", "lon", "radius_miles"]
+    # A drawn area (GeoJSON Polygon), filled by the map's drawing tool (static/community/
+    # draw.js). Given, it replaces the point and the radius.
+    area = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
+
+    field_order = ["name", "address", "lat", "lon", "radius_miles", "area"]
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,9 +79,21 @@ class PlaceForm(PointMixin):
         self.fields["address"].help_text = _(
             "Only you see this address. The department never does."
         )
+        self.drawn: tuple[dict[str, Any], float, float, float] | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if (data.get("area") or "").strip():
+            try:
+                self.drawn = places.clean_area(json.loads(data["area"]))
+            except ValueError as exc:  # bad JSON, or places.AreaError with the reason
+                reason = (
+                    str(exc)
+                    if isinstance(exc, places.AreaError)
+                    else _("The drawn area could not be read. Draw it again.")
+                )
+                raise ValidationError(reason) from None
+            return data
         radius = data.get("radius_miles")
         if radius is not None and not MIN_RADIUS_MILES <= radius <= MAX_RADIUS_MILES:
             self.add_error("radius_miles", _("Choose a radius from ¼ mile to 5 miles."))

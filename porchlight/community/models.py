@@ -74,6 +74,11 @@ class Place(models.Model):
         default=1.0,
         validators=[MinValueValidator(MIN_RADIUS_MILES), MaxValueValidator(MAX_RADIUS_MILES)],
     )
+    # A drawn area instead of a circle: a GeoJSON Polygon (places.clean_area checks it). Then
+    # lat/lon is the area's centre and radius_miles the circle around it that holds the whole
+    # area, so every prefilter written for circles still finds the place; the exact test is
+    # the polygon (places.py, feed.py, alerts/fanout.py).
+    area = models.JSONField(_("drawn area"), null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import h3
+import numpy as np
 
 # Resolution 9: hexagons about 200 m across, about a city block. Fine enough that a one-mile
 # radius is a few hundred cells, coarse enough that a 5-mile radius stays a few thousand.
@@ -66,12 +67,21 @@ def cells_within(lat: float, lon: float, miles: float) -> list[int]:
     # pentagons), so the largest circumradius around the origin, with 25% slack, bounds
     # every cell's in the disk: measuring each cell's own would cost most of the time.
     reach = miles + 1.25 * max(_circumradius_miles(c) for c in h3.grid_disk(origin, 1))
-    cells: list[int] = []
-    for index in h3.grid_disk(origin, k):
-        clat, clon = h3.cell_to_latlng(index)
-        if miles_between(lat, lon, clat, clon) <= reach:
-            cells.append(int(h3.str_to_int(index)))
-    return cells
+    disk = h3.grid_disk(origin, k)
+    centres = np.array([h3.cell_to_latlng(index) for index in disk])
+    # The haversine of every centre at once (miles_between's formula, vectorised: one call
+    # per cell was most of this function's time, profiled for the feed and the map).
+    p1, p2 = math.radians(lat), np.radians(centres[:, 0])
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * np.cos(p2) * np.sin(np.radians(centres[:, 1] - lon) / 2) ** 2
+    )
+    miles_away = 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return [
+        int(h3.str_to_int(index))
+        for index, away in zip(disk, miles_away, strict=True)
+        if away <= reach
+    ]
 
 
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:

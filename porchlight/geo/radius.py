@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, TypeVar
 
-from django.db.models import F, Model, QuerySet
-from django.db.models.expressions import Expression, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import F, FloatField, Func, Lookup, Model, Q, QuerySet
+from django.db.models.expressions import Expression
 
 from porchlight.geo import h3index
 
@@ -25,18 +24,62 @@ M = TypeVar("M", bound=Model)
 H3_MAX_MILES = 3.0
 
 
+class InCells(Lookup):  # type: ignore[type-arg]
+    """`column IN cells` for a long list of H3 cells, cheaply: one array parameter on
+    PostgreSQL (`= ANY(%s)`), where Django's IN would prepare each of the hundreds of values
+    and psycopg split the query at each placeholder (profiled: most of a feed or map query's
+    Python time); a plain IN list elsewhere. Use it as an expression:
+    `qs.filter(InCells(F("h3"), cells))`, or inside Q()."""
+
+    lookup_name = "in_cells"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        cells = [int(c) for c in self.rhs]
+        if not cells:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, cells]
+        return f"{lhs} IN ({', '.join(['%s'] * len(cells))})", [*lhs_params, *cells]
+
+
+def in_cells(cells: list[int], field: str = "h3") -> Q:
+    return Q(InCells(F(field), cells))
+
+
+class MilesFrom(Func):
+    """The haversine distance in miles from a fixed point to the row's point, in SQL: the same
+    formula as h3index.miles_between (Django provides the functions on SQLite too), so a query
+    keeps only the rows in range and LIMIT counts only those. Written as one SQL template, not
+    a tree of Django function nodes: resolving that tree was a large share of a feed or map
+    query's Python time (profiled)."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat: float, lon: float, lat_field: str = "lat", lon_field: str = "lon"):
+        super().__init__(F(lat_field), F(lon_field))
+        self.point = (float(lat), float(lon))
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lon_sql, lon_params = compiler.compile(self.source_expressions[1])
+        assert not lat_params and not lon_params  # plain columns
+        least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        lat, lon = self.point
+        sql = (
+            f"({2 * h3index.EARTH_RADIUS_MILES!r} * ASIN({least}(1.0, SQRT("
+            f"POWER(SIN(RADIANS({lat_sql} - %s) / 2.0), 2)"
+            f" + %s * COS(RADIANS({lat_sql})) * POWER(SIN(RADIANS({lon_sql} - %s) / 2.0), 2)))))"
+        )
+        return sql, [lat, math.cos(math.radians(lat)), lon]
+
+
 def miles_expr(
     lat: float, lon: float, *, lat_field: str = "lat", lon_field: str = "lon"
 ) -> Expression:
-    """The haversine distance in miles from (lat, lon) to the row's point, in SQL: the same
-    formula as h3index.miles_between (Django provides the functions on SQLite too), so a query
-    can keep only the rows in range and LIMIT counts only those."""
-    half_dlat = Radians(F(lat_field) - Value(lat)) / Value(2.0)
-    half_dlon = Radians(F(lon_field) - Value(lon)) / Value(2.0)
-    a = Power(Sin(half_dlat), Value(2)) + Value(math.cos(math.radians(lat))) * Cos(
-        Radians(F(lat_field))
-    ) * Power(Sin(half_dlon), Value(2))
-    return Value(2 * h3index.EARTH_RADIUS_MILES) * ASin(Least(Value(1.0), Sqrt(a)))
+    """MilesFrom(lat, lon) on the given columns."""
+    return MilesFrom(lat, lon, lat_field, lon_field)
 
 
 def within(
@@ -51,7 +94,7 @@ def within(
 ) -> list[tuple[M, float]]:
     """(row, distance in miles) for every row within `miles`, nearest first."""
     if miles <= H3_MAX_MILES:
-        narrowed = queryset.filter(**{f"{h3_field}__in": h3index.cells_within(lat, lon, miles)})
+        narrowed = queryset.filter(in_cells(h3index.cells_within(lat, lon, miles), h3_field))
     else:
         lat0, lat1, lon0, lon1 = h3index.bounding_box(lat, lon, miles)
         narrowed = queryset.filter(

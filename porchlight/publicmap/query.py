@@ -118,7 +118,7 @@ def narrowed(rows: QuerySet[PublishedIncident], area: Circle | Box) -> QuerySet[
     """The rows that may be in the area, by index: H3 cells for a small circle, else a lat/lon
     range. A circle still needs `inside()` on each row: the covering has corners."""
     if isinstance(area, Circle) and area.miles <= H3_MAX_MILES:
-        return rows.filter(h3__in=h3index.cells_within(area.lat, area.lon, area.miles))
+        return rows.filter(radius.in_cells(h3index.cells_within(area.lat, area.lon, area.miles)))
     box = area if isinstance(area, Box) else _box_around(area)
     return rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Comment, Flag, Place, Post, Removal, Resident
@@ -142,3 +143,36 @@ def test_export_holds_alert_settings_addresses_alerts_and_watch_groups(
     [membership] = data["watch_groups"]
     assert (membership["group"], membership["role"]) == ("Oleander Watch", "captain")
     assert [m["title"] for m in membership["messages"]] == ["Meeting Tuesday"]
+
+
+@pytest.mark.django_db
+def test_deleting_stops_waiting_alerts_and_purges_addresses_no_one_else_uses(
+    client: Any, agency: Any, me: Any
+) -> None:
+    from porchlight.alerts import fanout, publish, reach
+    from porchlight.alerts.models import Preference
+    from porchlight.notify.models import Contact, Outbox, State
+
+    home = make_place(me, LAT, LON)
+    Preference.objects.create(place=home, mode="instant", sms=True)
+    email = reach.ensure_email(me)
+    phone = reach.set_phone(me, "(661) 555-0142")
+    assert email is not None and phone is not None
+    # The same phone is also a caller's contact: a call update planned for it.
+    Outbox.objects.create(
+        agency=agency, contact=phone.contact, channel="sms", trigger="call.received",
+        dedupe_key="caller-update", due_at=timezone.now(),
+    )  # fmt: skip
+    alert = publish.publish(agency, publish.radius_area(LAT, LON, 0.5), title="Road closed",
+                            body="F St is closed.")  # fmt: skip
+    assert fanout.fan_out(alert) == 2
+
+    assert client.post("/n/bakersfield/account/delete/", {"confirm": "on"}).status_code == 302
+    alert_rows = Outbox.objects.filter(trigger__startswith="alert.")
+    assert set(alert_rows.values_list("state", "reason")) == {
+        (State.SUPPRESSED, "resident account deleted")
+    }
+    # The email address only the resident used is purged; the phone a caller also uses stays.
+    assert Contact.objects.get(pk=email.contact_id).address_enc is None
+    assert Contact.objects.get(pk=phone.contact_id).address == "+16615550142"
+    assert Outbox.objects.get(dedupe_key="caller-update").state == State.PLANNED

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -27,6 +29,7 @@ from porchlight.community.moderation import resident_actor
 from porchlight.community.rules import BY_CODE, RULES
 from porchlight.community.views.common import agency_or_404, page, resident_required
 from porchlight.geo import h3index
+from porchlight.publicmap.views import extent
 
 
 @require_safe
@@ -61,21 +64,53 @@ def feed_view(request: HttpRequest, agency: Agency, resident: Resident) -> HttpR
 def place_new(request: HttpRequest, agency: Agency, resident: Resident) -> HttpResponse:
     form = PlaceForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
-        lat, lon = form.cleaned_data["point"]
+        if form.drawn is not None:
+            area, lat, lon, miles = form.drawn
+            address = ""
+        else:
+            (lat, lon), miles, area = (
+                form.cleaned_data["point"],
+                form.cleaned_data["radius_miles"],
+                None,
+            )
+            address = form.cleaned_data.get("address") or ""
         Place.objects.create(
             resident=resident,
             agency=agency,
             name=form.cleaned_data["name"],
-            address=form.cleaned_data.get("address") or "",
+            address=address,
             lat=lat,
             lon=lon,
             h3=h3index.cell(lat, lon),
-            radius_miles=form.cleaned_data["radius_miles"],
+            radius_miles=miles,
+            area=area,
         )
         messages.success(request, _("Place saved. Your feed shows posts around it."))
         return redirect("community:feed", agency.slug)
     status = 400 if form.is_bound else 200
-    return page(request, agency, "community/place_new.html", {"form": form}, status=status)
+    return page(
+        request,
+        agency,
+        "community/place_new.html",
+        {"form": form, "draw": draw_map(agency)},
+        status=status,
+    )
+
+
+def draw_map(agency: Agency) -> dict[str, str] | None:
+    """The drawing map's data- attributes (static/community/draw.js): the agency's area to
+    centre on and the public map's base layer; None (no map) when the agency has no area yet."""
+    area = extent(agency)
+    if area is None:
+        return None
+    return {
+        "bounds": f"{area.south},{area.west},{area.north},{area.east}",
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "streets": static(settings.MAP_STREETS)
+        if settings.MAP_STREETS and not settings.MAP_TILE_URL
+        else "",
+    }
 
 
 @require_POST

@@ -48,3 +48,17 @@ def test_radius_query_uses_the_agency_and_cell_index(scattered: Any) -> None:
     qs = Address.objects.filter(agency=scattered, h3__in=h3index.cells_within(*CENTER, 1.0))
     plan = qs.explain()
     assert "geo_address_cells" in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_sql_distance_and_the_cell_lookup_agree_with_python(scattered: Any) -> None:
+    from porchlight.geo.radius import in_cells, miles_expr
+
+    rows = Address.objects.filter(agency=scattered).annotate(away=miles_expr(*CENTER))
+    for lat, lon, away in rows.values_list("lat", "lon", "away")[:300]:
+        assert away == pytest.approx(h3index.miles_between(*CENTER, lat, lon), abs=1e-9)
+    cells = h3index.cells_within(*CENTER, 1.0)
+    by_lookup = set(Address.objects.filter(in_cells(cells)).values_list("pk", flat=True))
+    by_in = set(Address.objects.filter(h3__in=cells).values_list("pk", flat=True))
+    assert by_lookup == by_in and by_lookup
+    assert not Address.objects.filter(in_cells([])).exists()
