@@ -516,3 +516,24 @@ if MAP_TILE_URL:
 # --- access ----------------------------------------------------------------------------------
 # `caps` in every template: what the signed-in user may do (agencies/permissions.py).
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("porchlight.agencies.permissions.context")  # type: ignore[index]
+# Failed sign-ins (password or second-factor code) are limited per address and per account:
+# allauth's `login_failed` limit, also what counts wrong MFA codes. Past it, even the right
+# password is refused until the window passes (docs/operators.md, "Staff sessions").
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("PORCHLIGHT_LOGIN_FAILED_LIMIT", "10/m/ip,5/300s/key"),
+}
+# Idle staff sessions end after this many minutes without a request (StaffIdleMiddleware).
+STAFF_IDLE_MINUTES = float(os.environ.get("PORCHLIGHT_STAFF_IDLE_MINUTES", "30"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("porchlight.agencies.staff.StaffMfaMiddleware"),
+    "porchlight.agencies.staff.StaffIdleMiddleware",
+)
+# Second factors: an authenticator app (TOTP, required of staff), recovery codes, and security
+# keys or passkeys (WebAuthn, through the pinned fido2 package). Passkey sign-in (no password)
+# stays off: staff sign in with a password (or SSO) and then a second factor.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs a secure origin; plain http://localhost (the demo, tests) only when allowed.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool(
+    "PORCHLIGHT_WEBAUTHN_INSECURE_ORIGIN", DEBUG or DEV_INBOX
+)
