@@ -537,3 +537,17 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool(
     "PORCHLIGHT_WEBAUTHN_INSECURE_ORIGIN", DEBUG or DEV_INBOX
 )
+# Single sign-on: each agency's OpenID Connect provider (agencies.models.SingleSignOn, set in
+# the admin; agencies/sso.py). Provider sign-ins only reach existing staff by verified email,
+# never create accounts, and are followed by the second factor (docs/operators.md, "SSO").
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+SOCIALACCOUNT_ADAPTER = "porchlight.agencies.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Seconds to wait for an identity provider (discovery, token, keys).
+SOCIALACCOUNT_REQUESTS_TIMEOUT = float(os.environ.get("PORCHLIGHT_OIDC_TIMEOUT", "10"))

@@ -26,7 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, is_platform
-from porchlight.agencies.models import Agency, ApiKey, Disposition, PriorityCode, Staff, StatusCode
+from porchlight.agencies.models import (
+    Agency,
+    ApiKey,
+    Disposition,
+    PriorityCode,
+    SingleSignOn,
+    Staff,
+    StatusCode,
+)
 from porchlight.calls import unmapped
 from porchlight.calls.models import Status
 from porchlight.notify import rules
@@ -411,3 +419,40 @@ class ScopedAuthenticatorAdmin(AgencyScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SingleSignOnForm(forms.ModelForm):
+    issuer = forms.URLField(
+        label=_("issuer URL"),
+        assume_scheme="https",
+        help_text=_("The provider's issuer, e.g. https://login.example.gov/realms/pd."),
+    )
+    client_secret = forms.CharField(
+        label=_("client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Kept encrypted and never shown again. Leave empty to keep the current one. "
+            "An operator may set PORCHLIGHT_OIDC_SECRET_<SLUG> instead (docs/operators.md)."
+        ),
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = ("agency", "name", "issuer", "client_id", "client_secret", "enabled")
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(AgencyScopedAdmin):
+    """An agency admin (or a platform superuser) connects the agency's identity provider."""
+
+    form = SingleSignOnForm
+    list_display = ("name", "agency", "issuer", "client_id", "enabled")
+    # The issuer and client id are configuration, the same as the rest; only admins open it.
+    view_roles = frozenset({"admin"})
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raw = form.cleaned_data.get("client_secret") or ""
+        if raw:
+            obj.set_secret(raw)
+        super().save_model(request, obj, form, change)
