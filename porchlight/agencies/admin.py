@@ -12,6 +12,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -456,3 +457,29 @@ class SingleSignOnAdmin(AgencyScopedAdmin):
         if raw:
             obj.set_secret(raw)
         super().save_model(request, obj, form, change)
+
+
+# allauth's social-account admin, Porchlight's way: provider apps come from Single sign-on
+# (never stored as SocialApp rows) and tokens are not kept (SOCIALACCOUNT_STORE_TOKENS off),
+# so those two pages go; the SSO links stay, scoped to the agency, for an admin to remove one.
+# Imported first so its registrations exist to undo: autodiscovery reaches this app before it.
+import allauth.socialaccount.admin  # noqa: E402,F401
+
+for _model in (SocialApp, SocialToken, SocialAccount):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(SocialAccount)
+class SsoLinkAdmin(AgencyScopedAdmin):
+    agency_path = "user__staff__agency"
+    view_roles = frozenset({"admin"})
+    list_display = ("user", "provider", "uid", "last_login")
+    fields = ("user", "provider", "uid", "last_login", "date_joined")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # links are made by signing in through the agency's provider only
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
