@@ -554,3 +554,38 @@ NOTIFY_PERIODIC_JOBS = [*NOTIFY_PERIODIC_JOBS, "porchlight.insights.rollups.run"
 COMMUNITY_POST_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_POST_RATE", "10/h")
 COMMUNITY_COMMENT_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_COMMENT_RATE", "30/h")
 COMMUNITY_FLAG_RATE = os.environ.get("PORCHLIGHT_COMMUNITY_FLAG_RATE", "20/h")
+# Failed sign-ins (password or second-factor code) are limited per address and per account:
+# allauth's `login_failed` limit, also what counts wrong MFA codes. Past it, even the right
+# password is refused until the window passes (docs/operators.md, "Staff sessions").
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("PORCHLIGHT_LOGIN_FAILED_LIMIT", "10/m/ip,5/300s/key"),
+}
+# Idle staff sessions end after this many minutes without a request (StaffIdleMiddleware).
+STAFF_IDLE_MINUTES = float(os.environ.get("PORCHLIGHT_STAFF_IDLE_MINUTES", "30"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("porchlight.agencies.staff.StaffMfaMiddleware"),
+    "porchlight.agencies.staff.StaffIdleMiddleware",
+)
+# Second factors: an authenticator app (TOTP, required of staff), recovery codes, and security
+# keys or passkeys (WebAuthn, through the pinned fido2 package). Passkey sign-in (no password)
+# stays off: staff sign in with a password (or SSO) and then a second factor.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs a secure origin; plain http://localhost (the demo, tests) only when allowed.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool(
+    "PORCHLIGHT_WEBAUTHN_INSECURE_ORIGIN", DEBUG or DEV_INBOX
+)
+# Single sign-on: each agency's OpenID Connect provider (agencies.models.SingleSignOn, set in
+# the admin; agencies/sso.py). Provider sign-ins only reach existing staff by verified email,
+# never create accounts, and are followed by the second factor (docs/operators.md, "SSO").
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+SOCIALACCOUNT_ADAPTER = "porchlight.agencies.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Seconds to wait for an identity provider (discovery, token, keys).
+SOCIALACCOUNT_REQUESTS_TIMEOUT = float(os.environ.get("PORCHLIGHT_OIDC_TIMEOUT", "10"))

@@ -14,3 +14,9 @@ from porchlight.settings import *  # noqa: E402,F403
 
 # Fast password hashing: the suite creates many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- access ---
+# Many tests sign a client in and then travel in time by hours or days (time-machine); the idle
+# sign-out (agencies/staff.py StaffIdleMiddleware) would end those sessions. Its own tests set
+# the window they test (agencies/tests/test_session_limits.py).
+STAFF_IDLE_MINUTES = 60 * 24 * 365 * 100

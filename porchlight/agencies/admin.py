@@ -12,6 +12,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -26,7 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, is_platform
-from porchlight.agencies.models import Agency, ApiKey, Disposition, PriorityCode, Staff, StatusCode
+from porchlight.agencies.models import (
+    Agency,
+    ApiKey,
+    Disposition,
+    PriorityCode,
+    SingleSignOn,
+    Staff,
+    StatusCode,
+)
 from porchlight.calls import unmapped
 from porchlight.calls.models import Status
 from porchlight.notify import rules
@@ -408,6 +417,69 @@ class ScopedAuthenticatorAdmin(AgencyScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SingleSignOnForm(forms.ModelForm):
+    issuer = forms.URLField(
+        label=_("issuer URL"),
+        assume_scheme="https",
+        help_text=_("The provider's issuer, e.g. https://login.example.gov/realms/pd."),
+    )
+    client_secret = forms.CharField(
+        label=_("client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Kept encrypted and never shown again. Leave empty to keep the current one. "
+            "An operator may set PORCHLIGHT_OIDC_SECRET_<SLUG> instead (docs/operators.md)."
+        ),
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = ("agency", "name", "issuer", "client_id", "client_secret", "enabled")
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(AgencyScopedAdmin):
+    """An agency admin (or a platform superuser) connects the agency's identity provider."""
+
+    form = SingleSignOnForm
+    list_display = ("name", "agency", "issuer", "client_id", "enabled")
+    # The issuer and client id are configuration, the same as the rest; only admins open it.
+    view_roles = frozenset({"admin"})
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raw = form.cleaned_data.get("client_secret") or ""
+        if raw:
+            obj.set_secret(raw)
+        super().save_model(request, obj, form, change)
+
+
+# allauth's social-account admin, Porchlight's way: provider apps come from Single sign-on
+# (never stored as SocialApp rows) and tokens are not kept (SOCIALACCOUNT_STORE_TOKENS off),
+# so those two pages go; the SSO links stay, scoped to the agency, for an admin to remove one.
+# Imported first so its registrations exist to undo: autodiscovery reaches this app before it.
+import allauth.socialaccount.admin  # noqa: E402,F401
+
+for _model in (SocialApp, SocialToken, SocialAccount):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(SocialAccount)
+class SsoLinkAdmin(AgencyScopedAdmin):
+    agency_path = "user__staff__agency"
+    view_roles = frozenset({"admin"})
+    list_display = ("user", "provider", "uid", "last_login")
+    fields = ("user", "provider", "uid", "last_login", "date_joined")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # links are made by signing in through the agency's provider only
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

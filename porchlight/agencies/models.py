@@ -316,3 +316,52 @@ class Disposition(models.Model):
             raise ValidationError(
                 {"wording": _("Give a language code and its words, each non-empty.")}
             )
+
+
+class SingleSignOn(models.Model):
+    """An agency's OpenID Connect identity provider (Entra ID, Okta, Keycloak, Google…).
+
+    Staff sign in at /accounts/oidc/agency-<slug>/login/; agencies/sso.py hands this to
+    allauth's openid_connect provider. A sign-in only ever reaches an existing staff member of
+    this agency whose email the provider says is verified, and the second factor is still asked.
+    The client secret is kept encrypted (the PII key, AES-GCM), or read from the environment
+    variable PORCHLIGHT_OIDC_SECRET_<SLUG> when that is set.
+    """
+
+    agency = models.OneToOneField(
+        Agency, models.CASCADE, related_name="sso", verbose_name=_("agency")
+    )
+    name = models.CharField(
+        _("button text"), max_length=60, default="Agency sign-in", help_text=_("E.g. “City SSO”.")
+    )
+    issuer = models.URLField(
+        _("issuer URL"),
+        help_text=_("The provider's issuer, e.g. https://login.example.gov/realms/pd."),
+    )
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret_enc = models.BinaryField(null=True, blank=True, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.slug})"
+
+    @property
+    def provider_id(self) -> str:
+        return f"agency-{self.agency.slug}"
+
+    def set_secret(self, raw: str) -> None:
+        from porchlight.notify import pii
+
+        self.client_secret_enc = pii.encrypt(raw) if raw else None
+
+    def secret(self) -> str:
+        import os
+
+        from porchlight.notify import pii
+
+        env = os.environ.get(f"PORCHLIGHT_OIDC_SECRET_{self.agency.slug.upper().replace('-', '_')}")
+        return env or pii.decrypt(self.client_secret_enc) or ""

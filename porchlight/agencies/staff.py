@@ -22,6 +22,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
@@ -119,6 +120,39 @@ class StaffMfaMiddleware:
                 messages.warning(request, _("Sign in again with your authenticator code."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
         return self.get_response(request)
+
+
+IDLE_SESSION_KEY = "porchlight.last_seen"
+
+
+class StaffIdleMiddleware:
+    """A staff session that sits idle longer than STAFF_IDLE_MINUTES is signed out.
+
+    A console left open on a shared desk is a window onto callers' and victims' data. Each staff
+    request stamps the session; the next request after the idle window signs out and sends the
+    person to sign in again (password and second factor), back to the page they asked for.
+    The stamp is written at most once a minute, so idle time is exact to within that minute.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_staff_user(request.user):
+            now = time.time()
+            last = request.session.get(IDLE_SESSION_KEY)
+            limit = float(settings.STAFF_IDLE_MINUTES) * 60
+            if isinstance(last, (int, float)) and now - last > limit:
+                logout(request)
+                messages.info(request, _("You were signed out after a time without activity."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            if not isinstance(last, (int, float)) or now - last >= 60:
+                request.session[IDLE_SESSION_KEY] = now
+        response = self.get_response(request)
+        # The request that signs in (the second-factor step) starts the clock.
+        if is_staff_user(request.user) and IDLE_SESSION_KEY not in request.session:
+            request.session[IDLE_SESSION_KEY] = time.time()
+        return response
 
 
 class StaffTimeZoneMiddleware:

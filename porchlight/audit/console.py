@@ -58,10 +58,14 @@ class Filters(forms.Form):
         help_text=gettext_lazy("A type, an id, or both as type:id, e.g. cases.case:12."),
     )
     since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     ip = forms.GenericIPAddressField(label=gettext_lazy("Address (IP)"), required=False)
     personal = forms.BooleanField(label=gettext_lazy("Views of personal data only"), required=False)

@@ -97,3 +97,42 @@ def test_other_agency_ids_never_open(settings: Any, tmp_path: Any) -> None:
         )
     assert not leaks, "agency A's admin reached agency B's records:\n" + "\n".join(leaks)
     assert not unseeded, "B's admin reached no record here (seed one):\n" + "\n".join(unseeded)
+
+
+@pytest.mark.django_db
+def test_other_agency_rows_never_open_in_the_admin(settings: Any, tmp_path: Any) -> None:
+    """The same for the admin: every registered page scoped to an agency, every one of B's rows
+    (up to five a page), opened by A's admin: never a 200 (the admin answers a row outside the
+    queryset with a redirect to its index, or 403/404)."""
+    from django.contrib import admin
+
+    from porchlight.agencies.admin_scope import AgencyScopedAdmin
+    from porchlight.demo.seed import seed
+
+    settings.VAR_DIR = tmp_path
+    demo = seed(history_days=0.2)
+    a = make_agency(slug="elsewhere", name="Elsewhere PD", ori="CA0999900")
+    a_admin, _ = make_user("a-admin", agency=a, role=Role.ADMIN)
+    b_admin, _ = make_user("b-admin", agency=demo.agency, role=Role.ADMIN)
+    a_client, b_client = mfa_client(a_admin), mfa_client(b_admin)
+    checked, leaks = 0, []
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, AgencyScopedAdmin):
+            continue
+        lookup = "pk" if model_admin.agency_path == "pk" else model_admin.agency_path
+        pks = list(
+            model._default_manager.filter(**{lookup: demo.agency.pk}).values_list("pk", flat=True)[
+                :5
+            ]
+        )
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}"
+        for pk in pks:
+            url = f"{base}/{pk}/change/"
+            if b_client.get(url).status_code != 200:
+                continue  # not a page B's admin opens either (e.g. a role-limited one)
+            checked += 1
+            status = a_client.get(url).status_code
+            if status == 200:
+                leaks.append(url)
+    assert checked > 10, "too few of B's admin rows were checked"
+    assert not leaks, "agency A's admin opened agency B's rows:\n" + "\n".join(leaks)
