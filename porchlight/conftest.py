@@ -49,6 +49,17 @@ def _lift_audit_triggers(original: Any) -> Any:
 TransactionTestCase._fixture_teardown = _lift_audit_triggers(TransactionTestCase._fixture_teardown)  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def one_rate_window(time_machine: Any) -> None:
+    """Hold the clock still, just after a minute starts, for a test that counts requests
+    against a per-minute limit: django-ratelimit's windows are aligned to the clock, so on a
+    slow machine a minute could turn between two requests and reset the count."""
+    from django.utils import timezone
+
+    now = timezone.now().replace(second=5, microsecond=0)
+    time_machine.move_to(now, tick=False)
+
+
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # A request through the test client leaves its language active in the thread (the locale

@@ -9,6 +9,9 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+# Parameters that are not record ids take a value the view knows: a dashboard's kind, a
+# request's step. Ids are ints.
+SAMPLES = {"kind": "calls", "action": "submit"}
 
 
 @dataclass(frozen=True)
@@ -19,11 +22,19 @@ class StaffUrl:
 
     @property
     def has_ids(self) -> bool:
-        return "<" in self.route
+        return any(
+            converter == "int" or name not in SAMPLES
+            for converter, name in CONVERTER.findall(self.route)
+        )
 
     def path(self, value: int) -> str:
-        """The URL with every parameter set to `value` (the console's parameters are all ids)."""
-        return "/" + CONVERTER.sub(str(value), self.route)
+        """The URL with every id set to `value`, and other parameters set from SAMPLES."""
+
+        def fill(match: re.Match[str]) -> str:
+            converter, name = match.groups()
+            return str(value) if converter == "int" else SAMPLES.get(name, str(value))
+
+        return "/" + CONVERTER.sub(fill, self.route)
 
     def __str__(self) -> str:
         return self.route

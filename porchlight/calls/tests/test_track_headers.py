@@ -9,7 +9,7 @@ from porchlight.calls.track import link_for
 
 
 @pytest.fixture
-def answers(client, agency, settings):
+def answers(client, agency, settings, one_rate_window):
     settings.TRACK_RATE_LIMIT = "3/m"
     path = path_of(link_for(whole_call(agency)))
     ok = client.get(path)

@@ -9,7 +9,7 @@ from porchlight.calls.tests.track_calls import apply, path_of, received, token_o
 from porchlight.calls.track import link_for
 
 
-def test_no_answer_logs_the_token(client, agency, settings, caplog):
+def test_no_answer_logs_the_token(client, agency, settings, caplog, one_rate_window):
     settings.TRACK_RATE_LIMIT = "3/m"
     url = link_for(apply(agency, received()))
     token = token_of(url)

@@ -45,7 +45,9 @@ def test_posting_past_the_limit_is_refused_with_the_reason(agency: Any, settings
 
 
 @pytest.mark.django_db
-def test_commenting_past_the_limit_is_refused(agency: Any, settings: Any) -> None:
+def test_commenting_past_the_limit_is_refused(
+    agency: Any, settings: Any, one_rate_window: None
+) -> None:
     settings.COMMUNITY_COMMENT_RATE = "3/m"
     author = make_resident(agency, "author@example.org")
     post = make_post(author, LAT, LON)

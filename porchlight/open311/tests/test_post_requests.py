@@ -110,7 +110,9 @@ def test_keys_are_for_open311_and_their_own_agency(client, categories, other_age
     assert not Case.objects.exists()
 
 
-def test_posts_are_rate_limited_per_key(client, categories, open311_key, settings) -> None:
+def test_posts_are_rate_limited_per_key(
+    client, categories, open311_key, settings, one_rate_window
+) -> None:
     settings.OPEN311_RATE_LIMIT = "2/m"
     for _ in range(2):
         assert client.post(V2 + "requests.json", filing(open311_key)).status_code == 201
