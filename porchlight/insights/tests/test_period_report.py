@@ -188,3 +188,15 @@ def test_another_agency_sees_none_of_it(staff_client, counted):
 def test_staff_only(client, counted):
     r = client.get(URL)
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_a_quiet_week_after_a_busy_one(counted):
+    # The week after the fixtures: nothing now, everything before.
+    after = Filters(since=date(2026, 11, 23), until=date(2026, 11, 29))
+    got = lines(period.build(counted, after))
+    assert got["Calls"] == ("0", "9", "down 100% from 9")
+    assert got["Share with a delay notice"] == ("–", "22.2%", "was 22.2%")
+    assert got["Messages"] == ("0", "16", "down 100% from 16")
+    assert got["Invitations sent"] == ("0", "3", "down 100% from 3")
+    assert got["CSAT (4–5 overall)"] == ("–", "66.7%", "was 66.7%")
+    assert got["Commendations"] == ("0", "1", "down 100% from 1")
