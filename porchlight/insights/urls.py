@@ -2,12 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from porchlight.insights import views
+from porchlight.insights import period_views, views
 
 app_name = "insights"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/insights/", views.dashboard, name="home"),
+    path("console/insights/period/", period_views.report, name="period"),
     path("console/insights/report/", views.period_report, name="report"),
     path("console/insights/<slug:kind>/", views.dashboard, name="dashboard"),
     path("console/insights/<slug:kind>/export.csv", views.dashboard_csv, name="csv"),

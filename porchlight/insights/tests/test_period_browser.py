@@ -1,0 +1,76 @@
+"""The period report in a real browser, on a 390 px phone and a desktop, in English and
+Spanish: a read-only staff member opens it from the calls dashboard, sees its charts drawn and
+the comparison table, axe finds nothing serious, and the print view (emulated print media)
+leaves out the menus and the form and keeps the agency, the period and the figures.
+Screenshots go to test-artifacts/period-*.png."""
+
+import pytest
+
+from porchlight.insights import rollups
+from porchlight.insights.tests.fixture import six_calls
+from porchlight.insights.tests.test_other_dashboards import answered  # noqa: F401
+from porchlight.standins.browser import (
+    DESKTOP,
+    PHONE,
+    look,
+    make_staff,
+    screenshot,
+    staff_login,
+    switch_language,
+)
+
+WEEK = "since=2026-11-16&until=2026-11-22"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], indirect=True, ids=["phone", "desktop"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_the_period_report_on_screen_and_in_print(
+    page,
+    live_server,
+    agency,
+    viewport,
+    lang,
+    answered,  # noqa: F811
+):
+    six_calls(agency)
+    rollups.rebuild(agency)
+    login = make_staff(agency, role="readonly", username="analyst")
+    staff_login(page, live_server, login)
+    switch_language(page, lang)
+    size = "phone" if viewport == PHONE else "desktop"
+
+    page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
+    page.locator("a[href^='/console/insights/period/']").first.click()
+    assert page.get_attribute("html", "lang") == lang
+    assert page.locator("#pr-since").input_value() == "2026-11-16"
+    compare = page.locator("table[data-figure=compare] tbody tr")
+    assert compare.count() >= 20
+    # Charts drawn: bars for the days, the CSAT/NPS trend as lines with their markers.
+    charts = page.locator("svg.in-chart")
+    assert charts.count() >= 3
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 20, i
+    assert page.locator("svg.pr-lines-chart circle.csat-dot").count() == 1
+    assert page.locator("svg.pr-lines-chart rect.nps-dot").count() == 1
+    assert agency.name in page.locator(".pr-agency").inner_text()
+    look(page, f"period-{size}-{lang}")
+
+    # A shortcut reloads the report for its period.
+    page.locator(".pr-shortcuts a").nth(1).click()
+    assert "since=" in page.url and page.locator("table[data-figure=compare]").count() == 1
+
+    page.goto(f"{live_server.url}/console/insights/period/?{WEEK}")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator(".pr-controls").is_visible()
+    assert page.locator(".pr-agency").is_visible()
+    assert page.locator("table[data-figure=compare]").is_visible()
+    # Every section after the summary starts a new printed page.
+    breaks = page.evaluate(
+        "() => [...document.querySelectorAll('.pr-section')].map("
+        "s => getComputedStyle(s).breakBefore)"
+    )
+    assert breaks[0] != "page" and set(breaks[1:]) == {"page"}
+    screenshot(page, f"period-print-{size}-{lang}")
