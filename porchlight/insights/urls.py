@@ -9,7 +9,6 @@ app_name = "insights"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/insights/", views.dashboard, name="home"),
     path("console/insights/period/", period_views.report, name="period"),
-    path("console/insights/report/", views.period_report, name="report"),
     path("console/insights/<slug:kind>/", views.dashboard, name="dashboard"),
     path("console/insights/<slug:kind>/export.csv", views.dashboard_csv, name="csv"),
     path("console/insights/<slug:kind>/rows/", views.figure_rows, name="rows"),

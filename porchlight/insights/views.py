@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
 from porchlight.agencies.staff import agency_scope
-from porchlight.insights import exports, report, rows
+from porchlight.insights import exports, rows
 from porchlight.insights.access import dashboards
 from porchlight.insights.dashboards import calls, cases, feedback, messages
 from porchlight.insights.figures import Dashboard
@@ -105,25 +105,3 @@ def figure_rows(request: HttpRequest, kind: str) -> HttpResponse:
         "here": urlencode(keep),
     }
     return console.page(request, "insights/rows.html", context)
-
-
-@dashboards()
-def period_report(request: HttpRequest) -> HttpResponse:
-    """The printable period report (GET since/until and the same filters as the dashboards)."""
-    scope = agency_scope(request)
-    try:
-        filters = Filters.from_query(request.GET, scope)
-    except BadFilter as exc:
-        return _refused(exc)
-    before = filters.previous()
-    context = {
-        "section": "insights",
-        "kind": "report",
-        "tabs": _tabs(),
-        "filters": filters,
-        "before": before,
-        "query": filters.query(),
-        "sections": report.build(scope, filters),
-        "rows_url": "",
-    }
-    return console.page(request, "insights/report.html", context)

@@ -48,13 +48,6 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
             "svg.in-chart [fill-opacity*=','], svg.in-chart [width*=',']"
         ).count()
         look(page, f"insights-{kind}-{lang}")
-    # The period report, and how it prints: no menus or forms, the tables whole.
-    page.goto(f"{live_server.url}/console/insights/report/?{WEEK}")
-    assert page.locator("table[data-figure=calls_compare] tbody tr").count() >= 3
-    look(page, f"insights-report-{lang}")
-    page.emulate_media(media="print")
-    assert not page.locator("form.in-filters").is_visible()
-    page.emulate_media(media="screen")
     # The heatmap has one cell per day and hour, darker where busier; follow a figure.
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
     assert page.locator("svg.in-heat rect.cell").count() == 7 * 24

@@ -197,35 +197,3 @@ def test_cases_page_and_rows(staff_client, agency, four_cases):
     open_rows = tables(client.get(f"/console/insights/cases/rows/?{WEEK}&open=1").content.decode())
     assert sorted(r[0] for r in open_rows["rows"]["rows"]) == ["C1", "C2"]
     assert client.get(f"/console/insights/cases/rows/?{WEEK}&term=nope").status_code == 400
-
-
-def test_the_period_report_compares_with_the_period_before(
-    staff_client, agency, outbox, four_cases
-):
-    from porchlight.insights import rollups
-
-    rollups.rebuild(agency)
-    client = staff_client("readonly")
-    page = client.get(f"/console/insights/report/?{WEEK}")
-    assert page.status_code == 200
-    shown = tables(page.content.decode())
-    calls = {row[0]: row[1:] for row in shown["calls_compare"]["rows"]}
-    assert shown["calls_compare"]["columns"][1:] == [
-        "2026-11-16 to 2026-11-22",
-        "2026-11-09 to 2026-11-15",
-    ]
-    assert calls["Calls"] == ["6", "0"] and calls["Calls with a delay notice"] == ["2", "0"]
-    assert {row[0]: row[1:] for row in shown["messages_compare"]["rows"]}["Opt-outs"] == ["1", "0"]
-    assert {row[0]: row[1:] for row in shown["cases_compare"]["rows"]}["Clearance rate"] == [
-        "25.0%",
-        "–",
-    ]
-    assert "feedback_compare" in shown and "volume" in shown and "weekly" in shown
-    # A week later, this week is the one compared with.
-    later = tables(
-        client.get("/console/insights/report/?since=2026-11-23&until=2026-11-29").content.decode()
-    )
-    assert {row[0]: row[1:] for row in later["calls_compare"]["rows"]}["Calls"] == ["0", "6"]
-    assert (
-        client.get("/console/insights/report/?since=2026-11-30&until=2026-11-01").status_code == 400
-    )
