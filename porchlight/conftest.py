@@ -61,6 +61,22 @@ def one_rate_window(time_machine: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Start each transactional test (the browser tests' live server) with an empty cache.
+
+    The cache is a database table, and a transactional test's flush only empties the models'
+    tables: rate-limit counters and allauth's used TOTP codes written by one browser test
+    would otherwise count against the next (CI saw sign-ins refused with 429 for that)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # A request through the test client leaves its language active in the thread (the locale
     # middleware activates it and nothing resets it), so a Spanish page would make the next
