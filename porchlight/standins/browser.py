@@ -150,6 +150,8 @@ def screenshot(page: Any, name: str) -> Path:
 
 def fits_the_width(page: Any) -> bool:
     """Wide tables scroll inside their own box; the page itself never scrolls sideways."""
+    # Measure a whole document: right after a navigation commits there is none yet.
+    page.wait_for_function("() => document.readyState === 'complete' && document.body !== null")
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
@@ -180,8 +182,8 @@ def switch_language(page: Any, lang: str) -> None:
     if lang == "en":
         return
     page.select_option("#lang-select", lang)
-    page.locator("form.lang button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form.lang button").click()
 
 
 def client_login(client: Any, login: StaffLogin) -> None:

@@ -52,8 +52,8 @@ def test_a_resident_sets_alert_preferences_and_gets_a_push(
         switch_language(page, lang)
         page.fill("input[name=login]", "rosa@example.org")
         page.fill("input[name=password]", PASSWORD)
-        page.press("input[name=password]", "Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
         # From the community pages' own navigation, as a resident finds it.
         page.get_by_role("link", name="Avisos" if lang == "es" else "Alerts").first.click()
         page.wait_for_url("**/me/alerts/")

@@ -58,8 +58,8 @@ def test_staff_make_a_group_a_resident_joins_and_the_captain_sees_it(
     switch_language(mine, lang)
     mine.fill("input[name=login]", "rosa@example.org")
     mine.fill("input[name=password]", PASSWORD)
-    mine.press("input[name=password]", "Enter")
-    mine.wait_for_load_state()
+    with mine.expect_navigation():
+        mine.press("input[name=password]", "Enter")
     mine.goto(f"{live_server.url}/me/watch/")
     assert mine.get_attribute("html", "lang") == lang
     assert mine.locator("main h2", has_text="Oleander Watch").count() == 1

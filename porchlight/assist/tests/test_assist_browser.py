@@ -118,8 +118,8 @@ def test_ask_approve_notify_share_download(
     switch_language(page, lang)
     page.fill("input[name=login]", "rosa@example.org")
     page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
     page.goto(f"{live_server.url}/n/{agency.slug}/assist/{item.pk}/")
     assert page.get_attribute("html", "lang") == lang
     assert page.get_by_text(words["voluntary"]).count() >= 1

@@ -66,8 +66,8 @@ def test_map_a_missing_status_and_replay_the_held_event(page, live_server, agenc
     page.wait_for_url("**/console/status-codes/*/")
     look(page, f"status-code-saved-{tag}")
 
-    page.locator("form[action='/console/quarantine/replay/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action='/console/quarantine/replay/'] button").click()
     success = page.locator(".msg-success").inner_text()
     assert success == (
         "1 event replayed and resolved." if lang == "en" else "1 evento reprocesado y resuelto."
@@ -101,11 +101,14 @@ def test_mapping_pages_and_a_form_error_pass_axe_on_a_phone(page, live_server, a
         page.goto(live_server.url + path)
         look(page, f"{name}-phone-en")
     page.goto(live_server.url + "/console/call-types/")
-    page.locator("a", has_text="LOIT").click()
+    with page.expect_navigation():
+        page.locator("a", has_text="LOIT").click()
     look(page, "call-type-edit-phone-en")
     page.goto(live_server.url + "/console/priority-codes/")
-    page.locator("a", has_text="7X").click()
+    with page.expect_navigation():
+        page.locator("a", has_text="7X").click()
     page.fill("#id_rank", "12")
-    page.locator("form.edit button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.edit button[type=submit]").click()
     assert page.locator(".errorlist").count() == 1
     look(page, "priority-error-phone-en")

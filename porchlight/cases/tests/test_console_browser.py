@@ -29,19 +29,20 @@ def test_the_detective_sends_a_note_and_closes_the_case(page, live_server, agenc
     assert page.locator("h1").inner_text() == ("My cases" if lang == "en" else "Mis casos")
     look(page, f"cases-mine-phone-{lang}")
 
-    page.locator(f"a[href='/console/cases/{case.pk}/']").click()
+    with page.expect_navigation():
+        page.locator(f"a[href='/console/cases/{case.pk}/']").click()
     look(page, f"cases-case-phone-{lang}")
     page.fill("textarea[name=text]", "We found your bicycle. Please call me.")
     page.check("input[name=public]")
-    page.locator("form[action$='/note/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/note/'] button").click()
     assert "We found your bicycle" in page.locator("main").inner_text()
     assert Outbox.objects.filter(trigger=Trigger.CASE_NOTE).count() == 1
     look(page, f"cases-note-phone-{lang}")
 
     page.select_option("select[name=term]", Term.CLEARED_ARREST)
-    page.locator("form[action$='/status/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/status/'] button").click()
     case.refresh_from_db()
     assert case.closed_at is not None
     assert Outbox.objects.filter(trigger=Trigger.CASE_CLOSED).count() == 1

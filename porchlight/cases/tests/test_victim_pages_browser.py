@@ -44,8 +44,8 @@ def test_a_victim_opts_in_with_the_card_and_a_texted_code(page, live_server, mak
     # The code is the text's last six digits: the case number comes before it.
     code = re.findall(r"\b(\d{6})\b", sent_text(row))[-1]
     page.fill("input[name=code]", code)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert case.number in page.locator("main").inner_text()
     look(page, f"cases-optin-done-phone-{lang}")
 
@@ -66,8 +66,8 @@ def test_a_copy_request_reaches_records_staff_and_the_requester_hears_back(
     page.fill("input[name=case_number]", case.number)
     page.fill("input[name=phone]", "(661) 555-0188")
     page.select_option("select[name=language]", lang)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     look(page, f"cases-copy-done-phone-{lang}")
     copy = CopyRequest.objects.get()
     assert copy.case == case and copy.status == CopyRequest.Status.RECEIVED
@@ -79,8 +79,8 @@ def test_a_copy_request_reaches_records_staff_and_the_requester_hears_back(
     assert case.number in page.locator("main").inner_text()
     look(page, f"cases-copies-console-phone-{lang}")
     page.select_option(f"#status-{copy.pk}", CopyRequest.Status.READY)
-    page.locator(f"form[action$='/copies/{copy.pk}/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"form[action$='/copies/{copy.pk}/'] button").click()
     copy.refresh_from_db()
     assert copy.status == CopyRequest.Status.READY
     assert Outbox.objects.filter(trigger=Trigger.COPY_REQUEST, language=lang).exists()

@@ -21,8 +21,8 @@ PASSWORD = "lantern-Porch-93"
 
 
 def submit(page: Any, form: str = "main form") -> None:
-    page.locator(f"{form} button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"{form} button[type=submit]").last.click()
 
 
 @ON_A_PHONE

@@ -58,8 +58,8 @@ def test_a_moderator_removes_a_comment_and_its_author_appeals(
     switch_language(mine, lang)
     mine.fill("input[name=login]", "cy@example.org")
     mine.fill("input[name=password]", PASSWORD)
-    mine.press("input[name=password]", "Enter")
-    mine.wait_for_load_state()
+    with mine.expect_navigation():
+        mine.press("input[name=password]", "Enter")
     mine.goto(f"{live_server.url}/n/{agency.slug}/posts/{post.pk}/")
     panel = mine.locator(f"#removed-comment-{comment.pk}")
     assert words["removed"] in panel.inner_text() and "Insults a neighbour." in panel.inner_text()

@@ -43,8 +43,8 @@ def test_a_resident_draws_an_area_for_a_place(
     switch_language(page, lang)
     page.fill("input[name=login]", "rosa@example.org")
     page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
     page.goto(f"{live_server.url}/n/{agency.slug}/places/new/")
     assert page.get_attribute("html", "lang") == lang
 

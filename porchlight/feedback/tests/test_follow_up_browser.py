@@ -45,17 +45,21 @@ def test_a_supervisor_resolves_a_follow_up(page, live_server, agency, viewport, 
     assert page.get_attribute("html", "lang") == lang
     look(page, f"follow-ups-{tag}")
 
-    page.locator(f"a[href='/console/feedback/follow-ups/{item.pk}/']").click()
+    with page.expect_navigation():
+        page.locator(f"a[href='/console/feedback/follow-ups/{item.pk}/']").click()
     main = page.locator("main").inner_text()
     assert "661-555-0188" not in main
     look(page, f"follow-up-{tag}")
 
-    page.locator("input[name=action][value=take] + p button").click()
+    with page.expect_navigation():
+        page.locator("input[name=action][value=take] + p button").click()
     page.fill("#note-text", "Called back, apologised for the wait.")
     page.locator("#note-text").press("Tab")
-    page.locator("form:has(#note-text) button").click()
+    with page.expect_navigation():
+        page.locator("form:has(#note-text) button").click()
     assert "apologised" in page.locator("main").inner_text()
-    page.locator("form:has(input[value=resolve]) button").click()
+    with page.expect_navigation():
+        page.locator("form:has(input[value=resolve]) button").click()
     look(page, f"follow-up-resolved-{tag}")
 
     item.refresh_from_db()

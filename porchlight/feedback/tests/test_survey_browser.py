@@ -62,6 +62,7 @@ def test_a_missing_required_answer_is_explained_on_a_phone(
 ):
     call = cleared_call(agency, language=lang)
     page.goto(live_server.url + survey_path(call))
-    page.get_by_role("button").filter(has_text="Send" if lang == "en" else "Enviar").click()
+    with page.expect_navigation():
+        page.get_by_role("button").filter(has_text="Send" if lang == "en" else "Enviar").click()
     assert page.locator("[role=alert]").count() == 1
     look(page, f"survey-required-phone-{lang}")

@@ -52,6 +52,7 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
     assert page.locator("svg.in-heat rect.cell").count() == 7 * 24
     assert page.locator("svg.in-map path.area").count() == 3
-    page.locator("table[data-figure=summary] a").first.click()
+    with page.expect_navigation():
+        page.locator("table[data-figure=summary] a").first.click()
     assert page.locator("table[data-figure=rows] tbody tr").count() == 6
     look(page, f"insights-calls-rows-{lang}")

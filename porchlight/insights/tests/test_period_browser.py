@@ -58,7 +58,8 @@ def test_the_period_report_on_screen_and_in_print(
     look(page, f"period-{size}-{lang}")
 
     # A shortcut reloads the report for its period.
-    page.locator(".pr-shortcuts a").nth(1).click()
+    with page.expect_navigation():
+        page.locator(".pr-shortcuts a").nth(1).click()
     assert "since=" in page.url and page.locator("table[data-figure=compare]").count() == 1
 
     page.goto(f"{live_server.url}/console/insights/period/?{WEEK}")

@@ -57,16 +57,16 @@ def test_find_a_call_see_why_and_stop_its_messages(page, live_server, call_in, v
     look(page, f"messages-call-{tag}")
 
     page.fill(f"#reason-call-{call.pk}", "Officer asked: do not text this phone")
-    page.locator(f"#reason-call-{call.pk}").press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"#reason-call-{call.pk}").press("Enter")
     assert words["stopped"] in page.locator("body").inner_text()
     assert Hold.objects.get().call == call
     assert not Outbox.objects.filter(state__in=(State.PLANNED, State.SCHEDULED)).exists()
     look(page, f"messages-stopped-{tag}")
 
     page.fill("#pause-reason", "Major incident: no surveys tonight")
-    page.locator("#pause-reason").press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#pause-reason").press("Enter")
     assert (
         "Major incident: no surveys tonight" in page.locator("#pause-h").locator("..").inner_text()
     )

@@ -80,8 +80,8 @@ def test_edit_the_spanish_first_text_with_a_live_preview(page, live_server, agen
     form.locator("textarea.template-body").fill("Su llamada {{ numero }}")
     reason = 'Unknown field "numero"' if lang == "en" else 'Campo desconocido "numero"'
     expect(summary).to_contain_text(reason)
-    page.locator("input[name=_save]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
     expect(form.locator(".errorlist")).to_contain_text(reason)
     assert Template.objects.get(pk=spanish.pk).body == original + ADDED + EMOJI
     look(page, f"rule-refused-{tag}")

@@ -48,9 +48,8 @@ def test_the_link_in_the_email_leads_to_a_button_and_a_confirmation(
     # Opening the page changed nothing.
     assert not ConsentChange.objects.exists()
 
-    page.get_by_role("button", name=words["button"]).click()
-
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["button"]).click()
     assert page.get_attribute("html", "lang") == lang
     assert page.locator("h1").inner_text() == words["done"]
     look(page, f"unsubscribed-{size}-{lang}")
@@ -64,7 +63,7 @@ def test_the_link_in_the_email_leads_to_a_button_and_a_confirmation(
 
     # The confirmation is the page itself, so the language switch works there too.
     other = "en" if lang == "es" else "es"
-    page.get_by_role("link", name={"en": "English", "es": "Español"}[other]).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name={"en": "English", "es": "Español"}[other]).click()
     assert page.get_attribute("html", "lang") == other
     assert page.locator("h1").inner_text() == WORDS[other]["done"]

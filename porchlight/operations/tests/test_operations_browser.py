@@ -51,8 +51,8 @@ def test_a_supervisor_sees_a_silent_feed_and_the_quarantine(
     assert "drop-folder" in main
     look(page, f"operations-intake-phone-{lang}")
 
-    page.locator("form:has(input[name=source][value=cad-west]) button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form:has(input[name=source][value=cad-west]) button").click()
     assert page.url.endswith("/console/operations/intake/")
     look(page, f"operations-intake-replayed-phone-{lang}")
 
@@ -74,15 +74,15 @@ def test_records_staff_hold_a_call_and_release_it(page, live_server, agency, vie
     page.select_option("#id_target", "incident")
     page.fill("#id_value", "26-930000")
     page.fill("#id_reason", "Claim 24-118 against the city")
-    page.locator("form:has(#id_reason) button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form:has(#id_reason) button[type=submit]").click()
     hold = LegalHold.objects.get()
     assert hold.call is not None and hold.call.incident_number == "26-930000"
     look(page, f"operations-retention-held-phone-{lang}")
 
     page.fill(f"#release-{hold.pk}", "Claim settled")
-    page.locator(f"form:has(#release-{hold.pk}) button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"form:has(#release-{hold.pk}) button").click()
     hold.refresh_from_db()
     assert hold.released_at is not None
 
@@ -109,7 +109,7 @@ def test_records_staff_download_a_public_records_export(
     assert "calls.csv" in zipfile.ZipFile(path).namelist()
 
     page.fill("#id_phone", "661-555-0000")
-    page.locator("form.panel button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form.panel button[type=submit]").click()
     assert page.locator("[role=alert]").count() == 1
     look(page, f"operations-records-none-phone-{lang}")

@@ -63,8 +63,8 @@ def test_a_resident_files_a_report_on_a_phone(page, live_server, agency, viewpor
     look(page, f"report-form-phone-{lang}")
 
     # Sent empty: every problem is named beside its field, and the page still passes axe.
-    page.get_by_role("button", name=words["send"]).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["send"]).click()
     assert words["problems"] in page.locator("#problems").inner_text()
     look(page, f"report-form-errors-phone-{lang}")
 
