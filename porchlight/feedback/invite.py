@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,10 +28,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
+from porchlight.calls import bulk
 from porchlight.calls.changes import Applied
 from porchlight.calls.models import Call, Status
 from porchlight.feedback import defaults, roster
-from porchlight.feedback.models import Invitation, Survey, When
+from porchlight.feedback.models import Invitation, Shift, Survey, When
+from porchlight.feedback.models import Settings as FeedbackSettings
 from porchlight.notify import plan
 from porchlight.notify.models import Contact, Trigger
 
@@ -72,10 +75,14 @@ def after_calls_cleared(applied: Applied) -> None:
     """Invite the callers of the calls this intake batch cleared. Called by calls.intake inside
     the batch's transaction, after notify.plan.calls().
 
-    Read once for the batch, not per call (under intake's profiler these reads were most of a
-    batch's CPU): each agency's survey, the callers' contacts, and the calls' agency, call type
-    and priority, which intake already holds (`applied`) and a call read by calls/rows.py would
-    otherwise fetch one query each on first use."""
+    Set-based, like plan.calls(): the same invitations as `invite()` for each call in turn
+    (the same checks in the same order, the same outbox rows and the same copied details),
+    with a fixed number of statements whatever the batch's size: the calls' agencies and
+    contacts, each agency's survey, the invitations already made, then `plan.messages()` (the
+    rules, delivery settings and senders read once, one INSERT), the agencies' shifts, ONE
+    INSERT of invitations and `roster.officer_ids_for()` with one INSERT of their officers.
+    Per call, invite() cost most of intake's CPU (docs/performance.md, "Fast paths (issue 9),
+    third pass")."""
     cleared_now = {ev.call_id for ev in applied.events if ev.status == Status.CLEARED}
     calls: list[Call] = []
     for pk in sorted(cleared_now):
@@ -90,19 +97,162 @@ def after_calls_cleared(applied: Applied) -> None:
     if not calls:
         return
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={c.agency_id for c in calls})}
-    surveys: dict[int, Survey | None] = {}
     contacts = Contact.objects.in_bulk(
         {c.caller_phone_id or c.caller_email_id for c in calls}  # type: ignore[misc]
     )
+    surveys = surveys_for(set(agencies), When.CALL_CLEARED)
+
+    # invite()'s checks before it reads anything: the contact, the refusal, the sample.
+    asked: list[tuple[Survey, Contact, Call]] = []
     for call in calls:
         _known_relations(call, agencies, applied)
-        if call.agency_id not in surveys:
-            surveys[call.agency_id] = survey_for(call.agency, When.CALL_CLEARED)
-        survey = surveys[call.agency_id]
+        survey = surveys.get(call.agency_id)
         contact = contacts.get(call.caller_phone_id or call.caller_email_id)  # type: ignore[arg-type]
         if survey is None or contact is None:
             continue
-        invite(survey, contact, call=call, language=language_of(call.caller_language, call.agency))
+        if contact.agency_id != call.agency_id or contact.purged_at is not None:
+            continue
+        if refusal(survey, call) or not sampled(survey, f"call:{call.pk}"):
+            continue
+        asked.append((survey, contact, call))
+    if not asked:
+        return
+    # A call asked before (a replayed batch) keeps its invitation and gets no second message.
+    made = set(
+        Invitation.objects.filter(
+            survey_id__in={s.pk for s, _, _ in asked},
+            when=When.CALL_CLEARED,
+            call_id__in={c.pk for _, _, c in asked},
+            reference="",
+        ).values_list("survey_id", "call_id")
+    )
+    asked = [(s, p, c) for s, p, c in asked if (s.pk, c.pk) not in made]
+    if not asked:
+        return
+
+    now = timezone.now()
+    link = _link()
+    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in asked]
+    asks = []
+    for (survey, contact, call), token in zip(asked, tokens, strict=True):
+        agency = call.agency
+        asks.append(
+            plan.Ask(
+                agency,
+                contact,
+                Trigger.SURVEY,
+                dedupe=f"survey:{survey.pk}:call:{call.pk}"[:60],
+                context=_context(link(token), call.incident_number, now, agency),
+                language=language_of(call.caller_language, agency),
+                call=call,
+                due=now + timedelta(hours=survey.delay_hours),
+            )
+        )
+    planned = plan.messages(asks)
+
+    shifts: dict[int, list[Shift]] = {}
+    for one in Shift.objects.filter(agency_id__in={c.agency_id for _, _, c in asked}):
+        shifts.setdefault(one.agency_id, []).append(one)
+    rows: list[list[Any]] = []
+    rostered: dict[str, tuple[Call, Shift | None, date]] = {}  # by token hash
+    for (survey, contact, call), token, ask, row in zip(asked, tokens, asks, planned, strict=True):
+        if row is None:
+            continue  # the agency has no enabled rule that sends invitations on this channel
+        shift, day = roster.shift_in(
+            shifts.get(call.agency_id, []), call.agency, call.received_at or call.first_event_at
+        )
+        hashed = token_hash(token)
+        rostered[hashed] = (call, shift, day)
+        details = _copied(call)
+        rows.append(
+            [
+                call.agency_id, survey.pk, survey.when, call.pk, "", contact.pk, row.pk, hashed,
+                ask.language, now, row.due_at,
+                row.due_at + timedelta(days=settings.FEEDBACK_LINK_DAYS),
+                shift.pk if shift is not None else None, details["beat"], details["district"],
+                details["call_type"], details["priority"], details["units"],
+                details["call_taker"],
+            ]
+        )  # fmt: skip
+    if not rows:
+        return
+    # A concurrent batch that invited the same call first wins (the unique constraint), as
+    # invite()'s savepoint let it: that call's officers are its.
+    bulk.insert(Invitation, _INVITATION_FIELDS, rows, ignore_conflicts=True)
+    ours = dict(
+        Invitation.objects.filter(token_hash__in=list(rostered)).values_list("token_hash", "pk")
+    )
+    items = [(hashed, rostered[hashed]) for hashed in rostered if hashed in ours]
+    officers = roster.officer_ids_for([item for _, item in items])
+    through = Invitation.officers.through
+    bulk.insert(
+        through,
+        ["invitation", "officer"],
+        [
+            [ours[hashed], officer_id]
+            for (hashed, _), ids in zip(items, officers, strict=True)
+            for officer_id in ids
+        ],
+    )
+
+
+_INVITATION_FIELDS = [
+    "agency", "survey", "when", "call", "reference", "contact", "outbox", "token_hash",
+    "language", "created", "due_at", "expires_at", "shift", "beat", "district", "call_type",
+    "priority", "units", "call_taker",
+]  # fmt: skip
+
+
+def surveys_for(agency_ids: set[int], when: str) -> dict[int, Survey]:
+    """`survey_for()` for many agencies: their defaults made where missing (one read when
+    they all have them), then each one's first enabled survey for that moment, in one query."""
+    have = set(
+        FeedbackSettings.objects.filter(agency_id__in=agency_ids).values_list(
+            "agency_id", flat=True
+        )
+    )
+    for agency_id in sorted(agency_ids - have):
+        defaults.ensure(agency_id)
+    out: dict[int, Survey] = {}
+    for survey in Survey.objects.filter(agency_id__in=agency_ids, when=when, enabled=True).order_by(
+        "-id"
+    ):
+        out[survey.agency_id] = survey  # the lowest id wins, as in survey_for()
+    return out
+
+
+def _link() -> Callable[[str], str]:
+    """The survey link for a token: reverse() worked out once per batch, not once per call.
+    Tokens are URL-safe base64, which the URL keeps as it is."""
+    marker = "TOKEN"
+    path = reverse("feedback:survey", args=[marker])
+    head, tail = path.rsplit(marker, 1)
+    prefix = settings.SITE_URL + head
+    return lambda token: f"{prefix}{token}{tail}"
+
+
+def _context(url: str, number: str, now: datetime, agency: Agency) -> dict[str, str]:
+    """The invitation's template fields."""
+    return {
+        "survey_url": url,
+        "incident_number": number,
+        "call_date": timezone.localtime(now, agency.tz).date().isoformat(),
+    }
+
+
+def _copied(call: Call) -> dict[str, Any]:
+    """What an invitation copies from its call (so later changes to the call do not move the
+    answers counted under it)."""
+    return {
+        "beat": call.beat,
+        "district": call.district,
+        "call_type": call.call_type.code if call.call_type else "",
+        "priority": call.priority.code if call.priority else "",
+        "units": [
+            str(u.get("id")) for u in call.units or [] if isinstance(u, dict) and u.get("id")
+        ],
+        "call_taker": call.call_taker_id,
+    }
 
 
 def _known_relations(call: Call, agencies: dict[int, Agency], applied: Applied) -> None:
@@ -248,7 +398,6 @@ def invite(
     now = now or timezone.now()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     url = settings.SITE_URL + reverse("feedback:survey", args=[token])
-    when_local = timezone.localtime(now, agency.tz)
     # The number the person knows the matter by: the case's, else the call's.
     number = number or (call.incident_number if call is not None else reference)
     row = plan.message(
@@ -256,11 +405,7 @@ def invite(
         contact,
         Trigger.SURVEY,
         dedupe=f"survey:{survey.pk}:{subject}"[:60],
-        context={
-            "survey_url": url,
-            "incident_number": number,
-            "call_date": when_local.date().isoformat(),
-        },
+        context=_context(url, number, now, agency),
         language=language,
         call=call,
         due=now + timedelta(hours=survey.delay_hours),
@@ -287,14 +432,8 @@ def invite(
         shift=shift,
     )
     if call is not None:
-        invitation.beat = call.beat
-        invitation.district = call.district
-        invitation.call_type = call.call_type.code if call.call_type else ""
-        invitation.priority = call.priority.code if call.priority else ""
-        invitation.units = [
-            str(u.get("id")) for u in call.units or [] if isinstance(u, dict) and u.get("id")
-        ]
-        invitation.call_taker = call.call_taker_id
+        for name, value in _copied(call).items():
+            setattr(invitation, name, value)
     try:
         with transaction.atomic():
             invitation.save(force_insert=True)

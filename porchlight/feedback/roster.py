@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from porchlight.agencies.models import Agency
+from porchlight.calls import bulk
 from porchlight.calls.models import Call
 from porchlight.feedback.models import Officer, RosterEntry, RosterImport, Shift
 
@@ -34,8 +36,13 @@ COLUMNS = ("date", "shift", "unit", "badge", "name")
 def shift_at(agency: Agency, when: datetime) -> tuple[Shift | None, date]:
     """The shift covering this instant on the agency's clock, and the day it started on (a
     night shift's early hours belong to the day before)."""
+    return shift_in(list(Shift.objects.filter(agency=agency)), agency, when)
+
+
+def shift_in(shifts: Sequence[Shift], agency: Agency, when: datetime) -> tuple[Shift | None, date]:
+    """`shift_at()` over the agency's shifts already read (in Shift's order), for a batch."""
     local = timezone.localtime(when, agency.tz)
-    for shift in Shift.objects.filter(agency=agency):
+    for shift in shifts:
         if shift.covers(local.time()):
             wraps = shift.ends <= shift.starts
             day = (
@@ -50,40 +57,112 @@ def shift_at(agency: Agency, when: datetime) -> tuple[Shift | None, date]:
 def officers_for(call: Call, shift: Shift | None, day: date) -> list[Officer]:
     """The officers of the call's units: from the roster when it has them, else from the CAD
     (recorded in the roster for next time)."""
-    units = [str(u.get("id", "")) for u in call.units or [] if isinstance(u, dict) and u.get("id")]
-    if not units:
-        return []
-    found: dict[int, Officer] = {}
-    covered: set[str] = set()
-    if shift is not None:
-        for entry in RosterEntry.objects.filter(
-            agency_id=call.agency_id, day=day, shift=shift, unit__in=units
-        ).select_related("officer"):
-            found[entry.officer.pk] = entry.officer
-            covered.add(entry.unit)
-    for unit in call.units or []:
-        if not isinstance(unit, dict) or str(unit.get("id", "")) in covered:
-            continue
-        for person in unit.get("officers") or []:
-            badge = str(person.get("id") or "").strip()
-            if not badge:
-                continue
-            officer, _made = Officer.objects.get_or_create(
-                agency_id=call.agency_id,
-                badge=badge,
-                defaults={"name": str(person.get("name") or "")[:120]},
+    (ids,) = officer_ids_for([(call, shift, day)])
+    return list(Officer.objects.filter(pk__in=ids)) if ids else []
+
+
+# A roster slot: (agency, day, shift, unit).
+Slot = tuple[int, date, int, str]
+
+
+def officer_ids_for(items: Sequence[tuple[Call, Shift | None, date]]) -> list[list[int]]:
+    """`officers_for()` for many calls at once, in order, with the same result as calling it
+    for each in turn (a call's CAD officers, recorded in the roster, are the roster of the
+    next call of the same unit and shift): the roster read once, the CAD's officers made in
+    one INSERT and read back in one query, the roster's new entries in one INSERT. Returns
+    each call's officer ids."""
+    units_of = [
+        [str(u.get("id", "")) for u in c.units or [] if isinstance(u, dict) and u.get("id")]
+        for c, _shift, _day in items
+    ]
+    # The roster as it is, for the slots these calls could read.
+    slots = {
+        (c.agency_id, day, shift.pk, unit)
+        for (c, shift, day), units in zip(items, units_of, strict=True)
+        if shift is not None
+        for unit in units
+    }
+    roster: dict[Slot, list[int | tuple[int, str]]] = {}
+    if slots:
+        for agency_id, day, shift_id, unit, officer_id in (
+            RosterEntry.objects.filter(
+                agency_id__in={s[0] for s in slots},
+                day__in={s[1] for s in slots},
+                shift_id__in={s[2] for s in slots},
+                unit__in={s[3] for s in slots},
             )
-            found[officer.pk] = officer
-            if shift is not None:
-                RosterEntry.objects.get_or_create(
-                    agency_id=call.agency_id,
-                    day=day,
-                    shift=shift,
-                    unit=str(unit["id"])[:32],
-                    officer=officer,
-                    defaults={"source": RosterEntry.Source.CAD},
-                )
-    return list(found.values())
+            .order_by()
+            .values_list("agency_id", "day", "shift_id", "unit", "officer_id")
+        ):
+            if (agency_id, day, shift_id, unit) in slots:
+                roster.setdefault((agency_id, day, shift_id, unit), []).append(officer_id)
+
+    # Each call in turn, against the roster as the calls before it left it. An officer the
+    # CAD names is (agency, badge) until the officers are written.
+    found_of: list[list[int | tuple[int, str]]] = []
+    badges: dict[tuple[int, str], str] = {}  # (agency, badge) → name, the first one seen
+    entries: dict[tuple[Slot, tuple[int, str]], None] = {}  # the CAD's roster entries
+    for (call, shift, day), units in zip(items, units_of, strict=True):
+        found: dict[int | tuple[int, str], None] = {}
+        if not units:
+            found_of.append([])
+            continue
+        covered: set[str] = set()
+        if shift is not None:
+            for unit in units:
+                officers = roster.get((call.agency_id, day, shift.pk, unit))
+                if officers:
+                    found.update(dict.fromkeys(officers))
+                    covered.add(unit)
+        for unit in call.units or []:
+            if not isinstance(unit, dict) or str(unit.get("id", "")) in covered:
+                continue
+            for person in unit.get("officers") or []:
+                badge = str(person.get("id") or "").strip()
+                if not badge:
+                    continue
+                who = (call.agency_id, badge)
+                badges.setdefault(who, str(person.get("name") or "")[:120])
+                found[who] = None
+                if shift is not None:
+                    slot = (call.agency_id, day, shift.pk, str(unit["id"])[:32])
+                    listed = roster.setdefault(slot, [])
+                    if who not in listed:
+                        listed.append(who)
+                        entries[(slot, who)] = None
+        found_of.append(list(found))
+    if not badges:
+        return [[o for o in listed if isinstance(o, int)] for listed in found_of]
+
+    # get_or_create, for all of them: an officer that exists keeps its name.
+    bulk.insert(
+        Officer,
+        ["agency", "badge", "name", "email", "email_commendations"],
+        [[agency_id, badge, name, "", False] for (agency_id, badge), name in badges.items()],
+        ignore_conflicts=True,
+    )
+    ids = {
+        (agency_id, badge): pk
+        for agency_id, badge, pk in Officer.objects.filter(
+            agency_id__in={a for a, _ in badges}, badge__in={b for _, b in badges}
+        )
+        .order_by()
+        .values_list("agency_id", "badge", "pk")
+    }
+    written: dict[tuple[Any, ...], None] = {}
+    for (agency_id, day, shift_id, unit), who in entries:
+        written[(agency_id, day, shift_id, unit, ids[who])] = None
+    bulk.insert(
+        RosterEntry,
+        ["agency", "day", "shift", "unit", "officer", "source"],
+        [[*key, RosterEntry.Source.CAD] for key in written],
+        ignore_conflicts=True,
+    )
+    out = []
+    for listed in found_of:
+        pks = [o if isinstance(o, int) else ids[o] for o in listed]
+        out.append(list(dict.fromkeys(pks)))
+    return out
 
 
 def safe_date(text: str) -> date | None:

@@ -29,8 +29,9 @@ community alerts): the same rules, priority, quiet hours and expiry, for one con
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -286,54 +287,37 @@ def message(
     `context` holds the trigger's template fields (templating.FIELDS_BY_TRIGGER) as strings;
     never the contact's own address. With `call`, the call's exclusions apply (an excluded
     call's row is suppressed with the reason) and so do rules limited by call type or priority.
-    """
-    if trigger not in TRIGGER_PRIORITY:
-        raise ValueError(f"unknown trigger {trigger!r}")
-    if contact.agency_id != agency.pk or (call is not None and call.agency_id != agency.pk):
-        raise ValueError("the contact and the call must belong to the agency")
-    _check_context(trigger, context, contact)
-    channel = contact.channel
-    key = f"{contact.pk}:{trigger}:{dedupe}:{channel}"
-    if len(key) > Outbox._meta.get_field("dedupe_key").max_length:  # type: ignore[operator]
-        raise ValueError("dedupe is too long")
 
-    facts = rules.Facts()
-    reason = ""
-    if call is not None:
-        call_type = call.call_type
-        facts = rules.Facts(
-            call_type=call_type.code if call_type else None,
-            priority=call.priority.code if call.priority else None,
-        )
-        reason = exclusion(call, call_type)
+    `messages()` plans many at once by the same rules (one read of rules, settings and
+    senders, one INSERT): the way for a batch.
+    """
+    ask = Ask(agency, contact, trigger, dedupe, context, language, call, due)
+    key, facts, reason = _checked(ask)
     rule = rules.first_match(
-        Rule.objects.filter(agency=agency, trigger=trigger, enabled=True), channel, facts
+        Rule.objects.filter(agency=agency, trigger=trigger, enabled=True), contact.channel, facts
     )
     if rule is None:
         return None
 
     now = timezone.now()
-    priority = TRIGGER_PRIORITY[trigger]
-    when = timing.after_quiet_hours(
-        due or now, priority, DeliverySettings.for_agency(agency.pk), agency.tz
-    )
+    when, state, expires = _timing(ask, rule, reason, DeliverySettings.for_agency(agency.pk), now)
     sender = None
-    if channel == Channel.SMS:
+    if contact.channel == Channel.SMS:
         sender = Sender.objects.filter(agency=agency, is_default=True).order_by("id").first()
     row = Outbox(
         agency=agency,
         contact=contact,
-        channel=channel,
+        channel=contact.channel,
         trigger=trigger,
         call=call,
         rule=rule,
         sender=sender,
         dedupe_key=key,
-        state=State.SUPPRESSED if reason else (State.PLANNED if when <= now else State.SCHEDULED),
+        state=state,
         reason=reason,
-        priority=priority,
+        priority=TRIGGER_PRIORITY[trigger],
         due_at=when,
-        expires_at=when + timedelta(minutes=rule.valid_minutes),
+        expires_at=expires,
         language=language,
         context=dict(context),
         created=now,
@@ -346,6 +330,123 @@ def message(
         # Planned before (a retried job, a replayed status change): that row stands.
         return Outbox.objects.get(dedupe_key=key)
     return row
+
+
+class Ask(NamedTuple):
+    """One message for `messages()`: message()'s arguments."""
+
+    agency: Agency
+    contact: Contact
+    trigger: str
+    dedupe: str
+    context: dict[str, str]
+    language: str
+    call: Call | None = None
+    due: datetime | None = None
+
+
+class Planned(NamedTuple):
+    """The outbox row an Ask has: the one planned now, or the one planned before."""
+
+    pk: int
+    due_at: datetime
+
+
+def messages(asks: Sequence[Ask]) -> list[Planned | None]:
+    """`message()` for many messages at once, by the same rules, with the same result per ask
+    (None where no rule sends it; the row planned first where one was): the agencies' rules,
+    delivery settings and default senders read once, ONE INSERT of the new rows (a key planned
+    before, or twice in `asks`, is absorbed by the unique key, as message()'s savepoint
+    absorbed it) and one read of the rows' ids, whatever the number of asks. No savepoint and
+    no model instance per message: this runs inside intake's transaction."""
+    checked = [_checked(ask) for ask in asks]  # raises as message() would, before any write
+    if not asks:
+        return []
+    agency_ids = {ask.agency.pk for ask in asks}
+    book: dict[tuple[int, str], list[Rule]] = {}
+    for one in Rule.objects.filter(
+        agency_id__in=agency_ids, trigger__in={ask.trigger for ask in asks}, enabled=True
+    ):
+        book.setdefault((one.agency_id, one.trigger), []).append(one)
+    policies = {
+        s.agency_id: s
+        for s in DeliverySettings.objects.filter(agency_id__in=agency_ids).order_by("-pk")
+    }  # the first by pk wins, as DeliverySettings.for_agency() reads it
+    senders: dict[int, int] = {}
+    if any(ask.contact.channel == Channel.SMS for ask in asks):
+        for agency_id, sender_id in (
+            Sender.objects.filter(agency_id__in=agency_ids, is_default=True)
+            .order_by("-id")
+            .values_list("agency_id", "id")
+        ):
+            senders[agency_id] = sender_id  # the lowest id wins, as in message()
+
+    now = timezone.now()
+    rows: list[list[Any]] = []
+    keys: list[str | None] = []
+    for ask, (key, facts, reason) in zip(asks, checked, strict=True):
+        channel = ask.contact.channel
+        rule = rules.first_match(book.get((ask.agency.pk, ask.trigger), ()), channel, facts)
+        if rule is None:
+            keys.append(None)
+            continue
+        policy = policies.get(ask.agency.pk) or DeliverySettings(agency_id=ask.agency.pk)
+        when, state, expires = _timing(ask, rule, reason, policy, now)
+        sender = senders.get(ask.agency.pk) if channel == Channel.SMS else None
+        keys.append(key)
+        rows.append(
+            [
+                ask.agency.pk, ask.contact.pk, channel, ask.trigger,
+                ask.call.pk if ask.call is not None else None, key, state,
+                TRIGGER_PRIORITY[ask.trigger], when, ask.language, reason, "", 0, "", None, "",
+                "", None, None, now, now, rule.pk, sender, expires, "", dict(ask.context),
+            ]
+        )  # fmt: skip
+    if not rows:
+        return [None] * len(asks)
+    bulk.insert(Outbox, _FIELDS, rows, ignore_conflicts=True)
+    found = {
+        key: Planned(pk, due_at)
+        for key, pk, due_at in Outbox.objects.filter(
+            dedupe_key__in={k for k in keys if k is not None}
+        ).values_list("dedupe_key", "pk", "due_at")
+    }
+    return [found[key] if key is not None else None for key in keys]
+
+
+def _checked(ask: Ask) -> tuple[str, rules.Facts, str]:
+    """The ask's dedupe key, the facts its rules look at, and why its call must not be texted
+    (or ""); ValueError for an ask no message may be planned from."""
+    if ask.trigger not in TRIGGER_PRIORITY:
+        raise ValueError(f"unknown trigger {ask.trigger!r}")
+    agency_id = ask.agency.pk
+    if ask.contact.agency_id != agency_id or (
+        ask.call is not None and ask.call.agency_id != agency_id
+    ):
+        raise ValueError("the contact and the call must belong to the agency")
+    _check_context(ask.trigger, ask.context, ask.contact)
+    key = f"{ask.contact.pk}:{ask.trigger}:{ask.dedupe}:{ask.contact.channel}"
+    if len(key) > Outbox._meta.get_field("dedupe_key").max_length:  # type: ignore[operator]
+        raise ValueError("dedupe is too long")
+    if ask.call is None:
+        return key, rules.Facts(), ""
+    call_type = ask.call.call_type
+    facts = rules.Facts(
+        call_type=call_type.code if call_type else None,
+        priority=ask.call.priority.code if ask.call.priority else None,
+    )
+    return key, facts, exclusion(ask.call, call_type)
+
+
+def _timing(
+    ask: Ask, rule: Rule, reason: str, policy: DeliverySettings, now: datetime
+) -> tuple[datetime, str, datetime]:
+    """When the message is due (after quiet hours unless urgent), its state, its expiry."""
+    when = timing.after_quiet_hours(
+        ask.due or now, TRIGGER_PRIORITY[ask.trigger], policy, ask.agency.tz
+    )
+    state = State.SUPPRESSED if reason else (State.PLANNED if when <= now else State.SCHEDULED)
+    return when, state, when + timedelta(minutes=rule.valid_minutes)
 
 
 def _check_context(trigger: str, context: dict[str, str], contact: Contact) -> None:
