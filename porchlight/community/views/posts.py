@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -24,7 +24,7 @@ from porchlight.community.forms import (
     PlaceForm,
     PostForm,
 )
-from porchlight.community.models import Comment, Flag, Place, Post, Removal, Resident
+from porchlight.community.models import Comment, Place, Post, Removal, Resident
 from porchlight.community.moderation import resident_actor
 from porchlight.community.rules import BY_CODE, RULES
 from porchlight.community.views.common import agency_or_404, page, resident_required
@@ -286,31 +286,75 @@ def flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> H
     post = _post_for(resident, pk)
     if post.status != Post.Status.PUBLISHED or post.author_id == resident.pk:
         raise Http404
+    return _flag(request, agency, resident, post)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@resident_required
+@limits.limit("community.flag")
+def comment_flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> HttpResponse:
+    """Flag a comment: the same reasons, limit and queue as a post's flag."""
+    if limits.is_limited(request):
+        return limits.refused(request, agency, "community.flag")
+    found = get_object_or_404(
+        Comment.objects.select_related("post", "author"),
+        pk=pk,
+        removed__isnull=True,
+        post__agency=agency,
+        post__status=Post.Status.PUBLISHED,
+        post__deleted__isnull=True,
+    )
+    if found.author_id == resident.pk:
+        raise Http404
+    return _flag(request, agency, resident, found.post, found)
+
+
+def _flag(
+    request: HttpRequest,
+    agency: Agency,
+    resident: Resident,
+    post: Post,
+    on_comment: Comment | None = None,
+) -> HttpResponse:
     form = FlagForm(request.POST or None)
+    back = reverse("community:post", args=[agency.slug, post.pk])
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                made = Flag.objects.create(
-                    post=post,
-                    resident=resident,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
+        made = moderation.flag(
+            post,
+            resident,
+            form.cleaned_data["reason"],
+            form.cleaned_data["note"],
+            request,
+            comment=on_comment,
+        )
+        if on_comment is None:
+            if made:
+                messages.success(request, _("Thanks. A moderator will look at this post."))
+            else:
+                messages.info(
+                    request, _("You already flagged this post. A moderator will look at it.")
                 )
-                record(
-                    "community.post.flag",
-                    request=request,
-                    actor_label=resident_actor(resident),
-                    agency=agency,
-                    target=made,
-                    changes={"post": post.pk, "reason": made.reason},
-                )
-        except IntegrityError:
-            messages.info(request, _("You already flagged this post. A moderator will look at it."))
+            return redirect(back)
+        if made:
+            messages.success(request, _("Thanks. A moderator will look at this comment."))
         else:
-            messages.success(request, _("Thanks. A moderator will look at this post."))
-        return redirect("community:post", agency.slug, post.pk)
+            messages.info(
+                request, _("You already flagged this comment. A moderator will look at it.")
+            )
+        return redirect(f"{back}#comment-{on_comment.pk}")
     status = 400 if form.is_bound else 200
-    return page(request, agency, "community/flag.html", {"post": post, "form": form}, status=status)
+    action = (
+        reverse("community:comment_flag", args=[agency.slug, on_comment.pk])
+        if on_comment is not None
+        else reverse("community:flag", args=[agency.slug, post.pk])
+    )
+    return page(
+        request,
+        agency,
+        "community/flag.html",
+        {"post": post, "comment": on_comment, "form": form, "action": action, "back": back},
+        status=status,
+    )
 
 
 @require_POST
