@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -29,7 +27,7 @@ from porchlight.community.moderation import resident_actor
 from porchlight.community.rules import BY_CODE, RULES
 from porchlight.community.views.common import agency_or_404, page, resident_required
 from porchlight.geo import h3index
-from porchlight.publicmap.views import extent
+from porchlight.publicmap.basemap import base_map
 
 
 @require_safe
@@ -100,17 +98,7 @@ def place_new(request: HttpRequest, agency: Agency, resident: Resident) -> HttpR
 def draw_map(agency: Agency) -> dict[str, str] | None:
     """The drawing map's data- attributes (static/community/draw.js): the agency's area to
     centre on and the public map's base layer; None (no map) when the agency has no area yet."""
-    area = extent(agency)
-    if area is None:
-        return None
-    return {
-        "bounds": f"{area.south},{area.west},{area.north},{area.east}",
-        "tiles": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
-        "streets": static(settings.MAP_STREETS)
-        if settings.MAP_STREETS and not settings.MAP_TILE_URL
-        else "",
-    }
+    return base_map(agency)
 
 
 @require_POST
