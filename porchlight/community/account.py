@@ -104,6 +104,7 @@ def export(resident: Resident) -> dict[str, Any]:
         "flags": [
             {
                 "post": f.post_id,
+                "comment": f.comment_id,
                 "reason": f.reason,
                 "note": f.note,
                 "created": f.created.isoformat(),

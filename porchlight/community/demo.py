@@ -1,5 +1,6 @@
-"""The demo's neighbours: residents with places, posts with photos, comments, a flagged post,
-a removal and an appeal waiting for a second moderator (the demo admin).
+"""The demo's neighbours: residents with places (one drawn as an area), posts with photos,
+comments, a flagged post and a flagged comment in the queue, a removed post and a removed
+comment whose appeals wait for a second moderator (the demo admin).
 
 Idempotent: a second run finds the first resident and adds nothing. Residents sign in on
 /n/bakersfield/signin/ with their email and DEMO_PASSWORD.
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.audit.log import record
+from porchlight.community import places
 from porchlight.community.models import (
     Comment,
     Decision,
@@ -129,6 +131,23 @@ COMMENTS = [
     (2, 0, "Saw a grey cat near the park this morning, will look again."),
     (1, 2, "I reported it to the city too."),
 ]
+
+# (post index, author index, text): a comment a moderator removed, whose author appealed.
+REMOVED_COMMENT = (0, 3, "People around here are animals. Whoever did this should be beaten.")
+COMMENT_APPEAL = "I was angry about the car. I take back the second part."
+# (post index, author index, text, flagged by, reason, note): waiting in the queue.
+FLAGGED_COMMENT = (
+    5,
+    2,
+    "Probably the Hendersons' son at 2118 18th St again, he's always in trouble.",
+    0,
+    "private",
+    "Names a family and gives their address.",
+)
+
+# A resident's place drawn as an area: María's daughter's school, a square drawn around an
+# address. (resident index, place name, address at its centre, half-width in degrees)
+DRAWN_PLACE = (0, "School", "1516 California Ave", 0.004)
 
 
 def _moderator(agency: Agency) -> Any:
@@ -254,4 +273,84 @@ def seed(agency: Agency) -> int:
             target=removed,
             changes={"rule": "spam", "removal": removal.pk, "demo": True},
         )
+        _drawn_place(agency, residents)
+        _removed_comment(agency, residents, posts, moderator, now)
+        _flagged_comment(residents, posts)
     return len(posts)
+
+
+def _drawn_place(agency: Agency, residents: list[Resident]) -> Place:
+    """A place drawn as an area, checked by the same code as the Add a place form."""
+    who, name, label, half = DRAWN_PLACE
+    lat, lon = _address(agency, label)
+    square = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
+    area, lat0, lon0, miles = places.clean_area({"type": "Polygon", "coordinates": [square]})
+    return Place.objects.create(
+        resident=residents[who],
+        agency=agency,
+        name=name,
+        lat=lat0,
+        lon=lon0,
+        h3=h3index.cell(lat0, lon0),
+        radius_miles=miles,
+        area=area,
+    )
+
+
+def _removed_comment(
+    agency: Agency, residents: list[Resident], posts: list[Post], moderator: Any, now: Any
+) -> Removal:
+    """A comment taken down for harassment; its author appealed and the demo admin decides."""
+    post_n, who, body = REMOVED_COMMENT
+    post = posts[post_n]
+    comment = Comment.objects.create(
+        post=post,
+        author=residents[who],
+        body=body,
+        created=post.created + timedelta(minutes=55),
+        removed=post.created + timedelta(minutes=90),
+    )
+    removal = Removal.objects.create(
+        comment=comment,
+        agency=agency,
+        category=post.category,
+        rule="harassment",
+        reason="Calls for violence against a person are not allowed.",
+        moderator=moderator,
+        created=comment.removed,
+        appeal=COMMENT_APPEAL,
+        appealed=now - timedelta(minutes=30),
+    )
+    Decision.objects.create(
+        post=post,
+        agency=agency,
+        action=Decision.Action.COMMENT_REMOVED,
+        moderator=moderator,
+        note="harassment: calls for violence",
+        created=removal.created,
+    )
+    record(
+        "community.comment.remove",
+        actor=moderator,
+        agency=agency,
+        target=comment,
+        changes={"rule": "harassment", "removal": removal.pk, "post": post.pk, "demo": True},
+    )
+    return removal
+
+
+def _flagged_comment(residents: list[Resident], posts: list[Post]) -> Flag:
+    post_n, who, body, flagger, reason, note = FLAGGED_COMMENT
+    post = posts[post_n]
+    comment = Comment.objects.create(
+        post=post, author=residents[who], body=body, created=post.created + timedelta(minutes=20)
+    )
+    return Flag.objects.create(
+        post=post, comment=comment, resident=residents[flagger], reason=reason, note=note
+    )

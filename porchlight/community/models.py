@@ -200,8 +200,15 @@ class Flag(models.Model):
         SPAM = "spam", _("Spam or selling")
         OTHER = "other", _("Something else")
 
+    # The post flagged, or the post the flagged comment is under (so the queue, which lists
+    # posts, finds a flagged comment through its post).
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
-    # Who flagged it, so one resident flags a post once; cleared if their account goes.
+    # Set when the flag is on a comment rather than on the post itself.
+    comment = models.ForeignKey(
+        "Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    # Who flagged it, so one resident flags a post (or a comment) once; cleared if their
+    # account goes.
     resident = models.ForeignKey(
         Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
     )
@@ -214,10 +221,21 @@ class Flag(models.Model):
         verbose_name = _("flag")
         verbose_name_plural = _("flags")
         constraints = [
-            models.UniqueConstraint(fields=["post", "resident"], name="community_flag_once")
+            models.UniqueConstraint(
+                fields=["post", "resident"],
+                condition=models.Q(comment__isnull=True),
+                name="community_flag_once",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "resident"],
+                condition=models.Q(comment__isnull=False),
+                name="community_flag_comment_once",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.comment_id is not None:
+            return f"{self.reason} on comment {self.comment_id}"
         return f"{self.reason} on post {self.post_id}"
 
 
@@ -232,6 +250,7 @@ class Decision(models.Model):
         APPEAL_REVERSED = "appeal_reversed", _("Appeal: post restored")
         COMMENT_REMOVED = "comment_removed", _("Comment removed")
         COMMENT_RESTORED = "comment_restored", _("Appeal: comment restored")
+        COMMENT_KEPT = "comment_kept", _("Comment flags dismissed")
 
     post = models.ForeignKey(
         Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"

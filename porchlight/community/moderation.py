@@ -3,6 +3,8 @@
     status_for_new_post(resident, prompted_anyway)   pre-moderation or publish at once
     approve(post, request) / remove(post, rule, reason, request) / keep(post, request)
     remove_comment(comment, rule, reason, request)   the same rule, reason and appeal as a post
+    flag(post, resident, reason, note, request, comment=None)   a resident flags a post or comment
+    keep_comment(comment, request)                   dismiss a comment's flags
     appeal(removal, text, resident, request) / decide_appeal(removal, upheld, note, request)
     trust(resident, request)
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -53,11 +55,24 @@ def status_for_new_post(resident: Resident, *, prompted_anyway: bool = False) ->
 
 def queue(agency: Agency) -> QuerySet[Post]:
     """What needs a moderator: posts waiting for review, and published posts with open
-    flags; oldest first, so nothing waits forever behind new arrivals."""
+    flags on the post or on one of its standing comments; oldest first, so nothing waits
+    forever behind new arrivals."""
+    open_flag = Q(flags__resolved__isnull=True)
     return (
         Post.objects.filter(agency=agency, deleted__isnull=True)
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved__isnull=True)))
-        .filter(Q(status=Post.Status.PENDING) | Q(status=Post.Status.PUBLISHED, open_flags__gt=0))
+        .annotate(
+            open_flags=Count("flags", filter=open_flag & Q(flags__comment__isnull=True)),
+            comment_flags=Count(
+                "flags",
+                filter=open_flag
+                & Q(flags__comment__isnull=False, flags__comment__removed__isnull=True),
+            ),
+        )
+        .filter(
+            Q(status=Post.Status.PENDING)
+            | Q(status=Post.Status.PUBLISHED, open_flags__gt=0)
+            | Q(status=Post.Status.PUBLISHED, comment_flags__gt=0)
+        )
         .select_related("author")
         .order_by("created", "pk")
     )
@@ -81,8 +96,65 @@ def _decide(post: Post, action: str, request: HttpRequest, note: str = "") -> De
     )
 
 
-def _resolve_flags(post: Post) -> int:
-    return Flag.objects.filter(post=post, resolved__isnull=True).update(resolved=timezone.now())
+def _resolve_flags(post: Post, *, with_comments: bool = False) -> int:
+    """Resolve the post's own open flags; its comments' too when the whole post goes."""
+    flags = Flag.objects.filter(post=post, resolved__isnull=True)
+    if not with_comments:
+        flags = flags.filter(comment__isnull=True)
+    return flags.update(resolved=timezone.now())
+
+
+def _resolve_comment_flags(comment: Comment) -> int:
+    return Flag.objects.filter(comment=comment, resolved__isnull=True).update(
+        resolved=timezone.now()
+    )
+
+
+def flag(
+    post: Post,
+    resident: Resident,
+    reason: str,
+    note: str,
+    request: HttpRequest,
+    comment: Comment | None = None,
+) -> bool:
+    """A resident flags a post, or a comment under it, for a moderator. One flag per resident
+    per post and per comment: False (nothing recorded) when they already flagged it."""
+    try:
+        with transaction.atomic():
+            made = Flag.objects.create(
+                post=post, comment=comment, resident=resident, reason=reason, note=note
+            )
+            changes: dict[str, Any] = {"post": post.pk, "reason": made.reason}
+            if comment is not None:
+                changes["comment"] = comment.pk
+            record(
+                "community.comment.flag" if comment is not None else "community.post.flag",
+                request=request,
+                actor_label=resident_actor(resident),
+                agency=post.agency,
+                target=made,
+                changes=changes,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def keep_comment(comment: Comment, request: HttpRequest, note: str = "") -> int:
+    """Dismiss a standing comment's flags: it breaks no rule."""
+    post = comment.post
+    with transaction.atomic():
+        flags = _resolve_comment_flags(comment)
+        _decide(post, Decision.Action.COMMENT_KEPT, request, note)
+        record(
+            "community.comment.keep",
+            request=request,
+            agency=post.agency,
+            target=comment,
+            changes={"post": post.pk, "flags_resolved": flags},
+        )
+    return flags
 
 
 def approve(post: Post, request: HttpRequest) -> None:
@@ -128,7 +200,7 @@ def remove(post: Post, rule: str, reason: str, request: HttpRequest) -> Removal:
             moderator=_moderator(request),
         )
         _decide(post, Decision.Action.REMOVED, request, f"{rule}: {reason.strip()}")
-        flags = _resolve_flags(post)
+        flags = _resolve_flags(post, with_comments=True)
         record(
             "community.post.remove",
             request=request,
@@ -166,12 +238,13 @@ def remove_comment(comment: Comment, rule: str, reason: str, request: HttpReques
         )
         # In the post's history, so the queue shows everything done under it.
         _decide(post, Decision.Action.COMMENT_REMOVED, request, f"{rule}: {reason.strip()}")
+        flags = _resolve_comment_flags(comment)
         record(
             "community.comment.remove",
             request=request,
             agency=post.agency,
             target=comment,
-            changes={"rule": rule, "removal": removal.pk, "post": post.pk},
+            changes={"rule": rule, "removal": removal.pk, "post": post.pk, "flags_resolved": flags},
         )
     return removal
 

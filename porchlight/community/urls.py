@@ -39,4 +39,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         console.appeal_decide,
         name="console_appeal_decide",
     ),
+    path("n/<slug:slug>/comments/<int:pk>/flag/", posts.comment_flag, name="comment_flag"),
+    path(
+        "console/community/comments/<int:pk>/keep/",
+        console.comment_keep,
+        name="console_comment_keep",
+    ),
 ]

@@ -181,12 +181,19 @@ def map_page(request: HttpRequest, slug: str) -> HttpResponse:
 def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency, slug=slug)
     filters = read_filters(request, agency)
-    area = filters.circle or extent(agency)
+    place = _own_place(request, agency)
+    area: query.Circle | query.Box | None
+    if place is not None:
+        # A drawn area's place keeps the circle that holds the whole area (community.models).
+        area = query.Circle(place.lat, place.lon, place.radius_miles)
+    else:
+        area = filters.circle or extent(agency)
     result = None
     if area is not None and not filters.errors:
         result = summary.weekly_summary(area, agency_id=agency.pk)
     context = {
         "agency": agency,
+        "place": place,
         "filters": filters,
         "radii": RADII,
         "summary": result,
@@ -198,7 +205,25 @@ def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
         with translation.override(language_for(request, None)):
             context["rows"] = [(row, summary.sentence(row)) for row in result.categories]
             context["whole_sentence"] = summary.sentence(result.whole)
-    return _respond(request, "publicmap/summary.html", context, 400 if filters.errors else 200)
+    response = _respond(request, "publicmap/summary.html", context, 400 if filters.errors else 200)
+    if place is not None:
+        # One resident's place: never kept by a shared cache.
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_place(request: HttpRequest, agency: Agency) -> Any:
+    """?place=<id>: one of the signed-in resident's saved places (linked from their places in
+    the community feed). Anyone else's, or anyone not signed in, gets a 404: a place's point is
+    the resident's alone, and the page never shows it, only the counts around it."""
+    wanted = request.GET.get("place")
+    if wanted is None:
+        return None
+    from porchlight.community.models import Place
+
+    if not wanted.isdigit() or not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Place, pk=int(wanted), agency=agency, resident__user=request.user)
 
 
 def _row(incident: query.Incident) -> dict[str, Any]:

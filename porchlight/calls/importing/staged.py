@@ -219,25 +219,29 @@ def _events_sql() -> str:
     )
 
 
-def _text(value: str) -> str | None:
-    return value if value else None
+_SMS, _EMAIL = Channel.SMS, Channel.EMAIL
+_RANK = intake._RANK
 
 
 def _stage_row(
-    item: Any, contacts: dict[tuple[str, str], int], types: Any, prios: Any
+    item: Any,
+    contacts: dict[tuple[str, str], int],
+    types: dict[str, int],
+    prios: dict[str, int],
 ) -> tuple[Any, ...]:
-    """One staged event: the values intake._merge would `put`, blanks as NULL."""
+    """One staged event: the values intake._merge would `put`, blanks as NULL. Runs for every
+    row of a file, so written with plain locals and `or None` (no helper calls, no enum
+    attribute lookups): 13 % of the staged path's Python CPU before."""
     ev = item.event
     loc, caller = ev.location, ev.caller
-    phone_id = email_id = None
-    language = None
+    phone_id = email_id = language = None
     dnc = False
     if caller is not None:
-        language = _text(caller.language.lower().replace("_", "-"))
+        language = caller.language.lower().replace("_", "-") or None
         if caller.phone and (phone := pii.normalize_phone(caller.phone)):
-            phone_id = contacts.get((Channel.SMS, phone))
+            phone_id = contacts.get((_SMS, phone))
         if caller.email:
-            email_id = contacts.get((Channel.EMAIL, caller.email.strip().lower()))
+            email_id = contacts.get((_EMAIL, caller.email.strip().lower()))
         dnc = caller.do_not_contact
     units = (
         orjson.dumps(
@@ -249,24 +253,30 @@ def _stage_row(
         if ev.units
         else None
     )
+    if loc is not None:
+        address, lat, lon = loc.address or None, loc.lat, loc.lon
+        beat, district = loc.beat or None, loc.district or None
+    else:
+        address = lat = lon = beat = district = None
+    status = item.status
     return (
         item.index,
         ev.incident_number,
         ev.event_time,
-        item.status,
-        intake._RANK[item.status],
+        status,
+        _RANK[status],
         ev.cleared_time_unknown,
-        types[ev.call_type].pk if ev.call_type else None,
-        prios[ev.priority].pk if ev.priority else None,
-        _text(ev.disposition),
-        _text(ev.call_taker_id),
-        _text(ev.report_number),
+        types[ev.call_type] if ev.call_type else None,
+        prios[ev.priority] if ev.priority else None,
+        ev.disposition or None,
+        ev.call_taker_id or None,
+        ev.report_number or None,
         units,
-        _text(loc.address) if loc is not None else None,
-        loc.lat if loc is not None else None,
-        loc.lon if loc is not None else None,
-        _text(loc.beat) if loc is not None else None,
-        _text(loc.district) if loc is not None else None,
+        address,
+        lat,
+        lon,
+        beat,
+        district,
         language,
         phone_id,
         email_id,
@@ -352,10 +362,10 @@ def _apply_agency(
             if any(not c.historical for c in rows.lock_calls(agency.pk, others).values()):
                 raise _LiveCall
 
-    staged = [
-        _stage_row(item, prepared.contacts, prepared.call_types, prepared.priorities)
-        for item in fresh
-    ]
+    # Ids by code, once a chunk (a model's `pk` is a property call per row).
+    types = {code: row.pk for code, row in prepared.call_types.items()}
+    prios = {code: row.pk for code, row in prepared.priorities.items()}
+    staged = [_stage_row(item, prepared.contacts, types, prios) for item in fresh]
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(_create_sql())
         # Emptied at each commit; and here, for a chunk applied in a transaction that has not

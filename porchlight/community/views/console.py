@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from porchlight.agencies.staff import agency_scope
 from porchlight.audit.log import pii_viewed
 from porchlight.community import moderation
 from porchlight.community.forms import AppealDecisionForm, RemoveForm
-from porchlight.community.models import Comment, Decision, Post, Removal
+from porchlight.community.models import Comment, Decision, Flag, Post, Removal
 from porchlight.community.rules import BY_CODE
 
 
@@ -96,7 +97,7 @@ def _item(
             "scope": agency,
             "post": post,
             "media": post.media.select_related("media"),
-            "flags": post.flags.order_by("-created"),
+            "flags": post.flags.filter(comment__isnull=True).order_by("-created"),
             "decisions": Decision.objects.filter(post=post).select_related("moderator"),
             "removals": Removal.objects.filter(post=post).select_related(
                 "moderator", "appeal_decided_by"
@@ -112,13 +113,18 @@ def _item(
             "comments": [
                 {
                     "comment": c,
+                    # What neighbours said is wrong with it: the same reasons as a post's flags.
+                    "flags": list(c.flags.all()),
+                    "open_flags": sum(1 for f in c.flags.all() if f.resolved is None),
                     "form": (
                         comment_form
                         if comment_form is not None and comment_form.prefix == f"c{c.pk}"
                         else RemoveForm(prefix=f"c{c.pk}")
                     ),
                 }
-                for c in post.comments.select_related("author")
+                for c in post.comments.select_related("author").prefetch_related(
+                    Prefetch("flags", queryset=Flag.objects.order_by("-created"))
+                )
             ],
         },
         status=status,
@@ -186,6 +192,23 @@ def comment_remove(request: HttpRequest, agency: Agency, pk: int) -> HttpRespons
         comment, form.cleaned_data["rule"], form.cleaned_data["reason"], request
     )
     messages.success(request, _("Comment removed. Its author was given the rule and the reason."))
+    return redirect("community:console_post", comment.post_id)
+
+
+@require_POST
+@moderator_required
+def comment_keep(request: HttpRequest, agency: Agency, pk: int) -> HttpResponse:
+    """Dismiss a standing comment's flags: it breaks no rule."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__agency"),
+        pk=pk,
+        post__agency=agency,
+        post__deleted__isnull=True,
+    )
+    if comment.removed is not None or not comment.flags.filter(resolved__isnull=True).exists():
+        return _item(request, agency, comment.post, status=409)
+    moderation.keep_comment(comment, request, request.POST.get("note", ""))
+    messages.success(request, _("Flags dismissed; the comment stays up."))
     return redirect("community:console_post", comment.post_id)
 
 

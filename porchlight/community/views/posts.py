@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,12 +22,12 @@ from porchlight.community.forms import (
     PlaceForm,
     PostForm,
 )
-from porchlight.community.models import Comment, Flag, Place, Post, Removal, Resident
+from porchlight.community.models import Comment, Place, Post, Removal, Resident
 from porchlight.community.moderation import resident_actor
 from porchlight.community.rules import BY_CODE, RULES
 from porchlight.community.views.common import agency_or_404, page, resident_required
 from porchlight.geo import h3index
-from porchlight.publicmap.views import extent
+from porchlight.publicmap.basemap import base_map
 
 
 @require_safe
@@ -100,17 +98,7 @@ def place_new(request: HttpRequest, agency: Agency, resident: Resident) -> HttpR
 def draw_map(agency: Agency) -> dict[str, str] | None:
     """The drawing map's data- attributes (static/community/draw.js): the agency's area to
     centre on and the public map's base layer; None (no map) when the agency has no area yet."""
-    area = extent(agency)
-    if area is None:
-        return None
-    return {
-        "bounds": f"{area.south},{area.west},{area.north},{area.east}",
-        "tiles": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
-        "streets": static(settings.MAP_STREETS)
-        if settings.MAP_STREETS and not settings.MAP_TILE_URL
-        else "",
-    }
+    return base_map(agency)
 
 
 @require_POST
@@ -286,31 +274,75 @@ def flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> H
     post = _post_for(resident, pk)
     if post.status != Post.Status.PUBLISHED or post.author_id == resident.pk:
         raise Http404
+    return _flag(request, agency, resident, post)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@resident_required
+@limits.limit("community.flag")
+def comment_flag(request: HttpRequest, agency: Agency, resident: Resident, pk: int) -> HttpResponse:
+    """Flag a comment: the same reasons, limit and queue as a post's flag."""
+    if limits.is_limited(request):
+        return limits.refused(request, agency, "community.flag")
+    found = get_object_or_404(
+        Comment.objects.select_related("post", "author"),
+        pk=pk,
+        removed__isnull=True,
+        post__agency=agency,
+        post__status=Post.Status.PUBLISHED,
+        post__deleted__isnull=True,
+    )
+    if found.author_id == resident.pk:
+        raise Http404
+    return _flag(request, agency, resident, found.post, found)
+
+
+def _flag(
+    request: HttpRequest,
+    agency: Agency,
+    resident: Resident,
+    post: Post,
+    on_comment: Comment | None = None,
+) -> HttpResponse:
     form = FlagForm(request.POST or None)
+    back = reverse("community:post", args=[agency.slug, post.pk])
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                made = Flag.objects.create(
-                    post=post,
-                    resident=resident,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
+        made = moderation.flag(
+            post,
+            resident,
+            form.cleaned_data["reason"],
+            form.cleaned_data["note"],
+            request,
+            comment=on_comment,
+        )
+        if on_comment is None:
+            if made:
+                messages.success(request, _("Thanks. A moderator will look at this post."))
+            else:
+                messages.info(
+                    request, _("You already flagged this post. A moderator will look at it.")
                 )
-                record(
-                    "community.post.flag",
-                    request=request,
-                    actor_label=resident_actor(resident),
-                    agency=agency,
-                    target=made,
-                    changes={"post": post.pk, "reason": made.reason},
-                )
-        except IntegrityError:
-            messages.info(request, _("You already flagged this post. A moderator will look at it."))
+            return redirect(back)
+        if made:
+            messages.success(request, _("Thanks. A moderator will look at this comment."))
         else:
-            messages.success(request, _("Thanks. A moderator will look at this post."))
-        return redirect("community:post", agency.slug, post.pk)
+            messages.info(
+                request, _("You already flagged this comment. A moderator will look at it.")
+            )
+        return redirect(f"{back}#comment-{on_comment.pk}")
     status = 400 if form.is_bound else 200
-    return page(request, agency, "community/flag.html", {"post": post, "form": form}, status=status)
+    action = (
+        reverse("community:comment_flag", args=[agency.slug, on_comment.pk])
+        if on_comment is not None
+        else reverse("community:flag", args=[agency.slug, post.pk])
+    )
+    return page(
+        request,
+        agency,
+        "community/flag.html",
+        {"post": post, "comment": on_comment, "form": form, "action": action, "back": back},
+        status=status,
+    )
 
 
 @require_POST

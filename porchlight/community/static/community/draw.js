@@ -3,7 +3,8 @@
 // corners (the server checks it again: places.clean_area). "Undo last corner" and "Clear" are
 // buttons, so the drawing can be corrected from the keyboard. An enhancement only: without
 // JavaScript, Leaflet or an agency area the section stays hidden and the address or the
-// latitude and longitude with a radius do the job. The base layer is the public map's.
+// latitude and longitude with a radius do the job. The base layer is the public map's
+// (publicmap/basemap.js).
 (function () {
   "use strict";
   function init() {
@@ -11,21 +12,11 @@
     var el = document.getElementById("draw-map");
     var field = document.getElementById("id_area");
     var status = document.getElementById("draw-status");
-    if (!section || !el || !field || !status || !window.L) return;
+    if (!section || !el || !field || !status || !window.L || !window.PorchlightBaseMap) return;
     var d = el.dataset;
     section.hidden = false;
-    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var map = L.map(el, { minZoom: 9, maxZoom: 19, fadeAnimation: !still, zoomAnimation: !still });
-    if (d.tiles) L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
-    if (d.streets) {
-      fetch(d.streets).then(function (r) { return r.json(); }).then(function (streets) {
-        L.geoJSON(streets, {
-          interactive: false, style: { color: "#5b6670", weight: 3, opacity: 0.8 }
-        }).addTo(map).bringToBack();
-      }).catch(function () { /* drawing still works on a blank map */ });
-    }
-    var b = d.bounds.split(",").map(Number);
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { maxZoom: 15 });
+    // The base layer and the agency's area: publicmap/basemap.js.
+    var map = PorchlightBaseMap(el, 15);
 
     var corners = [];
     var marks = L.layerGroup().addTo(map);

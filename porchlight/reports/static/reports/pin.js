@@ -2,7 +2,8 @@
 // pin and fills the hidden lat/lon fields, the same fields "use my current location" fills.
 // An enhancement only: without JavaScript, Leaflet, or an agency area the map stays hidden and
 // the address field and the location button do the job (keyboard users keep both). The base
-// layer is the public map's: the configured tiles, else the bundled streets.
+// layer is the public map's (publicmap/basemap.js): the configured tiles, else the bundled
+// streets.
 (function () {
   "use strict";
   function init() {
@@ -10,23 +11,13 @@
     var lat = document.getElementById("id_lat");
     var lon = document.getElementById("id_lon");
     var status = document.getElementById("locate-status");
-    if (!el || !lat || !lon || !status || !window.L) return;
+    if (!el || !lat || !lon || !status || !window.L || !window.PorchlightBaseMap) return;
     var d = el.dataset;
     el.hidden = false;
     var hint = document.getElementById("pin-hint");
     if (hint) hint.hidden = false;
-    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var map = L.map(el, { minZoom: 9, maxZoom: 19, fadeAnimation: !still, zoomAnimation: !still });
-    if (d.tiles) L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
-    if (d.streets) {
-      fetch(d.streets).then(function (r) { return r.json(); }).then(function (streets) {
-        L.geoJSON(streets, {
-          interactive: false, style: { color: "#5b6670", weight: 3, opacity: 0.8 }
-        }).addTo(map).bringToBack();
-      }).catch(function () { /* the pin still works on a blank map; the address field is there */ });
-    }
-    var b = d.bounds.split(",").map(Number);
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { maxZoom: 16 });
+    // The base layer and the agency's area: publicmap/basemap.js.
+    var map = PorchlightBaseMap(el, 16);
 
     var pin = null;
     function draw(ll) {
