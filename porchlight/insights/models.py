@@ -5,7 +5,8 @@ code: how many calls began that day (by hour of the day), how many got a delay n
 each interval a count per fixed response-time bucket (buckets.py), so percentiles come from
 sums of these rows, not from reading the calls. BeatRollup is the same without the call type
 (its sum over types): call types multiply the rows twentyfold, and most views do not filter
-on one, so they read the smaller table. rollups.py writes both; nothing else does.
+on one, so they read the smaller table. MonthRollup is BeatRollup summed by month and weekday,
+for the whole months of long ranges. rollups.py writes all three; nothing else does.
 """
 
 from __future__ import annotations
@@ -70,10 +71,39 @@ class BeatRollup(models.Model):
         return f"{self.day} {self.beat or '-'} {self.priority or '-'}"
 
 
+class MonthRollup(models.Model):
+    """BeatRollup summed over the days of a month that fall on one weekday: a long range reads
+    its whole months here (a year is ~12 × 7 rows per beat × priority instead of 365), and only
+    the days at its ends from BeatRollup. The weekday is kept because the calls dashboard draws
+    volume by day of the week × hour; it costs 7 rows a month, still ~4× fewer than days."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the local month
+    weekday = models.PositiveSmallIntegerField()  # ISO: 1 = Monday … 7 = Sunday
+    beat = models.CharField(max_length=32, blank=True)
+    district = models.CharField(max_length=32, blank=True)
+    priority = models.CharField(max_length=16, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+    delayed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "month", "weekday", "beat", "district", "priority"],
+                name="insights_month_rollup_unique",
+            )
+        ]
+        verbose_name = _("month rollup")
+        verbose_name_plural = _("month rollups")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.weekday} {self.beat or '-'} {self.priority or '-'}"
+
+
 COUNTS = HOURS + [c for m in buckets.METRICS for c in buckets.columns(m)]
 # Calls per local hour of the day, and the response-time histograms: plain integer columns,
 # so a dashboard's figures are one SUM(...) GROUP BY in the database.
-for _model in (CallRollup, BeatRollup):
+for _model in (CallRollup, BeatRollup, MonthRollup):
     for _name in COUNTS:
         _model.add_to_class(_name, models.PositiveIntegerField(default=0))
 
