@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
-from porchlight.insights import buckets, charts
+from porchlight.insights import buckets, charts, districts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
 from porchlight.insights.models import HOURS, BeatRollup, CallRollup, MonthRollup
@@ -210,9 +210,11 @@ def compute(agency: Agency | None, filters: Filters, months: bool = True) -> Das
     ):
         ordered = [(key or _("(none)"), by[dim][key]) for key in sorted(by[dim])]
         figures.append(_times_figure(f"times_{dim}", title, head, ordered, filters, dim))
-    beat_map = beats_map(agency, {k: v.get("calls", 0) for k, v in by["beat"].items()}, filters)
-    if beat_map is not None:
-        figures.insert(2, beat_map)
+    maps = (
+        beats_map(agency, {k: v.get("calls", 0) for k, v in by["beat"].items()}, filters),
+        districts_map(agency, {k: v.get("calls", 0) for k, v in by["district"].items()}, filters),
+    )
+    figures[2:2] = [m for m in maps if m is not None]  # after the day × hour grid
     return Dashboard("calls", _("Calls"), figures)
 
 
@@ -224,13 +226,30 @@ def beats_map(
     if agency is None:
         return None
     shapes = list(Beat.objects.filter(agency=agency).values_list("code", "geometry"))
-    chart = charts.choropleth(shapes, {k: float(v) for k, v in calls_by_beat.items()},
-                              _("Calls by beat: darker beats had more calls."))  # fmt: skip
+    caption = _("Calls by beat: darker beats had more calls.")
+    return _area_map("map", _("Map of calls by beat"), _("Beat"), "beat", shapes, calls_by_beat,
+                     caption, filters)  # fmt: skip
+
+
+def districts_map(
+    agency: Agency | None, calls_by_district: dict[str, int], filters: Filters
+) -> Figure | None:
+    """Calls by district on the district shapes uploaded at /console/insights/districts/."""
+    if agency is None:
+        return None
+    caption = _("Calls by district: darker districts had more calls.")
+    return _area_map("district_map", _("Map of calls by district"), _("District"), "district",
+                     districts.shapes_of(agency), calls_by_district, caption, filters)  # fmt: skip
+
+
+def _area_map(key: str, title: str, head: str, dim: str, shapes: list[tuple[str, Any]],
+              counts: dict[str, int], caption: str, filters: Filters) -> Figure | None:  # fmt: skip
+    chart = charts.choropleth(shapes, {k: float(v) for k, v in counts.items()}, caption)
     if chart is None:
         return None
-    figure = Figure("map", _("Map of calls by beat"), [_("Beat"), _("Calls")])
+    figure = Figure(key, title, [head, _("Calls")])
     for code, _geometry in sorted(shapes):
-        n = calls_by_beat.get(code, 0)
-        figure.add([code, n], [None, filters.query(beat=code) if n else None])
+        n = counts.get(code, 0)
+        figure.add([code, n], [None, filters.query(**{dim: code}) if n else None])
     figure.chart = chart
     return figure
