@@ -248,7 +248,7 @@ def main() -> None:
     loaded = load(n, rng)
     log(f"loaded in {loaded['load_s']} s; building rollups …")
     from porchlight.insights import rollups
-    from porchlight.insights.models import CallRollup
+    from porchlight.insights.models import CallRollup, MonthRollup
 
     agency = loaded["agency"]
     started = time.perf_counter()
@@ -258,7 +258,10 @@ def main() -> None:
 
     with connection.cursor() as c:
         c.execute("ANALYZE insights_callrollup")
+        c.execute("ANALYZE insights_beatrollup")
+        c.execute("ANALYZE insights_monthrollup")
     rollup_rows = CallRollup.objects.count()
+    month_rows = MonthRollup.objects.count()
     log(f"rollups: {rollup_rows:,} rows in {build_s} s")
     today = datetime.now(agency.tz).date()
     started = time.perf_counter()
@@ -277,6 +280,7 @@ def main() -> None:
         "load_s": loaded["load_s"],
         "delay_notices": loaded["delay_notices"],
         "rollup_rows": rollup_rows,
+        "month_rollup_rows": month_rows,
         "rollup_build_s": build_s,
         "rollup_refresh_two_days_ms": refresh_ms,
         **figures,

@@ -48,13 +48,24 @@ def read_features(raw: bytes) -> list[dict[str, Any]]:
     raise BeatFileError("expected a GeoJSON FeatureCollection with a list of features")
 
 
-def import_geojson(
-    agency: Agency, raw: bytes, *, code_property: str = "beat", name_property: str = "name"
-) -> ImportResult:
+@dataclass
+class Shape:
+    """One feature read and checked: its code, name, GeoJSON geometry and bounding box."""
+
+    code: str
+    name: str
+    geometry: dict[str, Any]
+    bounds: tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+def read_shapes(
+    raw: bytes, result: ImportResult, *, code_property: str, name_property: str, noun: str
+) -> list[Shape]:
+    """The file's features as shapes, each checked; bad ones go to result.skipped. Shared by
+    every import of coded areas (beats here, districts in insights/districts.py)."""
     features = read_features(raw)
-    result = ImportResult()
     seen: set[str] = set()
-    rows: list[tuple[str, str, dict[str, Any], tuple[float, float, float, float]]] = []
+    rows: list[Shape] = []
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         properties = properties if isinstance(properties, dict) else {}
@@ -63,32 +74,48 @@ def import_geojson(
             result.skipped.append((number, f"no {code_property!r} property"))
             continue
         if code in seen:
-            result.skipped.append((number, f"beat {code} appears twice; the first was kept"))
+            result.skipped.append((number, f"{noun} {code} appears twice; the first was kept"))
             continue
         try:
             geometry = shapes.from_geojson(feature)
         except shapes.BadShape as exc:
-            result.skipped.append((number, f"beat {code}: {exc}"))
+            result.skipped.append((number, f"{noun} {code}: {exc}"))
             continue
         seen.add(code)
         name = str(_property(properties, name_property) or "").strip()[:120]
-        rows.append((code, name, shapes.to_geojson(geometry), geometry.bounds))
+        rows.append(Shape(code, name, shapes.to_geojson(geometry), geometry.bounds))
+    return rows
 
+
+def save_shapes(model: Any, agency: Agency, rows: list[Shape], result: ImportResult) -> None:
+    """Add or update the agency's rows of `model` (a model with Beat's code, name, geometry
+    and bounding-box fields) by code, in one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        existing = {beat.code: beat for beat in Beat.objects.filter(agency=agency)}
-        for code, name, geometry_json, (min_lon, min_lat, max_lon, max_lat) in rows:
+        existing = {row.code: row for row in model.objects.filter(agency=agency)}
+        for shape in rows:
+            min_lon, min_lat, max_lon, max_lat = shape.bounds
             fields = {
-                "name": name, "geometry": geometry_json, "min_lat": min_lat, "max_lat": max_lat,
-                "min_lon": min_lon, "max_lon": max_lon, "updated": now,
+                "name": shape.name, "geometry": shape.geometry, "min_lat": min_lat,
+                "max_lat": max_lat, "min_lon": min_lon, "max_lon": max_lon, "updated": now,
             }  # fmt: skip
-            beat = existing.get(code)
-            if beat is None:
-                Beat.objects.create(agency=agency, code=code, created=now, **fields)
-                result.added.append(code)
+            found = existing.get(shape.code)
+            if found is None:
+                model.objects.create(agency=agency, code=shape.code, created=now, **fields)
+                result.added.append(shape.code)
             else:
-                Beat.objects.filter(pk=beat.pk).update(**fields)
-                result.updated.append(code)
+                model.objects.filter(pk=found.pk).update(**fields)
+                result.updated.append(shape.code)
+
+
+def import_geojson(
+    agency: Agency, raw: bytes, *, code_property: str = "beat", name_property: str = "name"
+) -> ImportResult:
+    result = ImportResult()
+    rows = read_shapes(
+        raw, result, code_property=code_property, name_property=name_property, noun="beat"
+    )
+    save_shapes(Beat, agency, rows, result)
     return result
 
 

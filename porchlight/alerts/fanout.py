@@ -54,6 +54,9 @@ from porchlight.notify.models import (
 )
 
 BATCH = 5000
+# From this many instant deliveries, the outbox rows' INSERT … SELECT joins by hashing
+# (plan_from_deliveries; measured at 50,000: docs/performance.md "Alert fan-out").
+HASH_JOINS_FROM = 2000
 DELIVERY_COLUMNS = ("alert", "resident", "how", "channels", "created")
 # Every outbox column without a database default (the rest are NULL or have one).
 OUTBOX_COLUMNS = (
@@ -169,8 +172,9 @@ def fan_out(alert: Alert) -> int:
                         ignore_conflicts=True)  # fmt: skip
         # The outbox rows, in SQL, from the deliveries just recorded: no row crosses into
         # Python (a second call finds its deliveries recorded by the first, so plans nothing).
+        instant = sum(1 for row in deliveries if row[2] == How.INSTANT)
         written = plan_from_deliveries(
-            alert, trigger, context, expires_at=alert.expires_at, now=now
+            alert, trigger, context, expires_at=alert.expires_at, now=now, many=instant
         )
         Alert.objects.filter(pk=alert.pk).update(
             fanned_out_at=timezone.now(), recipients=len(reach)
@@ -275,6 +279,7 @@ def plan_from_deliveries(
     *,
     expires_at: datetime | None,
     now: datetime,
+    many: int = 0,
 ) -> int:
     """The outbox rows for the alert's instant deliveries recorded at `now`, as ONE
     `INSERT … SELECT` joining them to the residents' contacts: the same rows plan_rows()
@@ -282,7 +287,8 @@ def plan_from_deliveries(
     number for SMS, the resident's language, the dedupe key
     `<contact>:<trigger>:alert:<id>:<channel>` with conflicts ignored), and only to contacts
     that can be reached (not marked undeliverable, not purged) through a channel the
-    resident's preference asked for. Returns how many rows were inserted."""
+    resident's preference asked for. Returns how many rows were inserted. `many`: about how
+    many instant deliveries there are (the plan's join strategy on PostgreSQL)."""
     agency = alert.agency
     priority = TRIGGER_PRIORITY[trigger]
     due = timing.after_quiet_hours(now, priority, DeliverySettings.for_agency(agency.pk), agency.tz)
@@ -356,9 +362,19 @@ def plan_from_deliveries(
         when(now),
         *channels,
     ]
+    # The deliveries were written a moment ago in this transaction, so PostgreSQL has no
+    # statistics for them and plans one row: three index probes per delivery (EXPLAIN ANALYZE
+    # at 50,000: 2.4 s of nested loops). Hash joins read each table once instead; for a few
+    # deliveries the probes are right, so only a large fan-out turns nested loops off.
+    hash_joins = pg and many >= HASH_JOINS_FROM
     with connection.cursor() as cursor:
+        if hash_joins:
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+        if hash_joins:
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+    return written
 
 
 def withdraw(alert: Alert) -> int:

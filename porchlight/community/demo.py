@@ -309,12 +309,13 @@ def _removed_comment(
     """A comment taken down for harassment; its author appealed and the demo admin decides."""
     post_n, who, body = REMOVED_COMMENT
     post = posts[post_n]
+    removed_at = post.created + timedelta(minutes=90)
     comment = Comment.objects.create(
         post=post,
         author=residents[who],
         body=body,
         created=post.created + timedelta(minutes=55),
-        removed=post.created + timedelta(minutes=90),
+        removed=removed_at,
     )
     removal = Removal.objects.create(
         comment=comment,
@@ -323,7 +324,7 @@ def _removed_comment(
         rule="harassment",
         reason="Calls for violence against a person are not allowed.",
         moderator=moderator,
-        created=comment.removed,
+        created=removed_at,
         appeal=COMMENT_APPEAL,
         appealed=now - timedelta(minutes=30),
     )

@@ -178,9 +178,16 @@ def after_calls_cleared(applied: Applied) -> None:
         return
     # A concurrent batch that invited the same call first wins (the unique constraint), as
     # invite()'s savepoint let it: that call's officers are its.
-    bulk.insert(Invitation, _INVITATION_FIELDS, rows, ignore_conflicts=True)
-    ours = dict(
-        Invitation.objects.filter(token_hash__in=list(rostered)).values_list("token_hash", "pk")
+    # PostgreSQL returns the rows it inserted; SQLite returns nothing, so they are read back.
+    inserted = bulk.insert(
+        Invitation, _INVITATION_FIELDS, rows, ignore_conflicts=True, returning=["token_hash", "id"]
+    )
+    ours: dict[str, int] = dict(
+        inserted
+        if inserted is not None
+        else Invitation.objects.filter(token_hash__in=list(rostered)).values_list(
+            "token_hash", "pk"
+        )
     )
     items = [(hashed, rostered[hashed]) for hashed in rostered if hashed in ours]
     officers = roster.officer_ids_for([item for _, item in items])

@@ -5,7 +5,8 @@ code: how many calls began that day (by hour of the day), how many got a delay n
 each interval a count per fixed response-time bucket (buckets.py), so percentiles come from
 sums of these rows, not from reading the calls. BeatRollup is the same without the call type
 (its sum over types): call types multiply the rows twentyfold, and most views do not filter
-on one, so they read the smaller table. rollups.py writes both; nothing else does.
+on one, so they read the smaller table. MonthRollup is BeatRollup summed by month and weekday,
+for the whole months of long ranges. rollups.py writes all three; nothing else does.
 """
 
 from __future__ import annotations
@@ -70,10 +71,39 @@ class BeatRollup(models.Model):
         return f"{self.day} {self.beat or '-'} {self.priority or '-'}"
 
 
+class MonthRollup(models.Model):
+    """BeatRollup summed over the days of a month that fall on one weekday: a long range reads
+    its whole months here (a year is ~12 × 7 rows per beat × priority instead of 365), and only
+    the days at its ends from BeatRollup. The weekday is kept because the calls dashboard draws
+    volume by day of the week × hour; it costs 7 rows a month, still ~4× fewer than days."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the local month
+    weekday = models.PositiveSmallIntegerField()  # ISO: 1 = Monday … 7 = Sunday
+    beat = models.CharField(max_length=32, blank=True)
+    district = models.CharField(max_length=32, blank=True)
+    priority = models.CharField(max_length=16, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+    delayed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "month", "weekday", "beat", "district", "priority"],
+                name="insights_month_rollup_unique",
+            )
+        ]
+        verbose_name = _("month rollup")
+        verbose_name_plural = _("month rollups")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.weekday} {self.beat or '-'} {self.priority or '-'}"
+
+
 COUNTS = HOURS + [c for m in buckets.METRICS for c in buckets.columns(m)]
 # Calls per local hour of the day, and the response-time histograms: plain integer columns,
 # so a dashboard's figures are one SUM(...) GROUP BY in the database.
-for _model in (CallRollup, BeatRollup):
+for _model in (CallRollup, BeatRollup, MonthRollup):
     for _name in COUNTS:
         _model.add_to_class(_name, models.PositiveIntegerField(default=0))
 
@@ -92,3 +122,32 @@ class Cursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.event_id}"
+
+
+class District(models.Model):
+    """A district's shape, for the dashboards' district maps: imported from GeoJSON like the
+    beats (alerts.beats, whose reading and checks districts.py reuses). The code is what CAD
+    sends as the call's district. Here rather than beside Beat: only the dashboards read it,
+    and nothing is published to a district."""
+
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    geometry = models.JSONField(_("shape"))  # GeoJSON Polygon or MultiPolygon, lon/lat
+    min_lat = models.FloatField()
+    max_lat = models.FloatField()
+    min_lon = models.FloatField()
+    max_lon = models.FloatField()
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="district_agency_code_unique")
+        ]
+        ordering = ["agency", "code"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()

@@ -29,17 +29,24 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     QuerySet,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    ExtractIsoWeekDay,
+    TruncDate,
+    TruncMonth,
+)
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call, Event
 from porchlight.insights import buckets
-from porchlight.insights.models import COUNTS, BeatRollup, CallRollup, Cursor
+from porchlight.insights.models import COUNTS, BeatRollup, CallRollup, Cursor, MonthRollup
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.worker import take_lease
 
@@ -176,8 +183,53 @@ def _insert_beats(agency: Agency, first: date, last: date) -> None:
         )
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month that begins on `month`."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _insert_months(agency: Agency, first: date, last: date) -> None:
+    """MonthRollup for the months that hold first..last, rebuilt whole from BeatRollup (which
+    must already be current for those days), by month and ISO weekday, in one INSERT … SELECT."""
+    start, stop = month_of(first), month_end(month_of(last))
+    names = ["calls", "delayed", *COUNTS]
+    keys = ["beat", "district", "priority"]
+    grouped = (
+        BeatRollup.objects.filter(agency=agency, day__gte=start, day__lte=stop)
+        .annotate(m=TruncMonth("day"), wd=ExtractIsoWeekDay("day"))
+        .values("m", "wd", *keys)
+        .annotate(**{f"s_{n}": Sum(n) for n in names})
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    q = connection.ops.quote_name
+    picked = [f"g.{q(k)}" for k in keys] + [f"g.{q('s_' + n)}" for n in names]
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {q(MonthRollup._meta.db_table)} "
+            f"(agency_id, month, weekday, {', '.join(q(k) for k in keys + names)}) "
+            f"SELECT %s, g.m, g.wd, {', '.join(picked)} FROM ({sql}) g",
+            [agency.pk, *params],
+        )
+
+
+def rebuild_months(agency: Agency, first: date, last: date) -> None:
+    """Replace the month rows of every month that holds a day of first..last."""
+    with transaction.atomic():
+        MonthRollup.objects.filter(
+            agency=agency, month__gte=month_of(first), month__lte=month_of(last)
+        ).delete()
+        _insert_months(agency, first, last)
+
+
 def rebuild_days(agency: Agency, first: date, last: date) -> int:
-    """Replace the agency's rollup rows for the local days first..last. Returns rows written."""
+    """Replace the agency's rollup rows for the local days first..last, and the month rows of
+    their months. Returns the call-rollup rows written."""
     written = 0
     day = first
     while day <= last:
@@ -189,6 +241,9 @@ def rebuild_days(agency: Agency, first: date, last: date) -> int:
             # The beat rollup is the call rollup summed over call types: a few rows a day.
             _insert_beats(agency, day, stop)
         day = stop + timedelta(days=1)
+    # A month is rebuilt whole from its days (a few thousand rows): a refresh of today also
+    # rewrites this month's rows, so they never lag the days.
+    rebuild_months(agency, first, last)
     return written
 
 
@@ -198,8 +253,8 @@ def rebuild(agency: Agency) -> int:
     bounds = [calls.order_by(o).values_list("first_event_at", flat=True).first() for o in
               ("first_event_at", "-first_event_at")]  # fmt: skip
     if bounds[0] is None or bounds[1] is None:
-        CallRollup.objects.filter(agency=agency).delete()
-        BeatRollup.objects.filter(agency=agency).delete()
+        for empty in (CallRollup, BeatRollup, MonthRollup):
+            empty.objects.filter(agency=agency).delete()
         return 0
     tz = agency.tz
     first = timezone.localtime(bounds[0], tz).date()
@@ -207,6 +262,9 @@ def rebuild(agency: Agency) -> int:
     with transaction.atomic():
         for model in (CallRollup, BeatRollup):
             model.objects.filter(agency=agency).exclude(day__gte=first, day__lte=last).delete()
+        MonthRollup.objects.filter(agency=agency).exclude(
+            month__gte=month_of(first), month__lte=month_of(last)
+        ).delete()
     return rebuild_days(agency, first, last)
 
 

@@ -5,7 +5,7 @@ hour, a delay notice, a measured interval). Paged, newest first, no personal dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import DurationField, Exists, ExpressionWrapper, F, QuerySet
@@ -20,6 +20,7 @@ from porchlight.insights.filters import BadFilter, Filters, zone
 from porchlight.insights.rollups import delayed_calls
 
 PAGE = 100
+MINUTE, DAY = "%Y-%m-%d %H:%M", "%Y-%m-%d"
 
 
 @dataclass
@@ -88,11 +89,22 @@ def _span(start: Any, end: Any) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+def local(at: datetime | None, scope: Agency | None, owner: Agency, fmt: str = MINUTE) -> str:
+    """A time on the clock of the agency the row belongs to. Staff see their own agency's
+    rows; a platform superuser's all-agency view mixes agencies, so each row is shown on its
+    own agency's clock, with the zone's abbreviation (PST, EST) to say which."""
+    if at is None:
+        return ""
+    shown = timezone.localtime(at, scope.tz if scope is not None else owner.tz)
+    text = shown.strftime(fmt)
+    return text if scope is not None or fmt != MINUTE else f"{text} {shown.tzname()}"
+
+
 def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     page = page_of(query)
     qs = (
         calls(agency, filters, query)
-        .select_related("priority", "call_type")
+        .select_related("priority", "call_type", "agency")
         .annotate(_notice=Exists(delayed_calls()))
         .order_by("-first_event_at", "-id")
     )
@@ -115,12 +127,11 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         page=page,
         more=len(chunk) > PAGE,
     )
-    tz = zone(agency)
     for call in chunk[:PAGE]:
         out.rows.append(
             [
                 call.incident_number,
-                timezone.localtime(call.first_event_at, tz).strftime("%Y-%m-%d %H:%M"),
+                local(call.first_event_at, agency, call.agency),
                 call.beat, call.district,
                 call.priority.code if call.priority else "",
                 call.call_type.code if call.call_type else "",
@@ -159,7 +170,9 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         qs = qs.filter(messages.reason_q(reason)) if group == "failed" else qs.filter(reason=reason)
     page = page_of(query)
     chunk = list(
-        qs.select_related("call").order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+        qs.select_related("call", "agency").order_by("-created", "-id")[
+            (page - 1) * PAGE : page * PAGE + 1
+        ]
     )
     out = Rows(
         _("Messages"),
@@ -175,11 +188,10 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         page=page,
         more=len(chunk) > PAGE,
     )
-    tz = zone(agency)
     for row in chunk[:PAGE]:
         out.rows.append(
             [
-                str(row.pk), timezone.localtime(row.created, tz).strftime("%Y-%m-%d %H:%M"),
+                str(row.pk), local(row.created, agency, row.agency),
                 row.get_channel_display(), row.get_trigger_display(), row.get_state_display(),
                 row.error_code or row.reason, row.call.incident_number if row.call else "",
             ]
@@ -198,7 +210,7 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     )
     page = page_of(query)
     chunk = list(
-        qs.select_related("invitation__call", "invitation__shift")
+        qs.select_related("invitation__call", "invitation__shift", "invitation__agency")
         .prefetch_related("answers__question")
         .order_by("-submitted_at", "-id")[(page - 1) * PAGE : page * PAGE + 1]
     )
@@ -218,7 +230,6 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         page=page,
         more=len(chunk) > PAGE,
     )
-    tz = zone(agency)
     for response in chunk[:PAGE]:
         inv = response.invitation
         overall = nps = ""
@@ -232,7 +243,7 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         out.rows.append(
             [
                 str(response.pk),
-                timezone.localtime(response.submitted_at, tz).strftime("%Y-%m-%d %H:%M") if response.submitted_at else "",
+                local(response.submitted_at, agency, inv.agency),
                 inv.call.incident_number if inv.call else inv.reference,
                 inv.beat, inv.district, inv.call_type, inv.shift.name if inv.shift else "",
                 overall, nps,
@@ -261,20 +272,21 @@ def case_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     if query.get("assigned") == "1":
         qs = qs.filter(assigned_at__isnull=False)
     page = page_of(query)
-    chunk = list(qs.order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1])
+    chunk = list(
+        qs.select_related("agency").order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+    )
     out = Rows(
         _("Cases"),
         [_("Case"), _("Opened"), _("Status"), _("Assigned after"), _("Closed")],
         page=page,
         more=len(chunk) > PAGE,
     )
-    tz = zone(agency)
     for case in chunk[:PAGE]:
         out.rows.append(
             [
-                case.number, timezone.localtime(case.created, tz).strftime("%Y-%m-%d %H:%M"),
+                case.number, local(case.created, agency, case.agency),
                 case.get_term_display(), _span(case.created, case.assigned_at),  # type: ignore[attr-defined]
-                timezone.localtime(case.closed_at, tz).strftime("%Y-%m-%d") if case.closed_at else "",
+                local(case.closed_at, agency, case.agency, DAY),
             ]
         )  # fmt: skip
     return out

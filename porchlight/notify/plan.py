@@ -404,13 +404,20 @@ def messages(asks: Sequence[Ask]) -> list[Planned | None]:
         )  # fmt: skip
     if not rows:
         return [None] * len(asks)
-    bulk.insert(Outbox, _FIELDS, rows, ignore_conflicts=True)
-    found = {
-        key: Planned(pk, due_at)
-        for key, pk, due_at in Outbox.objects.filter(
-            dedupe_key__in={k for k in keys if k is not None}
-        ).values_list("dedupe_key", "pk", "due_at")
-    }
+    # PostgreSQL returns the rows it inserted; the keys planned before (and every key, on
+    # SQLite, which returns nothing) are read back in one query.
+    inserted = bulk.insert(
+        Outbox, _FIELDS, rows, ignore_conflicts=True, returning=["dedupe_key", "id", "due_at"]
+    )
+    found = {key: Planned(pk, due_at) for key, pk, due_at in inserted or ()}
+    missing = {k for k in keys if k is not None and k not in found}
+    if missing:
+        found.update(
+            (key, Planned(pk, due_at))
+            for key, pk, due_at in Outbox.objects.filter(dedupe_key__in=missing).values_list(
+                "dedupe_key", "pk", "due_at"
+            )
+        )
     return [found[key] if key is not None else None for key in keys]
 
 

@@ -87,6 +87,26 @@ def incidents(
     limit: int = DEFAULT_LIMIT,
 ) -> tuple[list[Incident], bool]:
     """(incidents newest first, truncated?) in the area and (since, until]."""
+    rows, columns = matching(area, since, until, categories=categories, agency_id=agency_id)
+    fetched = list(rows.values_list(*columns)[: limit + 1])
+    truncated = len(fetched) > limit
+    found = [
+        _incident(row, row[9] if isinstance(area, Circle) else None) for row in fetched[:limit]
+    ]
+    return found, truncated
+
+
+def matching(
+    area: Circle | Box,
+    since: datetime,
+    until: datetime,
+    *,
+    categories: set[str] | None = None,
+    agency_id: int | None = None,
+) -> tuple[QuerySet[PublishedIncident], tuple[str, ...]]:
+    """The shown incidents in the area and (since, until], newest first, and the columns to
+    read (`_COLUMNS`, plus "distance" for a circle). For incidents() and the GeoJSON that
+    PostgreSQL builds itself (publicmap/geojson.py), so both read the same rows."""
     # One query: visibility by joining the mapping (decided at read time, so a code made
     # sensitive drops out at once), and for a circle the exact distance in SQL, so the rows
     # that come back are the ones shown and LIMIT counts only those. (Profiled: the separate
@@ -106,12 +126,7 @@ def incidents(
             distance__lte=area.miles
         )
         columns = (*_COLUMNS, "distance")
-    fetched = list(rows.order_by("-occurred_at", "-pk").values_list(*columns)[: limit + 1])
-    truncated = len(fetched) > limit
-    found = [
-        _incident(row, row[9] if isinstance(area, Circle) else None) for row in fetched[:limit]
-    ]
-    return found, truncated
+    return rows.order_by("-occurred_at", "-pk"), columns
 
 
 def narrowed(rows: QuerySet[PublishedIncident], area: Circle | Box) -> QuerySet[PublishedIncident]:

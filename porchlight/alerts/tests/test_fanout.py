@@ -143,3 +143,14 @@ def test_withdrawing_an_alert_drops_what_has_not_gone(agency, grid, neighbor):
     row.refresh_from_db()
     assert (row.state, row.reason) == (State.SUPPRESSED, fanout.WITHDRAWN)
     assert not Delivery.objects.filter(how=How.DIGEST).exists()
+
+
+def test_a_large_fan_out_joins_by_hashing_and_writes_the_same_rows(
+    agency, grid, neighbor, monkeypatch
+):
+    """From HASH_JOINS_FROM instant deliveries PostgreSQL is told to hash-join the outbox
+    rows' INSERT … SELECT (fanout.plan_from_deliveries): the rows are the same."""
+    monkeypatch.setattr(fanout, "HASH_JOINS_FROM", 0)
+    test_a_resident_with_two_places_in_the_area_is_told_once_on_every_channel(
+        agency, grid, neighbor
+    )

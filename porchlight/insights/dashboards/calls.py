@@ -1,22 +1,26 @@
 """The calls dashboard, read from the rollups only: volume by day of the week and hour, the
 share with a delay notice, and response-time percentiles overall and by priority, beat and
 district. A page view is a handful of SUM(...) GROUP BY queries over rollup rows (one per
-day and combination of codes), never a scan of the calls."""
+day and combination of codes), never a scan of the calls; a long range reads its whole months
+from the month rollup (one row per month, weekday and combination), only its ends by day."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractWeekDay
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
-from porchlight.insights import buckets, charts
+from porchlight.insights import buckets, charts, districts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
-from porchlight.insights.models import HOURS, BeatRollup, CallRollup
+from porchlight.insights.models import HOURS, BeatRollup, CallRollup, MonthRollup
+from porchlight.insights.rollups import month_end, month_of
 
 PERCENTILES = (50, 90)
 BUCKET_COLUMNS = [c for m in buckets.METRICS for c in buckets.columns(m)]
@@ -35,14 +39,54 @@ def metric_names() -> dict[str, str]:
     }
 
 
-def rollups(agency: Agency | None, filters: Filters) -> QuerySet[Any]:
-    """The rollup rows in range: the beat rollup (no call type column, a twentieth of the
-    rows) unless a call type is chosen."""
+def whole_months(filters: Filters) -> tuple[date, date] | None:
+    """The first days of the first and last whole months inside the range, if any."""
+    first = month_of(filters.since)
+    if first != filters.since:
+        first = month_end(first) + timedelta(days=1)
+    last = month_of(filters.until)
+    if month_end(last) != filters.until:
+        last = month_of(last - timedelta(days=1))
+    return (first, last) if first <= last else None
+
+
+def rollups(agency: Agency | None, filters: Filters, months: bool = True) -> list[Source]:
+    """Where the range's figures come from: the beat rollup (no call type column, a twentieth
+    of the rows) unless a call type is chosen; and for a range that holds whole months (and no
+    call type), those months from the month rollup, only the days at the ends from days."""
     model: type[CallRollup | BeatRollup] = CallRollup if filters.call_type else BeatRollup
-    qs = model.objects.filter(day__gte=filters.since, day__lte=filters.until)
+    span = whole_months(filters) if months and not filters.call_type else None
+    days: QuerySet[Any] = model.objects.all()
+    if span is None:
+        days = days.filter(day__gte=filters.since, day__lte=filters.until)
+    else:
+        days = days.filter(
+            Q(day__gte=filters.since, day__lt=span[0])
+            | Q(day__gt=month_end(span[1]), day__lte=filters.until)
+        )
+    out = [Source(days, ExtractWeekDay("day"), sunday_first=True)]
+    if span is not None:
+        whole = MonthRollup.objects.filter(month__gte=span[0], month__lte=span[1])
+        out.append(Source(whole, F("weekday"), sunday_first=False))
     if agency is not None:
-        qs = qs.filter(agency=agency)
-    return qs.filter(**filters.dims)
+        out = [s.narrowed(agency=agency) for s in out]
+    return [s.narrowed(**filters.dims) for s in out]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rollup rows to sum, and how to read the day of the week from them."""
+
+    rows: QuerySet[Any]
+    weekday: Any  # an expression: 1 … 7
+    sunday_first: bool  # ExtractWeekDay (1 = Sunday) or ISO (1 = Monday)
+
+    def narrowed(self, **lookups: Any) -> Source:
+        return replace(self, rows=self.rows.filter(**lookups)) if lookups else self
+
+    def monday_first(self, n: int) -> int:
+        """0 = Monday … 6 = Sunday."""
+        return (n + 5) % 7 if self.sunday_first else n - 1
 
 
 def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
@@ -98,13 +142,17 @@ def _times_figure(key: str, title: str, head: str, groups: list[tuple[str, dict[
     return figure
 
 
-def compute(agency: Agency | None, filters: Filters) -> Dashboard:
-    qs = rollups(agency, filters)
-    # One grouped query gives every table: the total, and the sums by priority, beat and
-    # district, are added up here from its (few) priority × beat × district rows.
+def compute(agency: Agency | None, filters: Filters, months: bool = True) -> Dashboard:
+    """The dashboard; `months=False` reads days only (the tests compare the two)."""
+    sources = rollups(agency, filters, months)
+    # One grouped query per source gives every table: the total, and the sums by priority,
+    # beat and district, are added up here from its (few) priority × beat × district rows.
     combos = [
         dict(row)
-        for row in qs.values("priority", "beat", "district").annotate(**sums(SUMMED)).order_by()
+        for source in sources
+        for row in source.rows.values("priority", "beat", "district")
+        .annotate(**sums(SUMMED))
+        .order_by()
     ]
     totals: dict[str, Any] = {}
     by: dict[str, dict[str, dict[str, Any]]] = {"priority": {}, "beat": {}, "district": {}}
@@ -129,12 +177,15 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
 
     # Volume by local day of the week × hour. ExtractWeekDay: 1 = Sunday … 7 = Saturday.
     grid = [[0] * 24 for _ in range(7)]
-    by_dow = qs.annotate(dow=ExtractWeekDay("day")).values("dow").annotate(**sums(HOURS))
-    for found in by_dow:
-        counts: dict[str, Any] = dict(found)
-        monday_first = (counts["dow"] + 5) % 7
-        for h, name in enumerate(HOURS):
-            grid[monday_first][h] += counts[name] or 0
+    for source in sources:
+        by_dow = (
+            source.rows.annotate(dow=source.weekday).values("dow").annotate(**sums(HOURS))
+        ).order_by()
+        for found in by_dow:
+            counts: dict[str, Any] = dict(found)
+            weekday = source.monday_first(counts["dow"])
+            for h, name in enumerate(HOURS):
+                grid[weekday][h] += counts[name] or 0
     days = day_names()
     hours = [f"{h:02d}" for h in range(24)]
     volume = Figure("volume", _("Calls by day of the week and hour"), [_("Day")] + hours)
@@ -159,9 +210,11 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     ):
         ordered = [(key or _("(none)"), by[dim][key]) for key in sorted(by[dim])]
         figures.append(_times_figure(f"times_{dim}", title, head, ordered, filters, dim))
-    beat_map = beats_map(agency, {k: v.get("calls", 0) for k, v in by["beat"].items()}, filters)
-    if beat_map is not None:
-        figures.insert(2, beat_map)
+    maps = (
+        beats_map(agency, {k: v.get("calls", 0) for k, v in by["beat"].items()}, filters),
+        districts_map(agency, {k: v.get("calls", 0) for k, v in by["district"].items()}, filters),
+    )
+    figures[2:2] = [m for m in maps if m is not None]  # after the day × hour grid
     return Dashboard("calls", _("Calls"), figures)
 
 
@@ -173,13 +226,30 @@ def beats_map(
     if agency is None:
         return None
     shapes = list(Beat.objects.filter(agency=agency).values_list("code", "geometry"))
-    chart = charts.choropleth(shapes, {k: float(v) for k, v in calls_by_beat.items()},
-                              _("Calls by beat: darker beats had more calls."))  # fmt: skip
+    caption = _("Calls by beat: darker beats had more calls.")
+    return _area_map("map", _("Map of calls by beat"), _("Beat"), "beat", shapes, calls_by_beat,
+                     caption, filters)  # fmt: skip
+
+
+def districts_map(
+    agency: Agency | None, calls_by_district: dict[str, int], filters: Filters
+) -> Figure | None:
+    """Calls by district on the district shapes uploaded at /console/insights/districts/."""
+    if agency is None:
+        return None
+    caption = _("Calls by district: darker districts had more calls.")
+    return _area_map("district_map", _("Map of calls by district"), _("District"), "district",
+                     districts.shapes_of(agency), calls_by_district, caption, filters)  # fmt: skip
+
+
+def _area_map(key: str, title: str, head: str, dim: str, shapes: list[tuple[str, Any]],
+              counts: dict[str, int], caption: str, filters: Filters) -> Figure | None:  # fmt: skip
+    chart = charts.choropleth(shapes, {k: float(v) for k, v in counts.items()}, caption)
     if chart is None:
         return None
-    figure = Figure("map", _("Map of calls by beat"), [_("Beat"), _("Calls")])
+    figure = Figure(key, title, [head, _("Calls")])
     for code, _geometry in sorted(shapes):
-        n = calls_by_beat.get(code, 0)
-        figure.add([code, n], [None, filters.query(beat=code) if n else None])
+        n = counts.get(code, 0)
+        figure.add([code, n], [None, filters.query(**{dim: code}) if n else None])
     figure.chart = chart
     return figure

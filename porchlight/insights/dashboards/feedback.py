@@ -13,7 +13,7 @@ from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
 from porchlight.feedback import measures
 from porchlight.feedback.models import About, Answer, Commendation, FollowUp, Kind
-from porchlight.insights import charts
+from porchlight.insights import charts, districts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
 
@@ -144,6 +144,13 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
             chart = charts.choropleth(
                 shapes, csat_of, _("CSAT by beat: darker beats had more satisfied callers.")
             )
+            if chart is not None:
+                figure.chart = chart
+        if key == "district" and agency is not None:
+            chart = charts.choropleth(
+                districts.shapes_of(agency), csat_of,
+                _("CSAT by district: darker districts had more satisfied callers."),
+            )  # fmt: skip
             if chart is not None:
                 figure.chart = chart
 

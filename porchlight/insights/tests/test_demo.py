@@ -23,3 +23,17 @@ def test_the_demo_builds_its_rollups(settings, tmp_path):
     shown = {row[0]: row[1] for row in board.figure("summary").rows}
     assert int(shown["Calls"]) > 0
     assert board.figure("map").chart is not None
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_district_shapes_its_calls_use(settings, tmp_path):
+    from porchlight.insights.models import District
+
+    settings.VAR_DIR = tmp_path
+    agency = seed(history_days=1).agency
+    codes = set(District.objects.filter(agency=agency).values_list("code", flat=True))
+    assert codes == {"Central", "East", "Northwest", "Southwest", "South"}
+    used = set(Call.objects.filter(agency=agency).values_list("district", flat=True))
+    assert used and used <= codes
+    board = calls.compute(agency, Filters.from_query({}, agency))
+    assert board.figure("district_map").chart is not None

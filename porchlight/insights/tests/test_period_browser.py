@@ -1,6 +1,6 @@
 """The period report in a real browser, on a 390 px phone and a desktop, in English and
 Spanish: a read-only staff member opens it from the calls dashboard, sees its charts drawn and
-the comparison table, axe finds nothing serious, and the print view (emulated print media)
+the comparison table, axe finds nothing serious, the PDF link downloads a PDF, and the print view (emulated print media)
 leaves out the menus and the form and keeps the agency, the period and the figures.
 Screenshots go to test-artifacts/period-*.png."""
 
@@ -56,6 +56,14 @@ def test_the_period_report_on_screen_and_in_print(
     assert page.locator("svg.pr-lines-chart rect.nps-dot").count() == 1
     assert agency.name in page.locator(".pr-agency").inner_text()
     look(page, f"period-{size}-{lang}")
+    if viewport == DESKTOP:
+        # The PDF link gives the report as a PDF file (its content: test_period_pdf.py).
+        with page.expect_download(timeout=90_000) as started:  # a PDF takes seconds to lay out
+            page.locator("#pr-pdf").click()
+        download = started.value
+        assert download.suggested_filename.endswith(".pdf")
+        with open(download.path(), "rb") as f:
+            assert f.read(5) == b"%PDF-"
 
     # A shortcut reloads the report for its period.
     with page.expect_navigation():
