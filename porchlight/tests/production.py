@@ -44,8 +44,10 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def porchlight(
-    env: dict[str, str], *args: str, timeout: float = 120
+    env: dict[str, str], *args: str, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
+    # The timeout only catches a hang: `setup` migrates a whole database, which took over two
+    # minutes on PostgreSQL on a loaded 2-core machine.
     return subprocess.run(
         [PORCHLIGHT, *args],
         capture_output=True,

@@ -41,7 +41,8 @@ def test_bounded_demo_ingests_simulated_calls(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        # Only a hang guard: seeding and migrating took over two minutes on a loaded machine.
+        timeout=300,
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
