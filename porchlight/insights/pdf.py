@@ -20,6 +20,16 @@ class Refused(ValueError):
     """A URL the PDF renderer may not fetch."""
 
 
+class Unavailable(RuntimeError):
+    """WeasyPrint cannot load here: the server lacks Pango (docs/operators.md)."""
+
+
+def _weasyprint() -> Any:
+    import weasyprint  # a heavy import: only when a PDF is asked for
+
+    return weasyprint
+
+
 def static_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """WeasyPrint's url_fetcher: `/static/…` from the static files, anything else refused."""
     path = unquote(urlsplit(url).path)
@@ -39,7 +49,12 @@ def static_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def render(html: str) -> bytes:
     """PDF bytes of a page rendered with its print stylesheet (media "print")."""
-    import weasyprint  # a heavy import: only when a PDF is asked for
+    try:
+        # The Python package is always installed; Pango is a system library it opens on
+        # import, and a server without it must say so rather than fail with a traceback.
+        weasyprint = _weasyprint()
+    except OSError as exc:
+        raise Unavailable(str(exc)) from exc
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnly(URLFetcher):  # type: ignore[misc]

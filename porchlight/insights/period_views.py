@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from porchlight.agencies import console
 from porchlight.agencies.models import Agency
@@ -42,7 +43,14 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     page, scope, filters = _page(request)
     if filters is None:
         return page
-    body = pdf.render(page.content.decode(page.charset or "utf-8"))
+    try:
+        body = pdf.render(page.content.decode(page.charset or "utf-8"))
+    except pdf.Unavailable:
+        message = _(
+            "This server cannot make PDFs: it lacks the Pango library (see the operators' "
+            "guide). Print the report page and choose Save as PDF instead."
+        )
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(body, content_type="application/pdf")
     who = scope.slug if scope is not None else "all-agencies"
     name = f"report-{who}-{filters.since}-{filters.until}.pdf"

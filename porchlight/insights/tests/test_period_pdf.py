@@ -64,3 +64,15 @@ def test_the_renderer_fetches_only_static_files():
                 "https://porchlight.invalid/static/../settings.py"):  # fmt: skip
         with pytest.raises(pdf.Refused):
             pdf.static_only(url)
+
+
+def test_a_server_without_pango_says_so(staff_client, counted, monkeypatch):  # noqa: F811
+    # The one thing faked: the system library missing (it is installed here). WeasyPrint
+    # raises OSError on import when it cannot open Pango.
+    def missing() -> None:
+        raise OSError("cannot load library 'libpango-1.0-0': No such file or directory")
+
+    monkeypatch.setattr(pdf, "_weasyprint", missing)
+    r = staff_client("readonly").get(URL)
+    assert r.status_code == 503
+    assert "Pango" in r.content.decode() and "Save as PDF" in r.content.decode()
