@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.publicmap import query
-from porchlight.publicmap.models import Category, Kind, PublishedIncident
+from porchlight.publicmap.models import Category, CategoryMapping, Kind, PublishedIncident
 
 
 def supported() -> bool:
@@ -82,7 +82,11 @@ def features(
 ) -> tuple[list[str], bool]:
     """(each feature's JSON text, newest first; truncated?), labels in the active language."""
     rows, columns = query.matching(area, since, until, categories=categories, agency_id=agency_id)
-    inner, inner_params = rows.values_list(*columns[:9])[: limit + 1].query.sql_with_params()
+    # Two steps: the page's ids from the (h3, occurred_at) index alone (it INCLUDEs id, lat,
+    # lon and mapping_id: the filter, the distance, the mapping join and the order need no
+    # row), then only those rows. One step read every candidate row's page to sort them:
+    # ~5,000 scattered pages for a mile at 5,000,000 incidents (EXPLAIN ANALYZE).
+    inner, inner_params = rows.values_list("pk")[: limit + 1].query.sql_with_params()
     category_sql, category_params = _cases("s.category", {c.value: str(c.label) for c in Category})
     kind_sql, kind_params = _cases("s.kind", {k.value: str(k.label) for k in Kind})
     category_value_sql, category_value_params = _cases(
@@ -105,9 +109,12 @@ def features(
         || '+00:00","agency":' || COALESCE(to_json(a.slug)::text, '""') || '}}}}'
     """
     sql = (
-        # Named here: Django may alias the inner query's columns (col1, col2…).
-        f"SELECT {feature} FROM ({inner})"
-        " s (id, agency_id, category, kind, occurred_at, block_number, street, lat, lon)"
+        # Named here: Django may alias the inner query's column (col1).
+        f"SELECT {feature} FROM ({inner}) page (id)"
+        " JOIN (SELECT i.id, i.agency_id, m.category, i.kind, i.occurred_at, i.block_number,"
+        " i.street, i.lat, i.lon"
+        f" FROM {PublishedIncident._meta.db_table} i"
+        f" JOIN {CategoryMapping._meta.db_table} m ON m.id = i.mapping_id) s ON s.id = page.id"
         f" LEFT JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
         " ORDER BY s.occurred_at DESC, s.id DESC"
     )

@@ -135,7 +135,14 @@ class PublishedIncident(models.Model):
         indexes = [
             # "Within a radius, since a date": one range scan per H3 cell of the covering. Not
             # agency-first: the map shows every agency of a deployment in the area asked for.
-            models.Index(fields=["h3", "occurred_at"], name="publicmap_cells_time"),
+            # With the columns the map's filter, distance and order need (PostgreSQL; other
+            # databases ignore INCLUDE): the GeoJSON query picks its page from the index alone
+            # and reads only that page's rows (publicmap/geojson.py; docs/performance.md).
+            models.Index(
+                fields=["h3", "occurred_at"],
+                include=["id", "lat", "lon", "mapping"],
+                name="publicmap_cells_time",
+            ),
             # Bounding boxes too large for a cell list read the newest first.
             models.Index(fields=["occurred_at"], name="publicmap_recent"),
             models.Index(fields=["call_id"], name="publicmap_call"),
