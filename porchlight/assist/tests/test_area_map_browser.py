@@ -1,7 +1,8 @@
 """Picking a request's area on the map, in a real Chromium at phone width, in English and
 Spanish, with axe on each screen: the detective clicks the centre, sets the radius (a larger
 one is brought down to the agency's limit), saves, and the draft has the clicked centre within
-a few metres; then draws an area by clicks and the draft has that polygon instead."""
+a few metres; then draws an area by clicks (kept when the form comes back with an error) and
+the draft has that polygon instead."""
 
 from __future__ import annotations
 
@@ -131,6 +132,14 @@ def test_a_detective_picks_the_area_on_the_map(
     assert words["ready"] in page.locator("#area-status").inner_text()
     assert page.input_value("#id_lat") == "" and page.input_value("#id_lon") == ""
     look(page, f"assist-area-drawn-phone-{lang}")
+    # Refused for a missing name: the page comes back with the area still drawn.
+    page.fill("#id_contact_name", "")
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["save"]).click()
+    assert page.url.endswith("/console/assist/new/")
+    assert words["ready"] in page.locator("#area-status").inner_text()
+    assert page.get_by_label(words["corner"]).is_checked()
+    page.fill("#id_contact_name", "Det. Dee Ortiz")
     with page.expect_navigation():
         page.get_by_role("button", name=words["save"]).click()
     assert re.search(r"/console/assist/\d+/$", page.url), page.locator(
