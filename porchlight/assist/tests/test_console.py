@@ -8,7 +8,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from porchlight.agencies.models import Role
+from porchlight.assist import limits
 from porchlight.assist.models import AssistanceRequest, Status
+from porchlight.geo import h3index
+from porchlight.geo.models import Address
 from porchlight.notify.models import Outbox, Trigger
 
 from .conftest import LAT, LON
@@ -77,3 +80,19 @@ def test_another_agencys_staff_see_nothing(signed_in, other_agency, draft):
     assert outsider.get(f"/console/assist/{item.pk}/").status_code == 404
     assert outsider.post(f"/console/assist/{item.pk}/approve").status_code == 404
     assert "Burglary" not in outsider.get("/console/assist/").content.decode()
+
+
+def test_the_area_map_needs_an_agency_area_and_carries_the_limit(signed_in, agency):
+    detective = signed_in("dana", Role.DETECTIVE)
+    # No addresses, nothing published: nowhere to centre, so the fields alone (no map).
+    bare = detective.get("/console/assist/new/").content.decode()
+    assert 'id="area-map"' not in bare and 'id="id_lat"' in bare
+    Address.objects.create(
+        agency=agency, number="1600", number_int=1600, street="TRUXTUN AVE",
+        street_name="TRUXTUN", label="1600 Truxtun Ave", lat=LAT, lon=LON,
+        h3=h3index.cell(LAT, LON),
+    )  # fmt: skip
+    page = detective.get("/console/assist/new/").content.decode()
+    most = limits.limits_for(agency).max_radius_m
+    assert 'id="area-map"' in page and f'data-max="{most}"' in page
+    assert f'data-radius="{min(250, most)}"' in page and 'id="id_radius_m"' in page

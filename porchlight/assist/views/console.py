@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from porchlight.agencies import console
+from porchlight.agencies.models import Agency
 from porchlight.agencies.permissions import Cap, requires
 from porchlight.agencies.staff import agency_scope
 from porchlight.assist import flow, limits, sharing
 from porchlight.assist.forms import RequestForm
 from porchlight.assist.models import AssistanceRequest, Share, ShareFile, Status
 from porchlight.audit.log import record
+from porchlight.publicmap.basemap import base_map
 
 
 def _reader(request: HttpRequest) -> None:
@@ -87,8 +89,27 @@ def request_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Draft saved. Send it for approval when it is ready."))
                 return redirect("assist:console_detail", item.pk)
-    context = {"form": form, "limits": rules, "section": "assist"}
+    context = {
+        "form": form,
+        "limits": rules,
+        "section": "assist",
+        "area_map": area_map(agency, rules),
+    }
     return console.page(request, "assist/console_new.html", context, status=status)
+
+
+# The radius a first click on the map proposes, when the field is empty.
+FIRST_RADIUS_M = 250
+
+
+def area_map(agency: Agency, rules: limits.Limits) -> dict[str, str] | None:
+    """The request form's map (static/assist/areamap.js): the public map's base layer fitted
+    to the agency's area, and a first radius within the agency's limit; None (no map, the
+    fields alone) when the agency has no area yet."""
+    base = base_map(agency)
+    if base is None:
+        return None
+    return {**base, "radius": str(min(FIRST_RADIUS_M, rules.max_radius_m))}
 
 
 @requires(Cap.ASSIST)
