@@ -16,6 +16,7 @@ from porchlight.insights.dashboards import calls
 from porchlight.insights.filters import Filters
 from porchlight.insights.models import District
 from porchlight.insights.tests.fixture import six_calls
+from porchlight.insights.tests.test_other_dashboards import answered  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/console/insights/districts/"
@@ -116,3 +117,16 @@ def test_the_calls_dashboard_maps_calls_by_district(agency):
     assert figure.rows == [["D1", "3"], ["D2", "3"]]
     assert figure.chart is not None and {s["code"] for s in figure.chart["shapes"]} == {"D1", "D2"}
     assert figure.links[0][1] == week.query(district="D1")
+
+
+def test_the_feedback_dashboard_maps_satisfaction_by_district(agency, answered):  # noqa: F811
+    from porchlight.insights.dashboards import feedback
+    from porchlight.insights.tests.test_other_dashboards import RANGE
+
+    assert feedback.compute(agency, RANGE).figure("by_district").chart is None
+    districts.import_geojson(agency, district_file())
+    chart = feedback.compute(agency, RANGE).figure("by_district").chart
+    assert chart is not None and chart["kind"] == "map"
+    shade = {s["code"]: s["opacity"] for s in chart["shapes"]}
+    # The three answers (CSAT 66.7%) are all in D2; D1 has none and stays the palest.
+    assert shade["D2"] > shade["D1"] == 0.08
