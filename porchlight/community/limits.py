@@ -54,7 +54,7 @@ def reason(group: str) -> str:
         return _("You have posted a lot in a short time. Try again later.")
     if group == "community.comment":
         return _("You have commented a lot in a short time. Try again later.")
-    return _("You have flagged a lot of posts in a short time. Try again later.")
+    return _("You have flagged a lot in a short time. Try again later.")  # posts and comments
 
 
 def retry_after(group: str) -> int:
