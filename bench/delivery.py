@@ -6,7 +6,7 @@
 On PostgreSQL (`--pg-url`, default $BENCH_PG_URL or
 postgres://postgres@127.0.0.1:5432/porchlight_bench; dropped and created fresh, so the name must
 start with "porchlight_bench"), with the local Twilio as its own process answering every create
-after 150 ms (`python -m porchlight.standins.twilio_local --latency-ms 150`), and the agency's
+after 150 ms (`python -m standins.twilio_local --latency-ms 150`), and the agency's
 Sender on the pool profile with 1,000 numbers, so the rate limit (1,000/s) is never the
 bottleneck: the workers are.
 
@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from porchlight.standins import crashloop  # noqa: E402
+from standins import crashloop  # noqa: E402
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/porchlight_bench"
 LATENCY_MS = 150.0

@@ -149,7 +149,7 @@ def build(residents: int, out: dict[str, Any]) -> tuple[Any, Any]:
     from porchlight.geo import h3index
     from porchlight.notify import pii
     from porchlight.notify.models import Contact
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     t = time.perf_counter()
     agency = make_agency()

@@ -77,7 +77,7 @@ def main() -> None:
     from porchlight.geo.geocode import geocode
     from porchlight.geo.models import Address
     from porchlight.media.uploads import accept_image
-    from porchlight.standins.media import jpeg_with_gps, upload
+    from standins.media import jpeg_with_gps, upload
 
     agency = make_agency()
     rng = random.Random(9)

@@ -177,7 +177,7 @@ def measure(agency: Any) -> dict[str, Any]:
     from django.utils import timezone
 
     from porchlight.insights import views
-    from porchlight.standins.browser import make_staff
+    from standins.browser import make_staff
 
     user = make_staff(agency, role="readonly", username="bench").user
     today = timezone.localtime(timezone.now(), agency.tz).date()
@@ -230,7 +230,7 @@ def main() -> None:
     name = urlsplit(args.pg_url).path.lstrip("/")
     if "bench" not in name:
         sys.exit(f"refusing to drop {name!r}: the bench database's name must contain 'bench'")
-    from porchlight.standins import crashloop
+    from standins import crashloop
 
     crashloop.fresh_database(args.pg_url)
     os.environ.update(

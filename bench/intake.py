@@ -266,7 +266,7 @@ def run_engine(
     from django.core.management import call_command
 
     from porchlight.calls.simulator import Simulator
-    from porchlight.standins.builders import make_agency, make_key
+    from standins.builders import make_agency, make_key
 
     # Wall seconds of each phase of this child, reported beside the figures: what makes a run
     # long (the --quick run has to finish under a minute).
@@ -567,7 +567,7 @@ def import_rows(
     into an agency of its own, for the same-run comparison."""
     import orjson
 
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     if through_ingest:
         agency = make_agency(slug="importbench2", name="Import bench 2", ori="CA0159996")
@@ -776,7 +776,7 @@ def cost_curve(
     from django.db import connection
 
     from porchlight.calls.intake import Feed, ingest
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     curve = []
     for i, size in enumerate(sizes):
@@ -812,7 +812,7 @@ def cost_curve(
 def profile_ingest(events: list[dict[str, Any]]) -> dict[str, Any]:
     """Where ingest() spends its time on batches of 100 (as the API sees them)."""
     from porchlight.calls.intake import Feed, ingest
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     agency = make_agency(slug="profilebench", name="Profile bench", ori="CA0159998")
     feed = Feed(agency=agency, source="profile", covered={agency.ori: agency})

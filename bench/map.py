@@ -354,7 +354,7 @@ def main() -> None:
         sys.exit(
             f"refusing to drop {name!r}: the bench database's name must start with porchlight_bench"
         )
-    from porchlight.standins import crashloop
+    from standins import crashloop
 
     crashloop.fresh_database(args.pg_url)
     os.environ.update(

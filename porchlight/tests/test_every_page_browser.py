@@ -41,7 +41,7 @@ from porchlight.notify import unsubscribe
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import Channel, Hold, Outbox
 from porchlight.notify.worker import Worker
-from porchlight.standins.browser import (
+from standins.browser import (
     ARTIFACTS,
     PHONE,
     a11y_problems,
@@ -49,7 +49,7 @@ from porchlight.standins.browser import (
     screenshot,
     staff_login,
 )
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 ROLES = ["platform", "admin", "supervisor", "detective", "community", "records", "readonly"]
 LANGUAGES = ["en", "es"]

@@ -28,8 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from porchlight.standins.browser import screenshot, totp_code
 from porchlight.tests.production import porchlight, production_env
+from standins.browser import screenshot, totp_code
 
 DATABASE = "pl_deploy_firstrun"
 GRANIAN = str(Path(sys.executable).with_name("granian"))

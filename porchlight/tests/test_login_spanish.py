@@ -2,7 +2,7 @@
 
 import pytest
 
-from porchlight.standins.browser import make_staff
+from standins.browser import make_staff
 
 
 @pytest.mark.django_db

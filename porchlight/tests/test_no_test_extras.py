@@ -41,7 +41,7 @@ import django
 django.setup()
 import porchlight
 
-skipped = ("porchlight.standins", "porchlight.settings_test", "porchlight.conftest")
+skipped = ("standins", "porchlight.settings_test", "porchlight.conftest")
 names = []
 for info in pkgutil.walk_packages(porchlight.__path__, "porchlight."):
     name = info.name

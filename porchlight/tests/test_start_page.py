@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 def test_english_by_default_with_the_one_agencys_number(client, db):

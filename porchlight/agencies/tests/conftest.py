@@ -1,6 +1,6 @@
 """Builders for the agencies tests: real users, real TOTP authenticators, real codes.
 
-porchlight.standins.browser.make_staff covers staff of an agency; these also make superusers without a
+standins.browser.make_staff covers staff of an agency; these also make superusers without a
 Staff row and staff who have not enrolled an authenticator yet.
 """
 
@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from porchlight.agencies.models import Agency, Role, Staff
-from porchlight.standins.browser import totp_code
-from porchlight.standins.builders import make_agency
+from standins.browser import totp_code
+from standins.builders import make_agency
 
 PASSWORD = "correct horse battery staple"
 

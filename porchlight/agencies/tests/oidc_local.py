@@ -15,7 +15,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from porchlight.standins.builders import serve, shut
+from standins.builders import serve, shut
 
 CLIENT_ID = "porchlight-test"
 CLIENT_SECRET = "s3cret-for-tests"

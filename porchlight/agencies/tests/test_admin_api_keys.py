@@ -10,7 +10,7 @@ import orjson
 from django.test import Client
 
 from porchlight.agencies.models import Agency, ApiKey, Role
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 def create_key(client: Client, agency: Agency, **extra: object) -> tuple[ApiKey, str, Client]:
@@ -96,7 +96,7 @@ def test_keys_are_revoked_not_deleted(agency: Agency, signed_in: Callable[..., C
 
 
 def test_viewers_cannot_create_or_revoke(agency: Agency, signed_in: Callable[..., Client]) -> None:
-    from porchlight.standins.builders import make_key
+    from standins.builders import make_key
 
     key, raw = make_key(agency)
     client = signed_in("sup", Role.SUPERVISOR)

@@ -9,7 +9,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency, PriorityCode, Role
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 
 def entries(action: str) -> list[AuditEntry]:

@@ -13,7 +13,7 @@ from porchlight.audit.log import record
 from porchlight.calls.models import Call, CallType, Quarantine
 from porchlight.notify import pii
 from porchlight.notify.models import Contact
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 
 def staff_agency(user: object) -> int | None:

@@ -9,7 +9,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.agencies.tests.conftest import PASSWORD, make_user, sign_in
-from porchlight.standins.browser import DESKTOP, PHONE, look, make_staff, totp_code
+from standins.browser import DESKTOP, PHONE, look, make_staff, totp_code
 
 
 def in_our_layout(html: bytes) -> None:

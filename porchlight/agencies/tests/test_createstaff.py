@@ -13,7 +13,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency, Role, Staff
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.browser import totp_code
+from standins.browser import totp_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -19,7 +19,7 @@ from porchlight.agencies.tests.conftest import make_user
 from porchlight.agencies.tests.test_permission_matrix import mfa_client
 from porchlight.agencies.tests.urls_walk import StaffUrl, console_urls
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 ID_URLS = [u for u in console_urls() if u.has_ids]
 IDS = range(1, 16)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.agencies.tests.conftest import PASSWORD, make_user
-from porchlight.standins.browser import totp_code
+from standins.browser import totp_code
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
 

@@ -15,7 +15,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from porchlight.agencies.models import Role
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login
+from standins.browser import PHONE, look, make_staff, staff_login
 
 
 @pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])

@@ -12,7 +12,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency
 from porchlight.agencies.tests.conftest import PASSWORD, make_user, sign_in
-from porchlight.standins.browser import totp_code
+from standins.browser import totp_code
 
 LIMITED = "Too many failed login attempts"
 

@@ -17,8 +17,8 @@ from porchlight.agencies.models import Agency, Role, SingleSignOn, Staff
 from porchlight.agencies.tests.conftest import make_user
 from porchlight.agencies.tests.oidc_local import CLIENT_ID, CLIENT_SECRET, Provider
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.browser import totp_code
-from porchlight.standins.builders import make_agency
+from standins.browser import totp_code
+from standins.builders import make_agency
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -10,7 +10,7 @@ from django.test import Client
 
 from porchlight.agencies.models import Agency, Role
 from porchlight.agencies.tests.conftest import PASSWORD, make_user, sign_in
-from porchlight.standins.browser import totp_code
+from standins.browser import totp_code
 
 
 def test_staff_without_totp_is_sent_to_enrol(agency: Agency) -> None:

@@ -11,9 +11,9 @@ from porchlight.alerts.models import Alert, Mode, Preference, ResidentContact, S
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.notify.channels import push
 from porchlight.notify.worker import Worker
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
-from porchlight.standins.builders import shut
-from porchlight.standins.push_local import LocalBrowser, serve_push
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.builders import shut
+from standins.push_local import LocalBrowser, serve_push
 
 from .conftest import LAT, LON, STEP
 

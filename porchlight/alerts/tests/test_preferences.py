@@ -10,7 +10,7 @@ from porchlight.alerts.models import Mode, Preference, ResidentContact
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.notify.channels import push
 from porchlight.notify.models import Contact
-from porchlight.standins.push_local import LocalBrowser
+from standins.push_local import LocalBrowser
 
 URL = "/me/alerts/"
 

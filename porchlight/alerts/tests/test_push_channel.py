@@ -1,5 +1,5 @@
 """Web push against a local push service that checks VAPID and decrypts the payload as a
-browser would (porchlight/standins/push_local.py)."""
+browser would (standins/push_local.py)."""
 
 import json
 
@@ -11,8 +11,8 @@ from porchlight.notify.channels import push
 from porchlight.notify.channels.base import Message, PermanentError
 from porchlight.notify.models import Contact, Outbox, State
 from porchlight.notify.worker import Worker
-from porchlight.standins.builders import shut
-from porchlight.standins.push_local import LocalBrowser, serve_push
+from standins.builders import shut
+from standins.push_local import LocalBrowser, serve_push
 
 from .conftest import LAT, LON, STEP
 

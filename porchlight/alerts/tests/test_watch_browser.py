@@ -11,7 +11,7 @@ from porchlight.alerts import reach, watch
 from porchlight.alerts.models import WatchGroup, WatchMember, WatchMessage, WatchRole
 from porchlight.community.tests.factories import make_place, make_post, make_resident
 from porchlight.notify.models import Outbox
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 from .conftest import LAT, LON, STEP
 

@@ -19,7 +19,7 @@ from porchlight.assist.models import AssistanceRequest
 from porchlight.cases.models import Case
 from porchlight.geo import h3index
 from porchlight.geo.models import Address
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 from .conftest import LAT, LON
 

@@ -18,8 +18,8 @@ from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import DeliverySettings, DevMessage
 from porchlight.notify.worker import Worker
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
-from porchlight.standins.media import jpeg_with_gps
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.media import jpeg_with_gps
 
 from .conftest import LAT, LON
 

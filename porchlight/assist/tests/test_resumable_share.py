@@ -11,7 +11,7 @@ from django.test import Client
 from porchlight.assist import flow
 from porchlight.assist.models import Share
 from porchlight.media.models import ResumableUpload
-from porchlight.standins.media import jpeg_with_gps, tus_metadata
+from standins.media import jpeg_with_gps, tus_metadata
 
 from .conftest import LAT, LON
 from .test_sharing import resident_client

@@ -17,7 +17,7 @@ from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.assist import jobs, sharing
 from porchlight.assist.models import AssistanceRequest, Share, ShareFile, Status
 from porchlight.media import storage
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 from .conftest import LAT, LON
 

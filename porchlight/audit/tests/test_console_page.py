@@ -17,7 +17,7 @@ from porchlight.agencies.tests.test_permission_matrix import mfa_client
 from porchlight.audit.console import PAGE_SIZE
 from porchlight.audit.log import record
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 URL = "/console/audit/"
 

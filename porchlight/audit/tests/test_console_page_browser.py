@@ -10,7 +10,7 @@ import pytest
 
 from porchlight.agencies.models import Role
 from porchlight.audit.models import AuditEntry
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 HEADINGS = {"en": "Audit log", "es": "Registro de auditoría"}
 

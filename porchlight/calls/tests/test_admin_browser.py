@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from porchlight.calls.models import CallType
-from porchlight.standins.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from standins.browser import DESKTOP, PHONE, look, make_staff, staff_login
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])

@@ -1,6 +1,6 @@
 import pytest
 
-from porchlight.standins.builders import cad_event, make_agency, make_key
+from standins.builders import cad_event, make_agency, make_key
 
 URL = "/api/v1/agencies/bakersfield/cad/events"
 

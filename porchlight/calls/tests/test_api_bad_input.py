@@ -1,7 +1,7 @@
 import pytest
 
 from porchlight.calls.models import Call, Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 URL = "/api/v1/agencies/bakersfield/cad/events"
 

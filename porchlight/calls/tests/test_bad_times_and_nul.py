@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from porchlight.calls.models import Call, Event, Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 URL = "/api/v1/agencies/bakersfield/cad/events"
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 def statements(send, events):

@@ -3,7 +3,7 @@ from django.db import connection
 
 from porchlight.calls.models import Call, Event
 from porchlight.notify.models import Contact
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.mark.django_db

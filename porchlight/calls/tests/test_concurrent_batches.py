@@ -8,7 +8,7 @@ from django.db import connections
 from porchlight.calls.intake import APPLIED, DUPLICATE, Feed, ingest
 from porchlight.calls.models import Call, Event
 from porchlight.notify.models import Contact
-from porchlight.standins.builders import cad_event, make_agency
+from standins.builders import cad_event, make_agency
 
 STATUSES = ["received", "dispatched", "enroute", "onscene", "cleared"]
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from porchlight.agencies.models import StatusCode
 from porchlight.calls.models import CallType, Quarantine
-from porchlight.standins.browser import StaffLogin, client_login, make_staff, totp_code
-from porchlight.standins.builders import cad_event, make_agency, make_key
+from standins.browser import StaffLogin, client_login, make_staff, totp_code
+from standins.builders import cad_event, make_agency, make_key
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Quarantine
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,
@@ -17,7 +17,7 @@ from porchlight.standins.browser import (
     staff_login,
     switch_language,
 )
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]

@@ -5,7 +5,7 @@ import pytest
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Quarantine
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,
@@ -13,7 +13,7 @@ from porchlight.standins.browser import (
     staff_login,
     switch_language,
 )
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 LONG = "SUSPICIOUS PERSON, VEHICLE OR INCIDENT - REPORTED BY CALLER AT A BUSINESS OR RESIDENCE"
 

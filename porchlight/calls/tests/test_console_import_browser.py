@@ -11,7 +11,7 @@ import pytest
 
 from porchlight.calls.importing import background
 from porchlight.calls.models import Call, ConsoleImport, SavedMapping
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

@@ -7,7 +7,7 @@ from porchlight.agencies.models import PriorityCode, StatusCode
 from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Call, CallType, Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.fixture

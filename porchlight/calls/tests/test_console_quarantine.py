@@ -9,7 +9,7 @@ from django.utils import timezone
 from porchlight.agencies.models import StatusCode
 from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Call, Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from porchlight.agencies.models import StatusCode
 from porchlight.calls import eido
 from porchlight.calls.models import Call, Quarantine
 from porchlight.calls.schemas import EXAMPLE_EIDO
-from porchlight.standins.builders import make_agency, make_key
+from standins.builders import make_agency, make_key
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.db.models.sql import compiler
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 INTAKE_TABLES = {
     "calls_call",

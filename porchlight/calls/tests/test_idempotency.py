@@ -1,7 +1,7 @@
 import pytest
 
 from porchlight.calls.models import Call, Event, Quarantine
-from porchlight.standins.builders import cad_event, make_key
+from standins.builders import cad_event, make_key
 
 
 @pytest.mark.django_db

@@ -100,7 +100,7 @@ def test_cli_exit_code_is_nonzero_only_when_the_file_cannot_be_read(tmp_path):
     )
     manage = [sys.executable, "-m", "porchlight.cli"]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    seed = "from porchlight.standins.builders import make_agency; make_agency()"
+    seed = "from standins.builders import make_agency; make_agency()"
     subprocess.run([*manage, "shell", "-c", seed], env=env, check=True)
     sample = str(SAMPLES / "new-orleans-2017.csv")
     ok = subprocess.run(

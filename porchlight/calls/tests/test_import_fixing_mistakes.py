@@ -14,7 +14,7 @@ from porchlight.calls.importing import run_import
 from porchlight.calls.importing.run import undo_run
 from porchlight.calls.models import Call, Event, ImportRun, Quarantine
 from porchlight.notify import pii
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEATTLE = SAMPLES / "seattle-call-data.csv"

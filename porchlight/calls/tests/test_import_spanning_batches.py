@@ -11,7 +11,7 @@ import pytest
 
 from porchlight.calls.importing import run_import
 from porchlight.calls.models import Call, Event
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, Event, Quarantine
 from porchlight.calls.simulator import Simulator
 from porchlight.notify.models import Contact, Outbox
-from porchlight.standins.builders import cad_event, make_agency
+from standins.builders import cad_event, make_agency
 
 SKIP_CALL = {"id", "agency", "created", "updated", "import_run"}
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from porchlight.calls.intake import Feed, ingest
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 RESULTS = {"applied", "duplicate", "conflict", "rejected"}
 

@@ -3,7 +3,7 @@
 import pytest
 
 from porchlight.calls.models import Call, CallType
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 LONG = "SUSPICIOUS PERSON, VEHICLE OR INCIDENT - REPORTED BY CALLER AT A BUSINESS OR RESIDENCE"
 

@@ -20,7 +20,7 @@ from porchlight.calls import codebook
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, CallType
 from porchlight.notify.models import Outbox
-from porchlight.standins.builders import cad_event, make_agency
+from standins.builders import cad_event, make_agency
 
 PHONE = "661-555-0142"
 

@@ -10,7 +10,7 @@ import pytest
 
 from porchlight.calls import codebook
 from porchlight.calls.intake import Feed, ingest
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.mark.django_db

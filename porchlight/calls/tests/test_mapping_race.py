@@ -21,7 +21,7 @@ from porchlight.agencies.models import PriorityCode
 from porchlight.calls import unmapped
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, CallType
-from porchlight.standins.builders import cad_event, make_agency
+from standins.builders import cad_event, make_agency
 
 AT = "2026-11-22T14:{:02d}:00-08:00"
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from porchlight.calls.models import Call, Event
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 T0 = "2026-11-22T14:00:00-08:00"
 T1 = "2026-11-22T14:10:00-08:00"

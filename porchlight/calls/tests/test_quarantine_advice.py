@@ -6,7 +6,7 @@ import pytest
 
 from porchlight.agencies.models import StatusCode
 from porchlight.calls.models import Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 def _detail(client, item, lang="en"):

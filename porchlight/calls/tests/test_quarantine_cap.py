@@ -3,7 +3,7 @@
 import pytest
 
 from porchlight.calls.models import Quarantine, QuarantineOverflow
-from porchlight.standins.builders import cad_event, make_key
+from standins.builders import cad_event, make_key
 
 URL = "/api/v1/agencies/bakersfield/cad/events"
 

@@ -4,7 +4,7 @@ from porchlight.agencies.models import StatusCode
 from porchlight.audit.models import AuditEntry
 from porchlight.calls import replay as replays
 from porchlight.calls.models import Call, Event, Quarantine
-from porchlight.standins.builders import cad_event, make_agency, make_key
+from standins.builders import cad_event, make_agency, make_key
 
 
 @pytest.fixture

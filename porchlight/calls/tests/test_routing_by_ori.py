@@ -1,7 +1,7 @@
 import pytest
 
 from porchlight.calls.models import Call, Quarantine
-from porchlight.standins.builders import cad_event, make_agency, make_key
+from standins.builders import cad_event, make_agency, make_key
 
 
 @pytest.fixture

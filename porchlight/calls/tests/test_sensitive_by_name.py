@@ -5,7 +5,7 @@ import pytest
 from porchlight.calls.models import Call, CallType
 from porchlight.calls.sensitive import DEFAULT_TERMS, matching_term
 from porchlight.notify.models import Outbox
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.mark.parametrize(

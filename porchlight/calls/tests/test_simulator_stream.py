@@ -11,7 +11,7 @@ import pytest
 from porchlight.calls.models import STATUS_RANK, Status
 from porchlight.calls.schemas import CadEvent
 from porchlight.calls.simulator import CAD_STATUS_CODES, Simulator
-from porchlight.standins.builders import SENSITIVE_CALL_TYPES
+from standins.builders import SENSITIVE_CALL_TYPES
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 16, tzinfo=LA)

@@ -1,6 +1,6 @@
 """The track page in a real Chromium at phone width, in English and Spanish, checked by axe.
 
-The app's CSP stays on (porchlight/standins/browser.py fails the test on any violation), the page must
+The app's CSP stays on (standins/browser.py fails the test on any violation), the page must
 fit a 390px screen, and the language switch must keep the token working without cookies.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from porchlight.calls.tests.track_calls import PHONE as CALLER_PHONE
 from porchlight.calls.tests.track_calls import apply, path_of, received, whole_call
 from porchlight.calls.track import link_for
-from porchlight.standins.browser import PHONE, look
+from standins.browser import PHONE, look
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 

@@ -6,7 +6,7 @@ from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import TrackLink
 from porchlight.calls.tests.track_calls import INCIDENT, apply, path_of, received
 from porchlight.calls.track import link_for
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 FIND = "/console/track-links/"
 

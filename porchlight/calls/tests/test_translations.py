@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from porchlight.standins.browser import make_staff
+from standins.browser import make_staff
 
 PACKAGE = Path(__file__).resolve().parents[2]
 CATALOGS = [PACKAGE / "locale" / "es" / "LC_MESSAGES"] + sorted(
@@ -83,7 +83,7 @@ def test_the_compiled_catalog_matches_the_po_file(lc):
 
 @pytest.mark.django_db
 def test_the_console_speaks_spanish(client, agency):
-    from porchlight.standins.browser import client_login
+    from standins.browser import client_login
 
     client_login(client, make_staff(agency, role="readonly"))
     client.post("/i18n/setlang/", {"language": "es", "next": "/console/"})

@@ -2,7 +2,7 @@ import pytest
 
 from porchlight.agencies.models import PriorityCode, StatusCode
 from porchlight.calls.models import Call, CallType
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.mark.django_db

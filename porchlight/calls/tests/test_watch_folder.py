@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from porchlight.calls.importing import drop, presets
 from porchlight.calls.importing.drop import DropFolder, snapshot
 from porchlight.calls.models import Call, DropFile, Event, Quarantine
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 INCIDENT = "26-012345"
 # What a CAD sends that must never reach the public page.

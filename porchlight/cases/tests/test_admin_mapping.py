@@ -7,8 +7,8 @@ from porchlight.audit.models import AuditEntry
 from porchlight.cases.defaults import DEFAULTS
 from porchlight.cases.models import CaseSettings, RmsStatus
 from porchlight.notify.models import Rule
-from porchlight.standins.browser import client_login, make_staff
-from porchlight.standins.builders import make_agency
+from standins.browser import client_login, make_staff
+from standins.builders import make_agency
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from porchlight.cases.defaults import case_settings
 from porchlight.cases.models import CaseEvent, Term
 from porchlight.cases.tests.conftest import sent_text
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.browser import client_login, make_staff
-from porchlight.standins.builders import make_agency
+from standins.browser import client_login, make_staff
+from standins.builders import make_agency
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from porchlight.cases import status as case_status
 from porchlight.cases.models import Term
 from porchlight.cases.open import open_case
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 
 @pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])

@@ -8,7 +8,7 @@ import pytest
 
 from porchlight.cases import wording
 from porchlight.cases.defaults import case_settings
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from porchlight.audit.models import AuditEntry
 from porchlight.cases.models import CopyRequest
 from porchlight.cases.tests.conftest import sent_text
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.browser import client_login, make_staff
+from standins.browser import client_login, make_staff
 
 URL = "/cases/bakersfield/report-copy/"
 
@@ -50,7 +50,7 @@ def test_a_request_needs_a_way_to_answer(client, agency):
 
 @pytest.mark.django_db
 def test_a_bad_status_and_another_agency_are_refused(client, agency, make_case):
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     client.post(URL, {"case_number": "C26-000001", "email": "a@example.org", "language": "en"})
     copy = CopyRequest.objects.get()

@@ -12,7 +12,7 @@ from porchlight.cases.schemas import EXAMPLE_BATCH
 from porchlight.cases.tests.conftest import sent_text
 from porchlight.cases.updates import note
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 LEAKS = ("john", "doe", "death", "dead", "deceased", "died", "offender", "suspect", "muerte",
          "murio", "murió", "theft", "23f", "robo", "exceptional", "excepción")  # fmt: skip

@@ -6,7 +6,7 @@ from porchlight.cases.models import Case, CaseEvent, CaseSequence, Victim
 from porchlight.cases.open import CaseNumberTaken, open_case
 from porchlight.cases.tests.conftest import sent_text
 from porchlight.notify.models import Outbox, State, Trigger
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 @pytest.mark.django_db

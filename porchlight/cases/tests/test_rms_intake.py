@@ -10,7 +10,7 @@ from porchlight.cases.models import Case, CaseEvent, RmsEvent, RmsStatus, Term, 
 from porchlight.cases.schemas import EXAMPLE_BATCH
 from porchlight.cases.tests.conftest import CODES, sent_text
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 URL = "/api/v1/agencies/bakersfield/rms/events"
 

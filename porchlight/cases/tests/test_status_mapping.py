@@ -90,7 +90,7 @@ def test_close_refuses_a_term_that_does_not_close(make_case):
 
 @pytest.mark.django_db
 def test_another_agencys_code_is_refused(make_case, statuses):
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     other = RmsStatus.objects.create(agency=make_agency(slug="k", ori="CA0150000"), code="X",
                                      term=Term.CLOSED)  # fmt: skip

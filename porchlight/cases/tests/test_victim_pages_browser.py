@@ -11,7 +11,7 @@ from porchlight.cases import optin
 from porchlight.cases.models import CopyRequest, Victim
 from porchlight.cases.tests.conftest import sent_text
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 

@@ -14,7 +14,7 @@ from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Comment, Flag, Place, Post, Removal, Resident
 from porchlight.community.tests.factories import make_place, make_post, make_resident
 from porchlight.media.models import MediaFile
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 LAT, LON = 35.3733, -119.0187
 

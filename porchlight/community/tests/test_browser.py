@@ -1,5 +1,5 @@
 """Residents and moderators in a real Chromium at phone width, in English and Spanish, with
-axe on every screen (porchlight/standins/browser.py: CSP on, no sideways scrolling)."""
+axe on every screen (standins/browser.py: CSP on, no sideways scrolling)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.core import mail
 
 from porchlight.community.models import Post, Removal, Resident
 from porchlight.community.tests.factories import make_place, make_post, make_resident
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
-from porchlight.standins.media import jpeg_with_gps
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.media import jpeg_with_gps
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 LAT, LON = 35.3733, -119.0187

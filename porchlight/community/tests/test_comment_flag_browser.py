@@ -10,7 +10,7 @@ import pytest
 
 from porchlight.community.models import Comment, Flag
 from porchlight.community.tests.factories import make_post, make_resident
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 PASSWORD = "pw-Neighbor-42"  # factories.make_resident

@@ -12,7 +12,7 @@ from porchlight.community.places import places_covering
 from porchlight.community.tests.factories import make_resident
 from porchlight.geo import h3index
 from porchlight.geo.models import Address
-from porchlight.standins.browser import PHONE, look, switch_language
+from standins.browser import PHONE, look, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 PASSWORD = "pw-Neighbor-42"  # factories.make_resident

@@ -8,7 +8,7 @@ import pytest
 
 from porchlight.community import profiling
 from porchlight.community.models import Lexicon
-from porchlight.standins.browser import client_login, make_staff
+from standins.browser import client_login, make_staff
 
 
 def admin_client(client: Any, agency: Any, role: str) -> Any:

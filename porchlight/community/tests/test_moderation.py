@@ -12,7 +12,7 @@ from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Decision, Flag, Post, Removal
 from porchlight.community.tests.factories import make_place, make_post, make_resident
 from porchlight.demo.agency import make_agency
-from porchlight.standins.browser import client_login, make_staff
+from standins.browser import client_login, make_staff
 
 LAT, LON = 35.3733, -119.0187
 

@@ -10,7 +10,7 @@ import pytest
 
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.publicmap.tests.builders import BLOCK_LAT
-from porchlight.standins.browser import PHONE, look, switch_language
+from standins.browser import PHONE, look, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 PASSWORD = "pw-Neighbor-42"  # factories.make_resident

@@ -13,7 +13,7 @@ from porchlight.community.models import Post
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.geo import h3index
 from porchlight.media import video
-from porchlight.standins.media import GPS_TEXT, jpeg_with_gps, upload, video_with_gps
+from standins.media import GPS_TEXT, jpeg_with_gps, upload, video_with_gps
 
 LAT, LON = 35.3733, -119.0187
 NEW = "/n/bakersfield/posts/new/"

@@ -74,7 +74,7 @@ def test_an_unknown_agency_has_no_join_page(client: Any, agency: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_staff_email_cannot_be_reused_to_join(client: Any, agency: Any) -> None:
-    from porchlight.standins.browser import make_staff
+    from standins.browser import make_staff
 
     make_staff(agency, role="community", username="cr", email="ana@example.org")
     # allauth answers as if it worked (no account enumeration) and emails the owner instead.

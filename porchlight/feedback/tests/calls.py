@@ -6,7 +6,7 @@ from typing import Any
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 PHONE = "661-555-0142"
 EMAIL = "ana.ruiz@example.org"

@@ -77,7 +77,7 @@ def test_a_disabled_survey_or_rule_asks_nobody(agency):
 @pytest.mark.django_db
 def test_history_and_calls_without_a_contact_get_no_survey(agency):
     from porchlight.calls.intake import Feed, ingest
-    from porchlight.standins.builders import cad_event
+    from standins.builders import cad_event
 
     with time_machine.travel(CLEARED, tick=False):
         nobody = cleared_call(agency, "26-020008", phone=None)

@@ -8,7 +8,7 @@ from porchlight.feedback import answers
 from porchlight.feedback.models import BeatSupervisor, FollowUp, Invitation
 from porchlight.feedback.tests.calls import cleared_call
 from porchlight.notify.models import Outbox, Trigger
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

@@ -118,7 +118,7 @@ def test_admins_read_comments_as_typed(client, agency, staff_client):
 
 @pytest.mark.django_db
 def test_read_only_staff_and_other_agencies_cannot_touch_it(client, agency, staff_client):
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     with time_machine.travel(CLEARED, tick=False):
         call = cleared_call(agency)

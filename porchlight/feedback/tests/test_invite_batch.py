@@ -20,7 +20,7 @@ from porchlight.calls.models import Call, Status
 from porchlight.feedback import defaults, invite
 from porchlight.feedback.models import Invitation, Officer, RosterEntry, Shift, Survey, When
 from porchlight.notify.models import Contact, OptOut, Outbox, Trigger
-from porchlight.standins.builders import cad_event, make_agency
+from standins.builders import cad_event, make_agency
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 CLEARED = datetime(2026, 11, 22, 15, 6, tzinfo=PACIFIC)

@@ -101,7 +101,7 @@ def test_the_console_page_draws_the_chart(agency, answered, staff_client):
 
 @pytest.mark.django_db
 def test_another_agencys_figures_are_not_counted(agency, answered, staff_client):
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     other = make_agency(name="Shafter Police Department", slug="shafter", ori="CA0150500")
     assert measures.compute(other, measures.Filters()).invited == 0

@@ -6,7 +6,7 @@ import pytest
 
 from porchlight.feedback.models import Response
 from porchlight.feedback.tests.calls import cleared_call, survey_path
-from porchlight.standins.browser import PHONE, look
+from standins.browser import PHONE, look
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 

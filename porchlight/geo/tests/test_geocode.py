@@ -10,7 +10,7 @@ import pytest
 from porchlight.geo import h3index
 from porchlight.geo.addresses import build
 from porchlight.geo.geocode import NOT_FOUND, Match, geocode
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from porchlight.geo import h3index
 from porchlight.geo.addresses import build
 from porchlight.geo.geocode import geocode
-from porchlight.standins.builders import serve, shut
+from standins.builders import serve, shut
 
 ASKED: list[tuple[str, dict[str, list[str]]]] = []
 

@@ -16,7 +16,7 @@ from porchlight.audit.models import AuditEntry
 from porchlight.geo import importer
 from porchlight.geo.geocode import geocode
 from porchlight.geo.models import Address
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 OA_CSV = """LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE,ID,HASH
 -119.0160,35.3901,1234,N CHESTER AVE,,BAKERSFIELD,,CA,93308,,a1

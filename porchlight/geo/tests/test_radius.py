@@ -12,7 +12,7 @@ from porchlight.geo import h3index
 from porchlight.geo.addresses import build
 from porchlight.geo.models import Address
 from porchlight.geo.radius import within
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 CENTER = (35.3733, -119.0187)
 

@@ -11,7 +11,7 @@ from porchlight.cases.models import Case, CaseEvent, EventKind, Term
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import MONDAY, six_calls
 from porchlight.insights.tests.test_calls_dashboard import add_beats
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 WEEK = "since=2026-11-16&until=2026-11-22"
 

@@ -8,7 +8,7 @@ import pytest
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import six_calls
 from porchlight.insights.tests.test_districts import district_file
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

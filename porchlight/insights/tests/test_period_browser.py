@@ -9,7 +9,7 @@ import pytest
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import six_calls
 from porchlight.insights.tests.test_other_dashboards import answered  # noqa: F401
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

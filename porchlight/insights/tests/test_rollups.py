@@ -15,7 +15,7 @@ from porchlight.insights import buckets, rollups
 from porchlight.insights.models import HOURS, CallRollup
 from porchlight.insights.tests.fixture import MONDAY, PACIFIC, six_calls
 from porchlight.notify.models import Outbox, State, Trigger
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 pytestmark = pytest.mark.django_db
 

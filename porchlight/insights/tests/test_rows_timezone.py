@@ -16,7 +16,7 @@ from porchlight.insights import rows
 from porchlight.insights.filters import Filters
 from porchlight.insights.tests.screen import tables
 from porchlight.insights.tests.test_other_dashboards import outbox  # noqa: F401
-from porchlight.standins.browser import StaffLogin, client_login
+from standins.browser import StaffLogin, client_login
 
 pytestmark = pytest.mark.django_db
 WEEK = Filters(since=date(2026, 11, 16), until=date(2026, 11, 22))

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import path
 
-from porchlight.standins.media import TUS_PURPOSE, TUS_TOKEN
 from porchlight.urls import urlpatterns as product
+from standins.media import TUS_PURPOSE, TUS_TOKEN
 
 PAGE = """{% extends "base.html" %}
 {% block title %}Resumable uploads{% endblock %}

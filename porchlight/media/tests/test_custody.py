@@ -20,7 +20,7 @@ from porchlight.media import custody
 from porchlight.media.models import CustodyEntry, MediaFile
 from porchlight.media.storage import evidence_storage, keep, public_storage
 from porchlight.media.uploads import accept_image
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 Action = CustodyEntry.Action
 

@@ -13,7 +13,7 @@ from porchlight.media import custody
 from porchlight.media.models import CustodyEntry
 from porchlight.media.storage import keep
 from porchlight.media.uploads import accept_image
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 
 def client_for(username: str, agency: Any, *, superuser: bool = False) -> Client:

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
 from porchlight.media.forms import PhotoField, PhotosField, VideoField
-from porchlight.standins.media import jpeg_with_gps, need_ffmpeg, upload, video_with_gps
+from standins.media import jpeg_with_gps, need_ffmpeg, upload, video_with_gps
 
 
 class Report(forms.Form):

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from porchlight.media.uploads import accept_image
-from porchlight.standins.media import GPS_TEXT, jpeg_with_gps, png, upload
+from standins.media import GPS_TEXT, jpeg_with_gps, png, upload
 
 
 def _metadata(data: bytes) -> dict[str, object]:

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from porchlight.media.models import MediaFile, ResumableUpload
-from porchlight.standins.browser import PHONE, look
-from porchlight.standins.media import TusProbe, jpeg_with_gps
+from standins.browser import PHONE, look
+from standins.media import TusProbe, jpeg_with_gps
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 URLCONF = "porchlight.media.tests.resumable_urls"

@@ -10,7 +10,7 @@ import pytest
 
 from porchlight.media.storage import keep
 from porchlight.media.uploads import accept_image
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from porchlight.media.models import MediaFile
 from porchlight.media.storage import keep
 from porchlight.media.uploads import accept_image
-from porchlight.standins.media import GPS_TEXT, jpeg_with_gps, upload
+from standins.media import GPS_TEXT, jpeg_with_gps, upload
 
 pytestmark = pytest.mark.django_db
 

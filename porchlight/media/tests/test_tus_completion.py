@@ -16,7 +16,7 @@ from PIL import Image
 from porchlight.media import tus
 from porchlight.media.models import CustodyEntry, MediaFile, ResumableUpload
 from porchlight.media.storage import evidence_storage
-from porchlight.standins.media import (
+from standins.media import (
     GPS_TEXT,
     TUS_PURPOSE,
     TUS_TOKEN,

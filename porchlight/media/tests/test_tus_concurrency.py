@@ -17,7 +17,7 @@ from django.utils import timezone
 from porchlight.media import tus
 from porchlight.media.models import ResumableUpload
 from porchlight.media.storage import evidence_storage
-from porchlight.standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe, tus_metadata
+from standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe, tus_metadata
 
 V = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"

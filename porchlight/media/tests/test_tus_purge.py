@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from porchlight.media import tus
 from porchlight.media.models import ResumableUpload
 from porchlight.media.storage import evidence_storage
-from porchlight.standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe, jpeg_with_gps, tus_metadata
+from standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe, jpeg_with_gps, tus_metadata
 
 V = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"

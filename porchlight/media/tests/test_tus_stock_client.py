@@ -19,7 +19,7 @@ from tusclient import client as tus_client
 from tusclient.storage.filestorage import FileStorage
 
 from porchlight.media.models import MediaFile, ResumableUpload
-from porchlight.standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe
+from standins.media import TUS_PURPOSE, TUS_TOKEN, TusProbe
 
 CHUNK = 512 * 1024
 META = {"purpose": TUS_PURPOSE, "token": TUS_TOKEN, "filename": "doorbell.png", "case": "24-77"}

@@ -13,7 +13,7 @@ from django.utils import translation
 from PIL import Image
 
 from porchlight.media.uploads import UploadRefused, accept_image, accept_video
-from porchlight.standins.media import jpeg_with_gps, png, upload
+from standins.media import jpeg_with_gps, png, upload
 
 
 def _refused(
@@ -179,7 +179,7 @@ def test_playlists_and_pages_never_reach_ffmpeg(data: bytes) -> None:
 
 
 def test_an_mp4_header_on_garbage_is_unreadable() -> None:
-    from porchlight.standins.media import need_ffmpeg
+    from standins.media import need_ffmpeg
 
     need_ffmpeg()
     data = (

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from porchlight.media.uploads import UploadRefused, accept_image
-from porchlight.standins.media import jpeg_with_gps, png, upload
+from standins.media import jpeg_with_gps, png, upload
 
 SEEDS = [jpeg_with_gps((96, 64)), png((48, 32)), jpeg_with_gps((96, 64), fmt="WEBP")]
 

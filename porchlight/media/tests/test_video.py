@@ -14,7 +14,7 @@ from PIL import Image
 from porchlight.media.storage import keep
 from porchlight.media.uploads import UploadRefused, accept_video
 from porchlight.media.video import probe
-from porchlight.standins.media import GPS_TEXT, need_ffmpeg, upload, video_with_gps
+from standins.media import GPS_TEXT, need_ffmpeg, upload, video_with_gps
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 Settings (docs/operators.md): TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER or
 TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE (tests and the demo point it at the local
-Twilio in porchlight/standins/twilio_local/), TWILIO_TIMEOUT, TWILIO_LOOKUP (line types through
+Twilio in standins/twilio_local/), TWILIO_TIMEOUT, TWILIO_LOOKUP (line types through
 Twilio Lookup v2, a paid request per number).
 """
 

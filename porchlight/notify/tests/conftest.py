@@ -1,7 +1,7 @@
 import pytest
 
 from porchlight.calls.intake import Feed, ingest
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 PHONE = "661-555-0142"
 

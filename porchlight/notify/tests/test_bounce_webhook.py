@@ -146,7 +146,7 @@ def test_delivery_is_recorded(client, sent):
 def test_every_contact_with_the_address_is_marked(client, sent, email_row):
     """One address can be a contact of several agencies (consolidated dispatch)."""
     from porchlight.notify import pii
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     other_agency = make_agency(slug="kern", name="Kern County Sheriff", ori="CA0150000")
     other = Contact.objects.create(

@@ -6,8 +6,8 @@ import pytest
 
 from porchlight.notify.channels.base import Message, PermanentError, TransientError
 from porchlight.notify.channels.sms import ERRORS, TwilioSms, classify
-from porchlight.standins.twilio_local import LocalTwilio
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local import LocalTwilio
+from standins.twilio_local.testing import FROM_NUMBER
 
 TO = "+15558675310"
 

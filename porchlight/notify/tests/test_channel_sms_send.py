@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from porchlight.notify.channels.base import Message, Receipt, TransientError
 from porchlight.notify.channels.sms import TwilioSms, is_configured
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local.testing import FROM_NUMBER
 
 
 def test_send_returns_twilios_sid_and_status(local_twilio, twilio_sms):

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import override_settings
 
 from porchlight.notify.signatures import valid_signature
-from porchlight.standins.twilio_local import sign
+from standins.twilio_local import sign
 
 URL = "https://porchlight.example.org/hooks/sms/status/41?x=1"
 PARAMS = {"MessageSid": "SM" + "a" * 32, "MessageStatus": "delivered", "To": "+15558675310"}

@@ -17,7 +17,7 @@ PostgreSQL answers, a SQLite run on a newcomer's machine deselects it with one l
 fails with the reason. It never skips silently.
 
 The sizes keep both modes together to a few minutes in CI; `python -m
-porchlight.standins.crashloop` runs the full size (docs/performance.md). The figures are
+standins.crashloop` runs the full size (docs/performance.md). The figures are
 printed and written to test-artifacts/crash-loop-<mode>.json.
 """
 
@@ -27,7 +27,7 @@ import os
 
 import pytest
 
-from porchlight.standins import crashloop
+from standins import crashloop
 
 ROWS = 1_000
 KILLS = 20

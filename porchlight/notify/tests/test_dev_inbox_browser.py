@@ -5,7 +5,7 @@ import pytest
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
-from porchlight.standins.browser import DESKTOP, PHONE, look, switch_language
+from standins.browser import DESKTOP, PHONE, look, switch_language
 
 
 @pytest.fixture

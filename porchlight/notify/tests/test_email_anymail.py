@@ -6,7 +6,7 @@ import pytest
 
 from porchlight.notify.channels import Message, PermanentError, TransientError
 from porchlight.notify.channels.email import EmailChannel
-from porchlight.standins.smtp import free_port
+from standins.smtp import free_port
 
 
 def send(row, **fields):

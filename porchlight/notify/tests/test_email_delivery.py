@@ -12,7 +12,7 @@ from porchlight.notify.channels.email import EmailChannel
 from porchlight.notify.models import ConsentChange, Contact, Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 CALLER = {"phone": "661-555-0142", "email": "caller@example.org", "language": "es"}
 

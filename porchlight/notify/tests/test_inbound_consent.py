@@ -9,7 +9,7 @@ import pytest
 
 from porchlight.notify import consent, pii
 from porchlight.notify.models import Channel, ConsentChange, Inbound, OptOut, Sender
-from porchlight.standins.twilio_local.server import inbound_params
+from standins.twilio_local.server import inbound_params
 
 PATH = "/notify/sms/inbound/"
 CALLER = "+16615550142"

@@ -11,9 +11,9 @@ from django.test import Client
 from porchlight.audit.models import AuditEntry
 from porchlight.notify import consent, pii
 from porchlight.notify.models import Channel, Contact, Inbound, Sender
-from porchlight.standins.browser import client_login, make_staff
-from porchlight.standins.builders import make_agency
-from porchlight.standins.twilio_local.server import inbound_params
+from standins.browser import client_login, make_staff
+from standins.builders import make_agency
+from standins.twilio_local.server import inbound_params
 
 PAGE = "/console/replies/"
 CALLER = "+16615550142"

@@ -11,8 +11,8 @@ import pytest
 from porchlight.notify import consent, pii
 from porchlight.notify.inbound import KEYWORDS, keyword
 from porchlight.notify.models import Channel, ConsentChange, Inbound, Sender
-from porchlight.standins.twilio_local.server import inbound_params
 from porchlight.tests.production import ROOT
+from standins.twilio_local.server import inbound_params
 
 Kind = Inbound.Kind
 # As people type them: Twilio's standard words, ours in Spanish, and Canadian French.

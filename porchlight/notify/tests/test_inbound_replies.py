@@ -22,8 +22,8 @@ from porchlight.notify.models import (
     State,
     Trigger,
 )
-from porchlight.standins.builders import make_agency
-from porchlight.standins.twilio_local.server import inbound_params
+from standins.builders import make_agency
+from standins.twilio_local.server import inbound_params
 
 PATH = "/notify/sms/inbound/"
 CALLER = "+16615550142"

@@ -8,7 +8,7 @@ import pytest
 
 from porchlight.notify import pii
 from porchlight.notify.models import ConsentChange, Inbound, OptOut, Sender
-from porchlight.standins.twilio_local.server import inbound_params
+from standins.twilio_local.server import inbound_params
 
 PATH = "/notify/sms/inbound/"
 CALLER = "+16615550142"

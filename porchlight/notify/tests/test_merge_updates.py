@@ -19,7 +19,7 @@ from porchlight.notify.models import (
 )
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 WINDOW = timedelta(seconds=120)
 

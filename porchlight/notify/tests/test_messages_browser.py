@@ -6,7 +6,7 @@ import pytest
 from porchlight.calls.models import Call
 from porchlight.notify.models import Hold, Outbox, State
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

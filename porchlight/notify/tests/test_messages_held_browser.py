@@ -12,7 +12,7 @@ from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import HELD, Worker
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,

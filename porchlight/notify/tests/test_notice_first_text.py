@@ -6,7 +6,7 @@ import pytest
 from porchlight.notify import texts
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 NOTICE = "Not monitored. Emergencies: 911. Reply STOP to opt out."
 

@@ -5,8 +5,8 @@ import pytest
 from porchlight.calls.intake import Feed, ingest
 from porchlight.notify.models import Outbox
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.browser import client_login, make_staff
-from porchlight.standins.builders import make_agency
+from standins.browser import client_login, make_staff
+from standins.builders import make_agency
 
 
 def admin_login(client, agency, role):

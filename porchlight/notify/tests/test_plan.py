@@ -7,7 +7,7 @@ import pytest
 from porchlight.calls.models import Call
 from porchlight.notify.models import Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 def rows(**filters):

@@ -8,7 +8,7 @@ from porchlight.calls.models import Call
 from porchlight.notify import pii, plan
 from porchlight.notify.models import Contact, DeliverySettings, Outbox, Rule, Sender, State, Trigger
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 def contact(agency, address="+16615550142", channel="sms"):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from porchlight.calls.intake import Feed, ingest
 from porchlight.notify.models import Outbox, Rule, Sender, State, Trigger
 from porchlight.notify.tests.conftest import PHONE, received
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 LATER = "2026-11-22T14:20:00-08:00"
 
@@ -152,7 +152,7 @@ def test_excluded_calls_get_suppressed_rows_on_every_channel(call_in):
 
 @pytest.mark.django_db
 def test_one_query_reads_the_rules_of_every_agency_in_the_batch(feed, agency):
-    from porchlight.standins.builders import make_agency
+    from standins.builders import make_agency
 
     other = make_agency(slug="arvin", name="Arvin Police Department", ori="CA0150300")
     covering = Feed(agency=agency, source="cad", covered={agency.ori: agency, other.ori: other})

@@ -9,7 +9,7 @@ import pytest
 
 from porchlight.notify import pii
 from porchlight.notify.models import Channel, Contact, Sender
-from porchlight.standins.browser import (
+from standins.browser import (
     DESKTOP,
     PHONE,
     look,
@@ -17,7 +17,7 @@ from porchlight.standins.browser import (
     staff_login,
     switch_language,
 )
-from porchlight.standins.twilio_local.server import inbound_params
+from standins.twilio_local.server import inbound_params
 
 CALLER = "+16615550142"
 OURS = "+16615550100"

@@ -9,7 +9,7 @@ from porchlight.agencies.models import Agency
 from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.audit.models import AuditEntry
 from porchlight.notify.models import Rule, Template, Trigger
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 def sign_in_as(agency, username="ada", role="admin", of=None, superuser=False):

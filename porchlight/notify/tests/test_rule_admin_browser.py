@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from porchlight.audit.models import AuditEntry
 from porchlight.notify.models import Rule, Template, Trigger
-from porchlight.standins.browser import DESKTOP, PHONE, look, make_staff, staff_login
+from standins.browser import DESKTOP, PHONE, look, make_staff, staff_login
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"]

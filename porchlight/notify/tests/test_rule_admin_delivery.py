@@ -7,7 +7,7 @@ import pytest
 from porchlight.audit.models import AuditEntry
 from porchlight.notify.models import DeliverySettings, Sender
 from porchlight.notify.tests.test_rule_admin import sign_in_as
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 @pytest.fixture

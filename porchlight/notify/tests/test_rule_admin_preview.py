@@ -6,7 +6,7 @@ import pytest
 
 from porchlight.notify.models import Accents, DeliverySettings, Trigger
 from porchlight.notify.tests.test_rule_admin import rule_of, sign_in_as
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 URL = "/admin/notify/rule/preview/"
 

@@ -11,8 +11,8 @@ from porchlight.audit.models import AuditEntry
 from porchlight.calls.models import Call
 from porchlight.notify.models import DeliverySettings, Hold, Outbox, State
 from porchlight.notify.tests.conftest import received
-from porchlight.standins.browser import client_login, make_staff
-from porchlight.standins.builders import make_agency
+from standins.browser import client_login, make_staff
+from standins.builders import make_agency
 
 HOME = "/console/messages/"
 

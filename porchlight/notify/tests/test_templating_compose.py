@@ -9,7 +9,7 @@ from porchlight.notify.models import DevMessage, Outbox, Rule, Template, Trigger
 from porchlight.notify.tests.conftest import PHONE, received
 from porchlight.notify.tests.test_plan_message import contact
 from porchlight.notify.worker import Worker
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 TRACK = "https://pl.example/t/abc"
 

@@ -9,7 +9,7 @@ from porchlight.notify import consent
 from porchlight.notify.channels import Message
 from porchlight.notify.channels.email import EmailChannel
 from porchlight.notify.models import ConsentChange
-from porchlight.standins.browser import DESKTOP, PHONE, look
+from standins.browser import DESKTOP, PHONE, look
 
 WORDS = {
     "en": {

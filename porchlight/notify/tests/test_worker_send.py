@@ -19,7 +19,7 @@ from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import DevMessage, Outbox, State, Trigger
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import MAX_ATTEMPTS, Worker
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 
 @pytest.fixture

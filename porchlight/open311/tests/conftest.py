@@ -7,7 +7,7 @@ import pytest
 from porchlight.agencies.models import Agency
 from porchlight.reports.demo import seed_categories
 from porchlight.reports.models import Category
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 V2 = "/open311/v2/"
 
@@ -40,7 +40,7 @@ def error_of(response, fmt: str) -> tuple[int, str]:
 
 @pytest.fixture
 def open311_key(agency: Agency) -> str:
-    from porchlight.standins.builders import make_key
+    from standins.builders import make_key
 
     return make_key(agency, source="open311")[1]
 

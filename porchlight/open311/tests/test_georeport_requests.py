@@ -9,7 +9,7 @@ from georeport import GeoReport
 
 from porchlight.open311.tests.conftest import filing
 from porchlight.reports.demo import seed_categories
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from porchlight.cases.models import Case
 from porchlight.notify.models import Outbox, Trigger
 from porchlight.open311.tests.conftest import V2, error_of, filing, xml
 from porchlight.reports.models import Report
-from porchlight.standins.builders import make_key
+from standins.builders import make_key
 
 FORMATS = pytest.mark.parametrize("fmt", ["json", "xml"])
 

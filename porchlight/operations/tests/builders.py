@@ -9,7 +9,7 @@ import time_machine
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call
-from porchlight.standins.builders import cad_event
+from standins.builders import cad_event
 
 _n = [0]
 

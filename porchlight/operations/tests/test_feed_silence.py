@@ -13,7 +13,7 @@ from django.utils import timezone
 from porchlight.operations import feeds
 from porchlight.operations.models import Feed, FeedSilence
 from porchlight.operations.tests.builders import post
-from porchlight.standins.browser import make_staff
+from standins.browser import make_staff
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -95,7 +95,7 @@ def test_the_job_runs_once_a_minute_whoever_asks(agency, settings):
 def test_history_imports_and_other_sources_are_kept_apart(agency):
     from porchlight.calls.intake import ingest
     from porchlight.operations.tests.builders import feed
-    from porchlight.standins.builders import cad_event
+    from standins.builders import cad_event
 
     with time_machine.travel(START, tick=False) as clock:
         post(agency, source="cad", incident="26-400000")

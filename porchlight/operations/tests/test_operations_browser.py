@@ -15,7 +15,7 @@ from porchlight.calls.intake import ingest
 from porchlight.operations import feeds
 from porchlight.operations.models import LegalHold
 from porchlight.operations.tests.builders import cleared_call, feed, post
-from porchlight.standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 LANGS = pytest.mark.parametrize("lang", ["en", "es"])

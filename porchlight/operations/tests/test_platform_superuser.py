@@ -15,7 +15,7 @@ from django.utils import timezone
 from porchlight.demo.agency import make_agency
 from porchlight.operations.models import LegalHold, RetentionSettings
 from porchlight.operations.tests.builders import cleared_call
-from porchlight.standins.browser import StaffLogin, client_login
+from standins.browser import StaffLogin, client_login
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from porchlight.operations.models import (
     RetentionSettings,
 )
 from porchlight.operations.tests.builders import cleared_call
-from porchlight.standins.browser import make_staff
+from standins.browser import make_staff
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=200)

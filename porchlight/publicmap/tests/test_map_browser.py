@@ -11,7 +11,7 @@ from porchlight.calls.models import CallType
 from porchlight.demo import addresses
 from porchlight.publicmap import publish
 from porchlight.publicmap.tests.builders import make_call
-from porchlight.standins.browser import PHONE, look
+from standins.browser import PHONE, look
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from porchlight.demo import addresses
 from porchlight.publicmap import streets
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 def test_the_committed_file_is_what_the_generator_makes():

@@ -12,7 +12,7 @@ from porchlight.agencies.models import Agency, Role
 from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.reports.demo import seed_categories
 from porchlight.reports.models import Category
-from porchlight.standins.builders import make_agency
+from standins.builders import make_agency
 
 
 @pytest.fixture

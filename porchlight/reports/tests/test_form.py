@@ -11,7 +11,7 @@ from porchlight.cases.models import Victim
 from porchlight.media.models import MediaFile
 from porchlight.notify.models import Outbox
 from porchlight.reports.models import Report
-from porchlight.standins.media import jpeg_with_gps, upload
+from standins.media import jpeg_with_gps, upload
 
 FORM = "/report/bakersfield/vehicle-burglary/"
 

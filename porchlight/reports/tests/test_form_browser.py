@@ -1,6 +1,6 @@
 """The online report form in a real Chromium at phone width, in English and Spanish, with axe.
 
-The app's CSP stays on (porchlight/standins/browser.py fails a test on any violation): the
+The app's CSP stays on (standins/browser.py fails a test on any violation): the
 "use my location" button is our own script, and the phone's position comes from the browser's
 geolocation, granted here as a phone's user would.
 """
@@ -14,7 +14,7 @@ import pytest
 from porchlight.reports.demo import seed_categories
 from porchlight.reports.models import Report
 from porchlight.reports.tests.conftest import add_address
-from porchlight.standins.browser import PHONE, look
+from standins.browser import PHONE, look
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
 WORDS = {

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from porchlight.notify.channels.base import Message
 from porchlight.notify.channels.sms import TwilioSms
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local.testing import FROM_NUMBER
 
 
 def test_150_connections_at_once_are_all_served(local_twilio):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local.testing import FROM_NUMBER
 
 TO = "+15558675310"
 

@@ -8,7 +8,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from porchlight.notify.channels.sms import RebasedHttpClient
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local.testing import FROM_NUMBER
 
 
 def test_wrong_token_is_401_with_twilios_error_json(local_twilio):

@@ -13,14 +13,14 @@ from django.test import TransactionTestCase
 from django.utils import translation
 
 from porchlight.audit import triggers
-from porchlight.standins import crashloop
-from porchlight.standins.builders import make_agency, make_key
+from standins import crashloop
+from standins.builders import make_agency, make_key
 
 pytest_plugins = [
-    "porchlight.standins.browser",
-    "porchlight.standins.twilio_local.testing",
-    "porchlight.standins.smtp",
-    "porchlight.standins.media",
+    "standins.browser",
+    "standins.twilio_local.testing",
+    "standins.smtp",
+    "standins.media",
 ]
 
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from porchlight.standins.twilio_local import LocalTwilio
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local import LocalTwilio
+from standins.twilio_local.testing import FROM_NUMBER
 
 
 def create(twilio, **data):

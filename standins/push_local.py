@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from porchlight.standins.builders import serve
+from standins.builders import serve
 
 
 def b64url(data: bytes) -> str:

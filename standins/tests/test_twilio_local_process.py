@@ -30,7 +30,7 @@ def process() -> Iterator[tuple[subprocess.Popen[str], str]]:
         [
             sys.executable,
             "-m",
-            "porchlight.standins.twilio_local",
+            "standins.twilio_local",
             "--port",
             str(port),
             "--auth-token",
@@ -110,7 +110,7 @@ def test_a_taken_port_is_a_clear_error(process):
     _, base = process
     port = base.rsplit(":", 1)[1]
     result = subprocess.run(
-        [sys.executable, "-m", "porchlight.standins.twilio_local", "--port", port],
+        [sys.executable, "-m", "standins.twilio_local", "--port", port],
         capture_output=True,
         text=True,
         timeout=10,

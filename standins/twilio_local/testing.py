@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from porchlight.standins.builders import serve, shut
+from standins.builders import serve, shut
 
 from .server import DEFAULT_AUTH_TOKEN, LocalTwilio
 from .state import sign

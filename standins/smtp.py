@@ -28,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from porchlight.standins.builders import serve, shut
+from standins.builders import serve, shut
 
 # aiosmtpd logs every command at INFO; a test wants to see its own output.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -239,7 +239,7 @@ def email_row(agency: Any) -> Any:
     from porchlight.calls.models import Call
     from porchlight.notify import pii
     from porchlight.notify.models import Channel, Contact, Outbox, Trigger
-    from porchlight.standins.builders import cad_event
+    from standins.builders import cad_event
 
     feed = Feed(agency=agency, source="cad", covered={agency.ori: agency})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from porchlight.standins.twilio_local import POOL_NUMBER
+from standins.twilio_local import POOL_NUMBER
 
 
 def test_inbound_posts_twilios_parameters_with_a_valid_signature(local_twilio, webhook):

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent.parent
+PACKAGE = Path(__file__).resolve().parent.parent.parent / "porchlight"
 # Folders whose modules are tooling or tests themselves, and so may use the stand-ins.
 TOOLING = {"standins", "tests"}
 
@@ -34,7 +34,7 @@ def test_product_code_does_not_import_standins():
     assert len(modules) > 50, "the walk found too few modules to mean anything"
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(
-            n for n in imports_of(path) if n.startswith("porchlight.standins")
+            n for n in imports_of(path) if n.startswith("standins")
         )
         for path in modules
     }
@@ -45,11 +45,11 @@ def test_the_check_sees_every_import_form(tmp_path):
     # The walk above would pass vacuously if imports_of missed a form of import.
     probe = tmp_path / "probe.py"
     probe.write_text(
-        "import porchlight.standins.smtp\n"
-        "from porchlight.standins.builders import make_key\n"
-        "from porchlight.standins import crashloop\n"
+        "import standins.smtp\n"
+        "from standins.builders import make_key\n"
+        "from standins import crashloop\n"
     )
     found = imports_of(probe)
-    assert "porchlight.standins.smtp" in found
-    assert "porchlight.standins.builders" in found
-    assert "porchlight.standins.crashloop" in found
+    assert "standins.smtp" in found
+    assert "standins.builders" in found
+    assert "standins.crashloop" in found

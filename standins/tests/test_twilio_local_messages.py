@@ -7,7 +7,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from porchlight.standins.twilio_local.testing import FROM_NUMBER
+from standins.twilio_local.testing import FROM_NUMBER
 
 TO = "+15558675310"
 

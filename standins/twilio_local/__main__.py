@@ -1,4 +1,4 @@
-"""Run the local Twilio as a process: python -m porchlight.standins.twilio_local --port 8935"""
+"""Run the local Twilio as a process: python -m standins.twilio_local --port 8935"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, LocalTwilio
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m porchlight.standins.twilio_local",
+        prog="python -m standins.twilio_local",
         description="A Twilio-compatible Messages API for tests, benchmarks and the demo.",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -1,9 +1,9 @@
 """The crash loop (issues 4 and 18, "Crash safety"): kill workers with SIGKILL while they send,
 again and again, then check that no message was lost and none was sent twice.
 
-    python -m porchlight.standins.crashloop                      # 10,000 texts, 200 kills
-    python -m porchlight.standins.crashloop --rows 2000 --kills 40 --out /tmp/crash.json
-    python -m porchlight.standins.crashloop --callbacks late     # callbacks late, twice, reordered
+    python -m standins.crashloop                      # 10,000 texts, 200 kills
+    python -m standins.crashloop --rows 2000 --kills 40 --out /tmp/crash.json
+    python -m standins.crashloop --callbacks late     # callbacks late, twice, reordered
 
 Twilio's status callbacks (`--callbacks`): `none` (the default) never arrive, as when a deploy
 or a proxy error on the web side loses them (Twilio does not retry them), so only the worker
@@ -17,7 +17,7 @@ callback, reconcile: Outbox.sent_by).
 
 Everything is real and separate: PostgreSQL (its own database, `porchlight_crashloop`, dropped
 and created fresh), three `porchlight worker` processes, and the local Twilio as a process
-(`python -m porchlight.standins.twilio_local`, a few milliseconds of latency so kills often land
+(`python -m standins.twilio_local`, a few milliseconds of latency so kills often land
 between the provider accepting a message and our commit). Between the workers and the local
 Twilio sits a recording relay in this process: it forwards every request unchanged and notes,
 to the microsecond, when the provider accepted each message and for which outbox id (the
@@ -64,9 +64,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from porchlight.standins.twilio_local.server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from standins.twilio_local.server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "porchlight_crashloop"
 # The deployment's default number (TWILIO_FROM_NUMBER). The agency's texts go from its own
@@ -171,7 +171,7 @@ def start_twilio(
     with log_path.open("w") as stderr:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "porchlight.standins.twilio_local", "--port", str(port),
+                sys.executable, "-m", "standins.twilio_local", "--port", str(port),
                 "--latency-ms", str(latency_ms), "--callback-delay-ms", str(callback_delay_ms),
             ],
             stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=ROOT,
@@ -231,7 +231,7 @@ def seed(rows: int, *, first: int = 0, due_in: float = 0.0) -> dict[str, Any]:
     from porchlight.agencies.models import Agency
     from porchlight.calls.intake import Feed, ingest
     from porchlight.notify.models import Outbox, Sender, State
-    from porchlight.standins.builders import cad_event, make_agency
+    from standins.builders import cad_event, make_agency
 
     agency = Agency.objects.filter(slug="crashloop").first()
     if agency is None:
@@ -755,7 +755,7 @@ def run(config: Config) -> dict[str, Any]:
     try:
         t = time.perf_counter()
         seeded = subprocess.run(
-            [sys.executable, "-m", "porchlight.standins.crashloop", "--seed-only", str(c.rows)],
+            [sys.executable, "-m", "standins.crashloop", "--seed-only", str(c.rows)],
             env=django_env(url, var),
             cwd=ROOT,
             capture_output=True,
@@ -1064,7 +1064,7 @@ def summary(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m porchlight.standins.crashloop",
+        prog="python -m standins.crashloop",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

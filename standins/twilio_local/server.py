@@ -7,7 +7,7 @@ talks to it unchanged. After a create it moves the message through queued, sent 
 messages to a webhook.
 
 Tests drive it in-process through LocalTwilio's methods; as a process
-(`python -m porchlight.standins.twilio_local`) the same controls are under /_local/.
+(`python -m standins.twilio_local`) the same controls are under /_local/.
 """
 
 from __future__ import annotations
