@@ -4,6 +4,11 @@ Each feature is one beat: its code from a property (`beat` by default; GIS expor
 BEAT, beat_id, …, so the property is an option) and an optional name. A beat already known by
 its code gets the new shape; the others are added. Bad features are skipped with their
 position and reason, never the whole file, so a map with one broken ring still loads.
+
+The reasons are read by the person who uploaded the file (the district upload page shows them),
+so they are translated when the file is read, in the language active then; the nouns differ
+by import (a beat, a district), so each import passes its own sentences (Wording), whole
+sentences a translator can agree in gender and order.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts import shapes
@@ -36,16 +44,34 @@ class ImportResult:
 
 def read_features(raw: bytes) -> list[dict[str, Any]]:
     if len(raw) > MAX_BYTES:
-        raise BeatFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise BeatFileError(
+            _("the file is larger than %(mb)d MB") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BeatFileError(f"not JSON: {exc}") from None
+        # The parser's own detail (line and column) stays as it is: it is not a sentence.
+        raise BeatFileError(_("not JSON: %(detail)s") % {"detail": exc}) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if isinstance(features, list):
             return features
-    raise BeatFileError("expected a GeoJSON FeatureCollection with a list of features")
+    raise BeatFileError(_("expected a GeoJSON FeatureCollection with a list of features"))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """An import's skip reasons, with its own noun: `twice` takes %(code)s, `unusable` takes
+    %(code)s and %(reason)s (the shape's own reason, translated by shapes.py)."""
+
+    twice: str | Promise  # lazy: translated when the file is read
+    unusable: str | Promise
+
+
+BEAT_WORDING = Wording(
+    twice=gettext_lazy("beat %(code)s appears twice; the first was kept"),
+    unusable=gettext_lazy("beat %(code)s: %(reason)s"),
+)
 
 
 @dataclass
@@ -59,7 +85,12 @@ class Shape:
 
 
 def read_shapes(
-    raw: bytes, result: ImportResult, *, code_property: str, name_property: str, noun: str
+    raw: bytes,
+    result: ImportResult,
+    *,
+    code_property: str,
+    name_property: str,
+    wording: Wording,
 ) -> list[Shape]:
     """The file's features as shapes, each checked; bad ones go to result.skipped. Shared by
     every import of coded areas (beats here, districts in insights/districts.py)."""
@@ -71,15 +102,17 @@ def read_shapes(
         properties = properties if isinstance(properties, dict) else {}
         code = str(_property(properties, code_property) or "").strip()[:32]
         if not code:
-            result.skipped.append((number, f"no {code_property!r} property"))
+            result.skipped.append(
+                (number, _("no %(property)s property") % {"property": repr(code_property)})
+            )
             continue
         if code in seen:
-            result.skipped.append((number, f"{noun} {code} appears twice; the first was kept"))
+            result.skipped.append((number, str(wording.twice) % {"code": code}))
             continue
         try:
             geometry = shapes.from_geojson(feature)
         except shapes.BadShape as exc:
-            result.skipped.append((number, f"{noun} {code}: {exc}"))
+            result.skipped.append((number, str(wording.unusable) % {"code": code, "reason": exc}))
             continue
         seen.add(code)
         name = str(_property(properties, name_property) or "").strip()[:120]
@@ -113,7 +146,7 @@ def import_geojson(
 ) -> ImportResult:
     result = ImportResult()
     rows = read_shapes(
-        raw, result, code_property=code_property, name_property=name_property, noun="beat"
+        raw, result, code_property=code_property, name_property=name_property, wording=BEAT_WORDING
     )
     save_shapes(Beat, agency, rows, result)
     return result
