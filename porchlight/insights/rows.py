@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, QuerySet
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call
 from porchlight.insights import buckets
-from porchlight.insights.filters import BadFilter, Filters, zone
+from porchlight.insights.filters import BadFilter, Filters, any_of, clocks
 from porchlight.insights.rollups import delayed_calls
 
 PAGE = 100
@@ -48,9 +48,7 @@ def page_of(query: Any) -> int:
 
 
 def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]:
-    qs = Call.objects.filter(
-        first_event_at__gte=filters.start(agency), first_event_at__lt=filters.end(agency)
-    )
+    qs = Call.objects.filter(filters.window("first_event_at", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
     for name in ("beat", "district"):
@@ -60,13 +58,9 @@ def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]
         qs = qs.filter(priority__code=filters.priority)
     if filters.call_type:
         qs = qs.filter(call_type__code=filters.call_type)
-    tz = zone(agency)
-    dow = _int(query, "dow", 1, 7)
-    if dow is not None:
-        qs = qs.annotate(_dow=ExtractIsoWeekDay("first_event_at", tzinfo=tz)).filter(_dow=dow)
-    hour = _int(query, "hour", 0, 23)
-    if hour is not None:
-        qs = qs.annotate(_hour=ExtractHour("first_event_at", tzinfo=tz)).filter(_hour=hour)
+    dow, hour = _int(query, "dow", 1, 7), _int(query, "hour", 0, 23)
+    if dow is not None or hour is not None:
+        qs = _at_local(qs, agency, dow, hour)
     if query.get("delayed") == "1":
         qs = qs.annotate(_delayed=Exists(delayed_calls())).filter(_delayed=True)
     metric = str(query.get("measured", ""))
@@ -79,6 +73,25 @@ def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]
         if metric == "clear":
             qs = qs.filter(cleared_time_unknown=False)
     return qs
+
+
+def _at_local(
+    qs: QuerySet[Call], agency: Agency | None, dow: int | None, hour: int | None
+) -> QuerySet[Call]:
+    """The calls that began on that weekday and/or hour of their agency's clock (the calls
+    dashboard's day × hour grid, which the rollups count on each agency's clock). Across
+    agencies, one local weekday and hour per time zone in use."""
+    conditions = []
+    for n, (which, tz) in enumerate(clocks(agency)):
+        parts: dict[str, Any] = {}
+        if dow is not None:
+            parts[f"_dow{n}"] = ExtractIsoWeekDay("first_event_at", tzinfo=tz)
+        if hour is not None:
+            parts[f"_hour{n}"] = ExtractHour("first_event_at", tzinfo=tz)
+        qs = qs.annotate(**parts)
+        wanted = {name: dow if name.startswith("_dow") else hour for name in parts}
+        conditions.append(which & Q(**wanted))
+    return qs.filter(any_of(conditions))
 
 
 def _span(start: Any, end: Any) -> str:

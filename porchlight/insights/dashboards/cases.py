@@ -23,7 +23,7 @@ OVER = (*CLEARED, Term.UNFOUNDED, Term.CLOSED)
 
 
 def cases(agency: Agency | None, filters: Filters) -> QuerySet[Case]:
-    qs = Case.objects.filter(created__gte=filters.start(agency), created__lt=filters.end(agency))
+    qs = Case.objects.filter(filters.window("created", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
     if filters.dims:

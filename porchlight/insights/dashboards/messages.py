@@ -33,7 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def outbox(agency: Agency | None, filters: Filters) -> QuerySet[Outbox]:
-    qs = Outbox.objects.filter(created__gte=filters.start(agency), created__lt=filters.end(agency))
+    qs = Outbox.objects.filter(filters.window("created", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
     # A call filter keeps the messages about calls that match it (others have no call).
