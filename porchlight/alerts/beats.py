@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts import shapes
-from porchlight.alerts.models import Beat
+from porchlight.alerts.models import Beat, CodedArea
 
 # A beat map is a few hundred kilobytes; anything far larger is the wrong file.
 MAX_BYTES = 20 * 1024 * 1024
@@ -120,12 +120,14 @@ def read_shapes(
     return rows
 
 
-def save_shapes(model: Any, agency: Agency, rows: list[Shape], result: ImportResult) -> None:
-    """Add or update the agency's rows of `model` (a model with Beat's code, name, geometry
-    and bounding-box fields) by code, in one transaction."""
+def save_shapes(
+    model: type[CodedArea], agency: Agency, rows: list[Shape], result: ImportResult
+) -> None:
+    """Add or update the agency's rows of `model` (Beat, District: a CodedArea) by code, in
+    one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        existing = {row.code: row for row in model.objects.filter(agency=agency)}
+        existing = {row.code: row for row in model._default_manager.filter(agency=agency)}
         for shape in rows:
             min_lon, min_lat, max_lon, max_lat = shape.bounds
             fields = {
@@ -134,10 +136,10 @@ def save_shapes(model: Any, agency: Agency, rows: list[Shape], result: ImportRes
             }  # fmt: skip
             found = existing.get(shape.code)
             if found is None:
-                model.objects.create(agency=agency, code=shape.code, created=now, **fields)
+                model._default_manager.create(agency=agency, code=shape.code, created=now, **fields)
                 result.added.append(shape.code)
             else:
-                model.objects.filter(pk=found.pk).update(**fields)
+                model._default_manager.filter(pk=found.pk).update(**fields)
                 result.updated.append(shape.code)
 
 

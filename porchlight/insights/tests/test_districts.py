@@ -165,3 +165,18 @@ def test_a_spanish_speaking_admin_reads_the_skip_reasons_in_spanish(staff_client
     upload = SimpleUploadedFile("d.geojson", district_file(*bad))
     page = client.post(URL, {"file": upload}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Feature 3: district D1 appears twice; the first was kept" in page
+
+
+def test_a_district_is_a_coded_area_like_a_beat(agency):
+    """One abstract model (alerts.models.CodedArea) gives both tables the same columns; each
+    keeps its own table, constraint and agency link (agency.beats, none for districts)."""
+    from porchlight.alerts.models import Beat, CodedArea
+
+    def columns(model):
+        return {f.name: (type(f), f.null) for f in model._meta.concrete_fields}
+
+    assert issubclass(District, CodedArea) and issubclass(Beat, CodedArea)
+    assert columns(District) == columns(Beat)
+    districts.import_geojson(agency, district_file())
+    assert not hasattr(agency, "district_set") and agency.beats.count() == 0
+    assert District.objects.get(code="D2").label == "South"
