@@ -104,6 +104,13 @@ class Filters:
             ]
         )  # fmt: skip
 
+    def calls_q(self, via: str = "") -> Q:
+        """The call filters (beat, district, priority, call type) as one condition on calls,
+        or on rows reached through `via` (`call__` for messages about a call)."""
+        lookups = {"beat": "beat", "district": "district", "priority": "priority__code",
+                   "call_type": "call_type__code"}  # fmt: skip
+        return Q(**{f"{via}{lookups[name]}": value for name, value in self.dims.items()})
+
     @staticmethod
     def _at(day: date, tz: ZoneInfo) -> datetime:
         return datetime.combine(day, time(), tzinfo=tz)

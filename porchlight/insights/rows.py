@@ -47,17 +47,18 @@ def page_of(query: Any) -> int:
     return _int(query, "page", 1, 100_000) or 1
 
 
+def one_page(qs: QuerySet[Any], page: int) -> tuple[list[Any], bool]:
+    """The page's rows of an ordered queryset, and whether another page follows (one row
+    more is read to know)."""
+    found = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    return found[:PAGE], len(found) > PAGE
+
+
 def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]:
     qs = Call.objects.filter(filters.window("first_event_at", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
-    for name in ("beat", "district"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.priority:
-        qs = qs.filter(priority__code=filters.priority)
-    if filters.call_type:
-        qs = qs.filter(call_type__code=filters.call_type)
+    qs = qs.filter(filters.calls_q())
     dow, hour = _int(query, "dow", 1, 7), _int(query, "hour", 0, 23)
     if dow is not None or hour is not None:
         qs = _at_local(qs, agency, dow, hour)
@@ -121,7 +122,7 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         .annotate(_notice=Exists(delayed_calls()))
         .order_by("-first_event_at", "-id")
     )
-    chunk = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    chunk, more = one_page(qs, page)
     out = Rows(
         _("Calls"),
         [
@@ -138,9 +139,9 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             _("Delay notice"),
         ],  # fmt: skip
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for call in chunk[:PAGE]:
+    for call in chunk:
         out.rows.append(
             [
                 call.incident_number,
@@ -182,11 +183,7 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     if reason:
         qs = qs.filter(messages.reason_q(reason)) if group == "failed" else qs.filter(reason=reason)
     page = page_of(query)
-    chunk = list(
-        qs.select_related("call", "agency").order_by("-created", "-id")[
-            (page - 1) * PAGE : page * PAGE + 1
-        ]
-    )
+    chunk, more = one_page(qs.select_related("call", "agency").order_by("-created", "-id"), page)
     out = Rows(
         _("Messages"),
         [
@@ -199,9 +196,9 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             _("Incident"),
         ],
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for row in chunk[:PAGE]:
+    for row in chunk:
         out.rows.append(
             [
                 str(row.pk), local(row.created, agency, row.agency),
@@ -222,10 +219,11 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         invitation__in=invitations.values("pk"), submitted_at__isnull=False
     )
     page = page_of(query)
-    chunk = list(
+    chunk, more = one_page(
         qs.select_related("invitation__call", "invitation__shift", "invitation__agency")
         .prefetch_related("answers__question")
-        .order_by("-submitted_at", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+        .order_by("-submitted_at", "-id"),
+        page,
     )
     out = Rows(
         _("Survey responses"),
@@ -241,9 +239,9 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             "NPS (0–10)",
         ],  # fmt: skip
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for response in chunk[:PAGE]:
+    for response in chunk:
         inv = response.invitation
         overall = nps = ""
         for answer in response.answers.all():
@@ -285,16 +283,14 @@ def case_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     if query.get("assigned") == "1":
         qs = qs.filter(assigned_at__isnull=False)
     page = page_of(query)
-    chunk = list(
-        qs.select_related("agency").order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1]
-    )
+    chunk, more = one_page(qs.select_related("agency").order_by("-created", "-id"), page)
     out = Rows(
         _("Cases"),
         [_("Case"), _("Opened"), _("Status"), _("Assigned after"), _("Closed")],
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for case in chunk[:PAGE]:
+    for case in chunk:
         out.rows.append(
             [
                 case.number, local(case.created, agency, case.agency),
