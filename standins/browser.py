@@ -186,6 +186,28 @@ def switch_language(page: Any, lang: str) -> None:
         page.locator("form.lang button").click()
 
 
+# The password community/tests/factories.make_resident gives every resident it makes.
+RESIDENT_PASSWORD = "pw-Neighbor-42"
+
+
+def resident_login(
+    page: Any,
+    live_server: Any,
+    agency: Any,
+    email: str,
+    lang: str = "en",
+    password: str = RESIDENT_PASSWORD,
+) -> None:
+    """Sign a resident in through the community's own sign-in page, having chosen the language
+    there first with the site's switcher, as a person would (residents have no TOTP)."""
+    page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
+    switch_language(page, lang)
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+
+
 def client_login(client: Any, login: StaffLogin) -> None:
     """Sign a Django test client in through the same allauth pages, with a real TOTP code."""
     r = client.post(

@@ -4,6 +4,11 @@ Each feature is one beat: its code from a property (`beat` by default; GIS expor
 BEAT, beat_id, …, so the property is an option) and an optional name. A beat already known by
 its code gets the new shape; the others are added. Bad features are skipped with their
 position and reason, never the whole file, so a map with one broken ring still loads.
+
+The reasons are read by the person who uploaded the file (the district upload page shows them),
+so they are translated when the file is read, in the language active then; the nouns differ
+by import (a beat, a district), so each import passes its own sentences (Wording), whole
+sentences a translator can agree in gender and order.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts import shapes
-from porchlight.alerts.models import Beat
+from porchlight.alerts.models import Beat, CodedArea
 
 # A beat map is a few hundred kilobytes; anything far larger is the wrong file.
 MAX_BYTES = 20 * 1024 * 1024
@@ -36,16 +44,34 @@ class ImportResult:
 
 def read_features(raw: bytes) -> list[dict[str, Any]]:
     if len(raw) > MAX_BYTES:
-        raise BeatFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise BeatFileError(
+            _("the file is larger than %(mb)d MB") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BeatFileError(f"not JSON: {exc}") from None
+        # The parser's own detail (line and column) stays as it is: it is not a sentence.
+        raise BeatFileError(_("not JSON: %(detail)s") % {"detail": exc}) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if isinstance(features, list):
             return features
-    raise BeatFileError("expected a GeoJSON FeatureCollection with a list of features")
+    raise BeatFileError(_("expected a GeoJSON FeatureCollection with a list of features"))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """An import's skip reasons, with its own noun: `twice` takes %(code)s, `unusable` takes
+    %(code)s and %(reason)s (the shape's own reason, translated by shapes.py)."""
+
+    twice: str | Promise  # lazy: translated when the file is read
+    unusable: str | Promise
+
+
+BEAT_WORDING = Wording(
+    twice=gettext_lazy("beat %(code)s appears twice; the first was kept"),
+    unusable=gettext_lazy("beat %(code)s: %(reason)s"),
+)
 
 
 @dataclass
@@ -59,7 +85,12 @@ class Shape:
 
 
 def read_shapes(
-    raw: bytes, result: ImportResult, *, code_property: str, name_property: str, noun: str
+    raw: bytes,
+    result: ImportResult,
+    *,
+    code_property: str,
+    name_property: str,
+    wording: Wording,
 ) -> list[Shape]:
     """The file's features as shapes, each checked; bad ones go to result.skipped. Shared by
     every import of coded areas (beats here, districts in insights/districts.py)."""
@@ -71,15 +102,17 @@ def read_shapes(
         properties = properties if isinstance(properties, dict) else {}
         code = str(_property(properties, code_property) or "").strip()[:32]
         if not code:
-            result.skipped.append((number, f"no {code_property!r} property"))
+            result.skipped.append(
+                (number, _("no %(property)s property") % {"property": repr(code_property)})
+            )
             continue
         if code in seen:
-            result.skipped.append((number, f"{noun} {code} appears twice; the first was kept"))
+            result.skipped.append((number, str(wording.twice) % {"code": code}))
             continue
         try:
             geometry = shapes.from_geojson(feature)
         except shapes.BadShape as exc:
-            result.skipped.append((number, f"{noun} {code}: {exc}"))
+            result.skipped.append((number, str(wording.unusable) % {"code": code, "reason": exc}))
             continue
         seen.add(code)
         name = str(_property(properties, name_property) or "").strip()[:120]
@@ -87,12 +120,14 @@ def read_shapes(
     return rows
 
 
-def save_shapes(model: Any, agency: Agency, rows: list[Shape], result: ImportResult) -> None:
-    """Add or update the agency's rows of `model` (a model with Beat's code, name, geometry
-    and bounding-box fields) by code, in one transaction."""
+def save_shapes(
+    model: type[CodedArea], agency: Agency, rows: list[Shape], result: ImportResult
+) -> None:
+    """Add or update the agency's rows of `model` (Beat, District: a CodedArea) by code, in
+    one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        existing = {row.code: row for row in model.objects.filter(agency=agency)}
+        existing = {row.code: row for row in model._default_manager.filter(agency=agency)}
         for shape in rows:
             min_lon, min_lat, max_lon, max_lat = shape.bounds
             fields = {
@@ -101,10 +136,10 @@ def save_shapes(model: Any, agency: Agency, rows: list[Shape], result: ImportRes
             }  # fmt: skip
             found = existing.get(shape.code)
             if found is None:
-                model.objects.create(agency=agency, code=shape.code, created=now, **fields)
+                model._default_manager.create(agency=agency, code=shape.code, created=now, **fields)
                 result.added.append(shape.code)
             else:
-                model.objects.filter(pk=found.pk).update(**fields)
+                model._default_manager.filter(pk=found.pk).update(**fields)
                 result.updated.append(shape.code)
 
 
@@ -113,7 +148,7 @@ def import_geojson(
 ) -> ImportResult:
     result = ImportResult()
     rows = read_shapes(
-        raw, result, code_property=code_property, name_property=name_property, noun="beat"
+        raw, result, code_property=code_property, name_property=name_property, wording=BEAT_WORDING
     )
     save_shapes(Beat, agency, rows, result)
     return result

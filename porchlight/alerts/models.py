@@ -20,13 +20,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Beat(models.Model):
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="beats")
+class CodedArea(models.Model):
+    """An agency's area known by a code (a beat, a district): its shape as imported from GeoJSON
+    (beats.read_shapes/save_shapes) and its bounding box. Abstract: each kind keeps its own
+    table and constraint names (alerts.Beat, insights.District)."""
+
+    # No reverse accessor here; Beat overrides the field to keep its own (agency.beats).
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=120, blank=True)
     # A GeoJSON Polygon or MultiPolygon geometry, WGS 84 (lon, lat), as imported.
     geometry = models.JSONField(_("shape"))
-    # Its bounding box, so "which beats hold this point" reads a few rows, not every shape.
+    # Its bounding box, so "which areas hold this point" reads a few rows, not every shape.
     min_lat = models.FloatField()
     max_lat = models.FloatField()
     min_lon = models.FloatField()
@@ -35,12 +40,8 @@ class Beat(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "code"], name="beat_agency_code_unique")
-        ]
+        abstract = True
         ordering = ["agency", "code"]
-        verbose_name = _("beat")
-        verbose_name_plural = _("beats")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
@@ -48,6 +49,17 @@ class Beat(models.Model):
     @property
     def label(self) -> str:
         return self.name or self.code
+
+
+class Beat(CodedArea):
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="beats")
+
+    class Meta(CodedArea.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="beat_agency_code_unique")
+        ]
+        verbose_name = _("beat")
+        verbose_name_plural = _("beats")
 
 
 class Severity(models.TextChoices):

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts import fanout, shapes
@@ -37,10 +38,11 @@ class Area:
 
 def radius_area(lat: float, lon: float, miles: float, label: str = "") -> Area:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise shapes.BadShape("the centre must be a latitude and longitude")
+        raise shapes.BadShape(_("the centre must be a latitude and longitude"))
     if not (0 < miles <= MAX_RADIUS_MILES):
         raise shapes.BadShape(
-            f"the radius must be more than 0 and at most {MAX_RADIUS_MILES:g} miles"
+            _("the radius must be more than 0 and at most %(miles)s miles")
+            % {"miles": f"{MAX_RADIUS_MILES:g}"}
         )
     return Area(
         Target.RADIUS, shapes.circle(lat, lon, miles), label or f"{miles:g} mi radius",
@@ -54,7 +56,7 @@ def polygon_area(geojson: Any, label: str = "") -> Area:
 
 def beats_area(beats: Sequence[Beat]) -> Area:
     if not beats:
-        raise shapes.BadShape("choose at least one beat")
+        raise shapes.BadShape(_("choose at least one beat"))
     geometry = shapes.union(shapes.from_geojson(beat.geometry) for beat in beats)
     label = ", ".join(beat.label for beat in beats)[:200]
     return Area(Target.BEATS, geometry, label, beats=tuple(beats))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -28,7 +29,9 @@ MAX_POINTS = 20_000
 
 
 class BadShape(ValueError):
-    """The GeoJSON is not a usable area; the message says why, for the person who sent it."""
+    """The GeoJSON is not a usable area; the message says why, for the person who sent it
+    (translated into the language active when the shape is read: forms, the assist API and
+    the beat and district uploads show it)."""
 
 
 def from_geojson(data: Any) -> Polygon | MultiPolygon:
@@ -36,26 +39,28 @@ def from_geojson(data: Any) -> Polygon | MultiPolygon:
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-        raise BadShape("an area must be a GeoJSON Polygon or MultiPolygon")
+        raise BadShape(_("an area must be a GeoJSON Polygon or MultiPolygon"))
     try:
         geometry = shape(data)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-        raise BadShape(f"the coordinates are not a polygon ({exc})") from None
+        raise BadShape(
+            _("the coordinates are not a polygon (%(detail)s)") % {"detail": exc}
+        ) from None
     if shapely.get_num_coordinates(geometry) > MAX_POINTS:
-        raise BadShape(f"the shape has more than {MAX_POINTS} points")
+        raise BadShape(_("the shape has more than %(n)d points") % {"n": MAX_POINTS})
     bounds = geometry.bounds
     if not bounds or not (
         -180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90
     ):
-        raise BadShape("coordinates must be longitude, latitude in degrees (WGS 84)")
+        raise BadShape(_("coordinates must be longitude, latitude in degrees (WGS 84)"))
     if geometry.is_empty or geometry.area == 0:
-        raise BadShape("the shape encloses no area")
+        raise BadShape(_("the shape encloses no area"))
     if not geometry.is_valid:
         # A ring drawn crossing itself: make_valid keeps what was meant (both lobes).
         geometry = shapely.make_valid(geometry)
         polygons = [g for g in getattr(geometry, "geoms", [geometry]) if isinstance(g, Polygon)]
         if not polygons:
-            raise BadShape("the shape encloses no area")
+            raise BadShape(_("the shape encloses no area"))
         geometry = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
     assert isinstance(geometry, (Polygon, MultiPolygon))
     return geometry
@@ -84,7 +89,7 @@ def union(shapes: Iterable[BaseGeometry]) -> Polygon | MultiPolygon:
     merged = shapely.union_all(list(shapes))
     if isinstance(merged, (Polygon, MultiPolygon)) and not merged.is_empty:
         return merged
-    raise BadShape("the beats have no area")
+    raise BadShape(_("the beats have no area"))
 
 
 def contains(geometry: BaseGeometry, lats: Sequence[float], lons: Sequence[float]) -> Any:

@@ -191,15 +191,7 @@ def remove(post: Post, rule: str, reason: str, request: HttpRequest) -> Removal:
     with transaction.atomic():
         post.status = Post.Status.REMOVED
         post.save(update_fields=["status"])
-        removal = Removal.objects.create(
-            post=post,
-            agency=post.agency,
-            category=post.category,
-            rule=rule,
-            reason=reason.strip()[:1000],
-            moderator=_moderator(request),
-        )
-        _decide(post, Decision.Action.REMOVED, request, f"{rule}: {reason.strip()}")
+        removal = _removal(post, rule, reason, request, Decision.Action.REMOVED, post=post)
         flags = _resolve_flags(post, with_comments=True)
         record(
             "community.post.remove",
@@ -208,6 +200,23 @@ def remove(post: Post, rule: str, reason: str, request: HttpRequest) -> Removal:
             target=post,
             changes={"rule": rule, "removal": removal.pk, "flags_resolved": flags},
         )
+    return removal
+
+
+def _removal(
+    under: Post, rule: str, reason: str, request: HttpRequest, action: str, **taken_down: Any
+) -> Removal:
+    """The removal the author reads and may appeal (of the post, or of one comment under it:
+    `taken_down`), and the decision in the post's history."""
+    removal = Removal.objects.create(
+        **taken_down,
+        agency=under.agency,
+        category=under.category,
+        rule=rule,
+        reason=reason.strip()[:1000],
+        moderator=_moderator(request),
+    )
+    _decide(under, action, request, f"{rule}: {reason.strip()}")
     return removal
 
 
@@ -228,16 +237,9 @@ def remove_comment(comment: Comment, rule: str, reason: str, request: HttpReques
     with transaction.atomic():
         comment.removed = timezone.now()
         comment.save(update_fields=["removed"])
-        removal = Removal.objects.create(
-            comment=comment,
-            agency=post.agency,
-            category=post.category,
-            rule=rule,
-            reason=reason.strip()[:1000],
-            moderator=_moderator(request),
-        )
         # In the post's history, so the queue shows everything done under it.
-        _decide(post, Decision.Action.COMMENT_REMOVED, request, f"{rule}: {reason.strip()}")
+        action = Decision.Action.COMMENT_REMOVED
+        removal = _removal(post, rule, reason, request, action, comment=comment)
         flags = _resolve_comment_flags(comment)
         record(
             "community.comment.remove",

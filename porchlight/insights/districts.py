@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from porchlight.agencies.models import Agency
 from porchlight.alerts import beats
 from porchlight.insights.models import District
@@ -14,13 +16,19 @@ from porchlight.insights.models import District
 # The file-level error is the beat importer's: the same checks raise it.
 DistrictFileError = beats.BeatFileError
 
+# The skip reasons that name the district (the shared reasons are translated in alerts).
+WORDING = beats.Wording(
+    twice=gettext_lazy("district %(code)s appears twice; the first was kept"),
+    unusable=gettext_lazy("district %(code)s: %(reason)s"),
+)
+
 
 def import_geojson(
     agency: Agency, raw: bytes, *, code_property: str = "district", name_property: str = "name"
 ) -> beats.ImportResult:
     result = beats.ImportResult()
     rows = beats.read_shapes(
-        raw, result, code_property=code_property, name_property=name_property, noun="district"
+        raw, result, code_property=code_property, name_property=name_property, wording=WORDING
     )
     beats.save_shapes(District, agency, rows, result)
     return result

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,25 @@ def zone(agency: Agency | None) -> ZoneInfo:
         return agency.tz
     current = timezone.get_current_timezone()
     return current if isinstance(current, ZoneInfo) else ZoneInfo("UTC")
+
+
+def clocks(agency: Agency | None, via: str = "agency") -> list[tuple[Q, ZoneInfo]]:
+    """The clocks rows are read on, each with the condition picking its rows: the agency's
+    own; with no agency (a platform superuser's all-agency view), one per time zone in use,
+    so each row is counted on its own agency's clock, as the rollups (by local day and hour)
+    and the rows' shown times have it. `via` is the path from the rows to their agency."""
+    if agency is not None:
+        return [(Q(), agency.tz)]
+    names = Agency.objects.order_by("time_zone").values_list("time_zone", flat=True).distinct()
+    return [(Q(**{f"{via}__time_zone": name}), ZoneInfo(name)) for name in names]
+
+
+def any_of(conditions: list[Q]) -> Q:
+    """Any of the conditions; none matches nothing (no agency, so no rows)."""
+    out = Q(pk__in=[])
+    for condition in conditions:
+        out |= condition
+    return out
 
 
 def _date(query: Any, name: str) -> date | None:
@@ -72,6 +92,28 @@ class Filters:
     def end(self, agency: Agency | None) -> datetime:
         """The instant after the range: midnight after `until`."""
         return datetime.combine(self.until + timedelta(days=1), time(), tzinfo=zone(agency))
+
+    def window(self, field: str, agency: Agency | None, via: str = "agency") -> Q:
+        """The date range as a condition on the time `field`, on each row's agency's clock
+        (see clocks)."""
+        return any_of(
+            [
+                which & Q(**{f"{field}__gte": self._at(self.since, tz),
+                             f"{field}__lt": self._at(self.until + timedelta(days=1), tz)})
+                for which, tz in clocks(agency, via)
+            ]
+        )  # fmt: skip
+
+    def calls_q(self, via: str = "") -> Q:
+        """The call filters (beat, district, priority, call type) as one condition on calls,
+        or on rows reached through `via` (`call__` for messages about a call)."""
+        lookups = {"beat": "beat", "district": "district", "priority": "priority__code",
+                   "call_type": "call_type__code"}  # fmt: skip
+        return Q(**{f"{via}{lookups[name]}": value for name, value in self.dims.items()})
+
+    @staticmethod
+    def _at(day: date, tz: ZoneInfo) -> datetime:
+        return datetime.combine(day, time(), tzinfo=tz)
 
     def params(self, **extra: str) -> dict[str, str]:
         out = {"since": self.since.isoformat(), "until": self.until.isoformat()}

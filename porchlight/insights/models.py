@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from porchlight.alerts.models import CodedArea
 from porchlight.insights import buckets
 
 HOURS = [f"h{h:02d}" for h in range(24)]
@@ -124,30 +125,15 @@ class Cursor(models.Model):
         return f"{self.name} @ {self.event_id}"
 
 
-class District(models.Model):
+class District(CodedArea):
     """A district's shape, for the dashboards' district maps: imported from GeoJSON like the
-    beats (alerts.beats, whose reading and checks districts.py reuses). The code is what CAD
-    sends as the call's district. Here rather than beside Beat: only the dashboards read it,
-    and nothing is published to a district."""
+    beats (alerts.beats, whose reading and checks districts.py reuses), with Beat's fields
+    (alerts.models.CodedArea). The code is what CAD sends as the call's district. Here rather
+    than beside Beat: only the dashboards read it, and nothing is published to a district."""
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=120, blank=True)
-    geometry = models.JSONField(_("shape"))  # GeoJSON Polygon or MultiPolygon, lon/lat
-    min_lat = models.FloatField()
-    max_lat = models.FloatField()
-    min_lon = models.FloatField()
-    max_lon = models.FloatField()
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
-
-    class Meta:
+    class Meta(CodedArea.Meta):
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="district_agency_code_unique")
         ]
-        ordering = ["agency", "code"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}".strip()

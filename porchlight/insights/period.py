@@ -143,6 +143,13 @@ def _bars(figure: Figure, caption: str) -> Figure:
     return figure
 
 
+def _maps(board: Dashboard, key: str) -> list[Figure]:
+    """The dashboard's district map (drawn on the server as SVG, so the PDF has it too), when
+    the agency has district shapes (insights/districts.py): else nothing, not an empty map."""
+    found = [f for f in board.figures if f.key == key]
+    return [f for f in found if f.chart is not None and f.chart.get("kind") == "map"]
+
+
 def _slices(filters: Filters) -> list[tuple[str, Filters]]:
     """The period cut into weeks (Monday to Sunday) or calendar months, the first and last
     clipped to the period."""
@@ -259,7 +266,8 @@ def build(agency: Agency | None, filters: Filters) -> Report:
     priorities = _columns(c_now.figure("times_priority"), "by_priority",
                           _("Calls by priority"), [0, 1])  # fmt: skip
     volumes.figures = [_bars(by_day, _("calls by day of the week")),
-                       _bars(priorities, _("calls by priority"))]  # fmt: skip
+                       _bars(priorities, _("calls by priority")),
+                       *_maps(c_now, "district_map")]  # fmt: skip
 
     times = Section("times", _("Response times"))
     names = calls.metric_names()
@@ -295,7 +303,7 @@ def build(agency: Agency | None, filters: Filters) -> Report:
         (_("CSAT (4–5 overall)"), RATE), (_("CSAT answers"), COUNT), ("NPS", SCORE),
         (_("NPS answers"), COUNT),
     ])  # fmt: skip
-    satisfaction.figures = [trend(agency, filters)]
+    satisfaction.figures = [trend(agency, filters), *_maps(f_now, "by_district")]
 
     themes = Section("themes", _("Comment themes"))
     themes.figures = [_bars(f_now.figure("themes"), _("comments by theme"))]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, QuerySet
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call
 from porchlight.insights import buckets
-from porchlight.insights.filters import BadFilter, Filters, zone
+from porchlight.insights.filters import BadFilter, Filters, any_of, clocks
 from porchlight.insights.rollups import delayed_calls
 
 PAGE = 100
@@ -47,26 +47,21 @@ def page_of(query: Any) -> int:
     return _int(query, "page", 1, 100_000) or 1
 
 
+def one_page(qs: QuerySet[Any], page: int) -> tuple[list[Any], bool]:
+    """The page's rows of an ordered queryset, and whether another page follows (one row
+    more is read to know)."""
+    found = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    return found[:PAGE], len(found) > PAGE
+
+
 def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]:
-    qs = Call.objects.filter(
-        first_event_at__gte=filters.start(agency), first_event_at__lt=filters.end(agency)
-    )
+    qs = Call.objects.filter(filters.window("first_event_at", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
-    for name in ("beat", "district"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.priority:
-        qs = qs.filter(priority__code=filters.priority)
-    if filters.call_type:
-        qs = qs.filter(call_type__code=filters.call_type)
-    tz = zone(agency)
-    dow = _int(query, "dow", 1, 7)
-    if dow is not None:
-        qs = qs.annotate(_dow=ExtractIsoWeekDay("first_event_at", tzinfo=tz)).filter(_dow=dow)
-    hour = _int(query, "hour", 0, 23)
-    if hour is not None:
-        qs = qs.annotate(_hour=ExtractHour("first_event_at", tzinfo=tz)).filter(_hour=hour)
+    qs = qs.filter(filters.calls_q())
+    dow, hour = _int(query, "dow", 1, 7), _int(query, "hour", 0, 23)
+    if dow is not None or hour is not None:
+        qs = _at_local(qs, agency, dow, hour)
     if query.get("delayed") == "1":
         qs = qs.annotate(_delayed=Exists(delayed_calls())).filter(_delayed=True)
     metric = str(query.get("measured", ""))
@@ -79,6 +74,25 @@ def calls(agency: Agency | None, filters: Filters, query: Any) -> QuerySet[Call]
         if metric == "clear":
             qs = qs.filter(cleared_time_unknown=False)
     return qs
+
+
+def _at_local(
+    qs: QuerySet[Call], agency: Agency | None, dow: int | None, hour: int | None
+) -> QuerySet[Call]:
+    """The calls that began on that weekday and/or hour of their agency's clock (the calls
+    dashboard's day × hour grid, which the rollups count on each agency's clock). Across
+    agencies, one local weekday and hour per time zone in use."""
+    conditions = []
+    for n, (which, tz) in enumerate(clocks(agency)):
+        parts: dict[str, Any] = {}
+        if dow is not None:
+            parts[f"_dow{n}"] = ExtractIsoWeekDay("first_event_at", tzinfo=tz)
+        if hour is not None:
+            parts[f"_hour{n}"] = ExtractHour("first_event_at", tzinfo=tz)
+        qs = qs.annotate(**parts)
+        wanted = {name: dow if name.startswith("_dow") else hour for name in parts}
+        conditions.append(which & Q(**wanted))
+    return qs.filter(any_of(conditions))
 
 
 def _span(start: Any, end: Any) -> str:
@@ -108,7 +122,7 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         .annotate(_notice=Exists(delayed_calls()))
         .order_by("-first_event_at", "-id")
     )
-    chunk = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    chunk, more = one_page(qs, page)
     out = Rows(
         _("Calls"),
         [
@@ -125,9 +139,9 @@ def call_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             _("Delay notice"),
         ],  # fmt: skip
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for call in chunk[:PAGE]:
+    for call in chunk:
         out.rows.append(
             [
                 call.incident_number,
@@ -169,11 +183,7 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     if reason:
         qs = qs.filter(messages.reason_q(reason)) if group == "failed" else qs.filter(reason=reason)
     page = page_of(query)
-    chunk = list(
-        qs.select_related("call", "agency").order_by("-created", "-id")[
-            (page - 1) * PAGE : page * PAGE + 1
-        ]
-    )
+    chunk, more = one_page(qs.select_related("call", "agency").order_by("-created", "-id"), page)
     out = Rows(
         _("Messages"),
         [
@@ -186,9 +196,9 @@ def message_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             _("Incident"),
         ],
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for row in chunk[:PAGE]:
+    for row in chunk:
         out.rows.append(
             [
                 str(row.pk), local(row.created, agency, row.agency),
@@ -209,10 +219,11 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
         invitation__in=invitations.values("pk"), submitted_at__isnull=False
     )
     page = page_of(query)
-    chunk = list(
+    chunk, more = one_page(
         qs.select_related("invitation__call", "invitation__shift", "invitation__agency")
         .prefetch_related("answers__question")
-        .order_by("-submitted_at", "-id")[(page - 1) * PAGE : page * PAGE + 1]
+        .order_by("-submitted_at", "-id"),
+        page,
     )
     out = Rows(
         _("Survey responses"),
@@ -228,9 +239,9 @@ def response_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
             "NPS (0–10)",
         ],  # fmt: skip
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for response in chunk[:PAGE]:
+    for response in chunk:
         inv = response.invitation
         overall = nps = ""
         for answer in response.answers.all():
@@ -272,16 +283,14 @@ def case_rows(agency: Agency | None, filters: Filters, query: Any) -> Rows:
     if query.get("assigned") == "1":
         qs = qs.filter(assigned_at__isnull=False)
     page = page_of(query)
-    chunk = list(
-        qs.select_related("agency").order_by("-created", "-id")[(page - 1) * PAGE : page * PAGE + 1]
-    )
+    chunk, more = one_page(qs.select_related("agency").order_by("-created", "-id"), page)
     out = Rows(
         _("Cases"),
         [_("Case"), _("Opened"), _("Status"), _("Assigned after"), _("Closed")],
         page=page,
-        more=len(chunk) > PAGE,
+        more=more,
     )
-    for case in chunk[:PAGE]:
+    for case in chunk:
         out.rows.append(
             [
                 case.number, local(case.created, agency, case.agency),

@@ -11,14 +11,13 @@ from porchlight.alerts.models import Alert, Mode, Preference, ResidentContact, S
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.notify.channels import push
 from porchlight.notify.worker import Worker
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 from standins.builders import shut
 from standins.push_local import LocalBrowser, serve_push
 
 from .conftest import LAT, LON, STEP
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # community/tests/factories.make_resident
 
 
 def fake_push_service(page, subscription):
@@ -48,12 +47,7 @@ def test_a_resident_sets_alert_preferences_and_gets_a_push(
         fake_push_service(page, browser.subscription(server, "phone"))
         page.context.grant_permissions(["notifications"], origin=live_server.url)
 
-        page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-        switch_language(page, lang)
-        page.fill("input[name=login]", "rosa@example.org")
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.press("input[name=password]", "Enter")
+        resident_login(page, live_server, agency, "rosa@example.org", lang)
         # From the community pages' own navigation, as a resident finds it.
         page.get_by_role("link", name="Avisos" if lang == "es" else "Alerts").first.click()
         page.wait_for_url("**/me/alerts/")

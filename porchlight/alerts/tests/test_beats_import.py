@@ -74,3 +74,19 @@ def test_beats_at_a_point(agency, grid):
     inside = beats.beats_at(agency, LAT + STEP * 1.5, LON + STEP * 0.5)
     assert [beat.code for beat in inside] == ["2A"]
     assert beats.beats_at(agency, LAT - 1, LON) == []
+
+
+def test_the_beat_reasons_are_translated_in_the_active_language(agency):
+    from django.utils import translation
+
+    a_point = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"beat": "9Z"}, "geometry": {"type": "Point",
+         "coordinates": [-119.0, 35.3]}},
+    ]}  # fmt: skip
+    with translation.override("es"):
+        result = beats.import_geojson(agency, json.dumps(a_point).encode())
+        with pytest.raises(beats.BeatFileError, match="no es JSON"):
+            beats.import_geojson(agency, b"{nope")
+    assert result.skipped == [
+        (1, "sector 9Z: una zona debe ser un Polygon o MultiPolygon de GeoJSON")
+    ]

@@ -11,12 +11,11 @@ from porchlight.alerts import reach, watch
 from porchlight.alerts.models import WatchGroup, WatchMember, WatchMessage, WatchRole
 from porchlight.community.tests.factories import make_place, make_post, make_resident
 from porchlight.notify.models import Outbox
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 
 from .conftest import LAT, LON, STEP
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # community/tests/factories.make_resident
 
 
 @ON_A_PHONE
@@ -54,12 +53,7 @@ def test_staff_make_a_group_a_resident_joins_and_the_captain_sees_it(
     phone = browser.new_context(viewport=viewport)
     phone.set_default_timeout(10_000)
     mine = phone.new_page()
-    mine.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(mine, lang)
-    mine.fill("input[name=login]", "rosa@example.org")
-    mine.fill("input[name=password]", PASSWORD)
-    with mine.expect_navigation():
-        mine.press("input[name=password]", "Enter")
+    resident_login(mine, live_server, agency, "rosa@example.org", lang)
     mine.goto(f"{live_server.url}/me/watch/")
     assert mine.get_attribute("html", "lang") == lang
     assert mine.locator("main h2", has_text="Oleander Watch").count() == 1

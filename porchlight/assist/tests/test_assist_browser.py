@@ -18,13 +18,12 @@ from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import DeliverySettings, DevMessage
 from porchlight.notify.worker import Worker
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 from standins.media import jpeg_with_gps
 
 from .conftest import LAT, LON
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # community/tests/factories.make_resident
 WORDS = {
     "en": {"save": "Save draft", "submit": "Send for approval", "approve": "Approve and send",
            "share": "Share", "agree": "I have read the above and I choose to share",
@@ -114,12 +113,7 @@ def test_ask_approve_notify_share_download(
 
     # 4. The resident opens it and shares a photo, agreeing to be contacted.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(page, lang)
-    page.fill("input[name=login]", "rosa@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
+    resident_login(page, live_server, agency, "rosa@example.org", lang)
     page.goto(f"{live_server.url}/n/{agency.slug}/assist/{item.pk}/")
     assert page.get_attribute("html", "lang") == lang
     assert page.get_by_text(words["voluntary"]).count() >= 1

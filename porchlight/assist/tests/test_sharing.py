@@ -17,6 +17,7 @@ from porchlight.agencies.tests.conftest import make_user, sign_in
 from porchlight.assist import jobs, sharing
 from porchlight.assist.models import AssistanceRequest, Share, ShareFile, Status
 from porchlight.media import storage
+from standins.browser import RESIDENT_PASSWORD
 from standins.media import jpeg_with_gps, upload
 
 from .conftest import LAT, LON
@@ -26,7 +27,7 @@ PHOTO = jpeg_with_gps()
 
 def resident_client(resident) -> Client:
     client = Client()
-    assert client.login(username=resident.user.username, password="pw-Neighbor-42")
+    assert client.login(username=resident.user.username, password=RESIDENT_PASSWORD)
     return client
 
 

@@ -10,13 +10,14 @@ from django.contrib.auth import get_user_model
 from porchlight.agencies.models import Agency
 from porchlight.community.models import Place, Post, Resident
 from porchlight.geo import blocks, h3index
+from standins.browser import RESIDENT_PASSWORD
 
 
 def make_resident(
     agency: Agency, email: str, *, first_name: str = "", trusted: bool = False
 ) -> Resident:
     user = get_user_model().objects.create_user(
-        username=email, email=email, password="pw-Neighbor-42"
+        username=email, email=email, password=RESIDENT_PASSWORD
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return Resident.objects.create(user=user, agency=agency, first_name=first_name, trusted=trusted)

@@ -10,10 +10,9 @@ import pytest
 
 from porchlight.community.models import Comment, Removal
 from porchlight.community.tests.factories import make_post, make_resident
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # factories.make_resident
 LAT, LON = 35.3733, -119.0187
 WORDS = {
     "en": {"open": "Remove this comment", "remove": "Remove the comment",
@@ -54,12 +53,7 @@ def test_a_moderator_removes_a_comment_and_its_author_appeals(
     phone = browser.new_context(viewport=viewport)
     phone.set_default_timeout(10_000)
     mine = phone.new_page()
-    mine.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(mine, lang)
-    mine.fill("input[name=login]", "cy@example.org")
-    mine.fill("input[name=password]", PASSWORD)
-    with mine.expect_navigation():
-        mine.press("input[name=password]", "Enter")
+    resident_login(mine, live_server, agency, "cy@example.org", lang)
     mine.goto(f"{live_server.url}/n/{agency.slug}/posts/{post.pk}/")
     panel = mine.locator(f"#removed-comment-{comment.pk}")
     assert words["removed"] in panel.inner_text() and "Insults a neighbour." in panel.inner_text()

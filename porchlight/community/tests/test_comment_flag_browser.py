@@ -10,10 +10,9 @@ import pytest
 
 from porchlight.community.models import Comment, Flag
 from porchlight.community.tests.factories import make_post, make_resident
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # factories.make_resident
 LAT, LON = 35.3733, -119.0187
 WORDS = {
     "en": {"flag": "Flag this comment", "send": "Send to a moderator",
@@ -38,12 +37,7 @@ def test_a_resident_flags_a_comment_and_a_moderator_keeps_it(
     comment = Comment.objects.create(post=post, author=cy, body="Whoever lives there is a fool.")
     make_resident(agency, "dee@example.org", first_name="Dee")
 
-    page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(page, lang)
-    page.fill("input[name=login]", "dee@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
+    resident_login(page, live_server, agency, "dee@example.org", lang)
     page.goto(f"{live_server.url}/n/{agency.slug}/posts/{post.pk}/")
     look(page, f"community-comment-flag-link-phone-{lang}")
     with page.expect_navigation():

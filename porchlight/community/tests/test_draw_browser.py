@@ -12,10 +12,9 @@ from porchlight.community.places import places_covering
 from porchlight.community.tests.factories import make_resident
 from porchlight.geo import h3index
 from porchlight.geo.models import Address
-from standins.browser import PHONE, look, switch_language
+from standins.browser import PHONE, look, resident_login
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # factories.make_resident
 WORDS = {
     "en": {"map": "Map to draw an area", "undo": "Undo last corner", "save": "Save place",
            "ready": "Area with 3 corners", "some": "Corners: 2"},
@@ -39,12 +38,7 @@ def test_a_resident_draws_an_area_for_a_place(
         h3=h3index.cell(lat, lon),
     )  # fmt: skip
     me = make_resident(agency, "rosa@example.org")
-    page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(page, lang)
-    page.fill("input[name=login]", "rosa@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
+    resident_login(page, live_server, agency, "rosa@example.org", lang)
     page.goto(f"{live_server.url}/n/{agency.slug}/places/new/")
     assert page.get_attribute("html", "lang") == lang
 

@@ -10,10 +10,9 @@ import pytest
 
 from porchlight.community.tests.factories import make_place, make_resident
 from porchlight.publicmap.tests.builders import BLOCK_LAT
-from standins.browser import PHONE, look, switch_language
+from standins.browser import PHONE, look, resident_login
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-PASSWORD = "pw-Neighbor-42"  # factories.make_resident
 WORDS = {
     "en": {"link": "Weekly safety summary for Home", "around": "Around Home",
            "back": "Back to my places", "places": "My places"},
@@ -31,12 +30,7 @@ def test_a_place_links_to_its_weekly_summary_and_back(
     words = WORDS[lang]
     me = make_resident(agency, "ana@example.org", first_name="Ana")
     home = make_place(me, BLOCK_LAT, -119.008, miles=0.5, name="Home")
-    page.goto(f"{live_server.url}/n/{agency.slug}/signin/")
-    switch_language(page, lang)
-    page.fill("input[name=login]", "ana@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
+    resident_login(page, live_server, agency, "ana@example.org", lang)
     page.goto(f"{live_server.url}/n/{agency.slug}/feed/")
     look(page, f"community-places-summary-link-phone-{lang}")
     with page.expect_navigation():

@@ -23,20 +23,13 @@ OVER = (*CLEARED, Term.UNFOUNDED, Term.CLOSED)
 
 
 def cases(agency: Agency | None, filters: Filters) -> QuerySet[Case]:
-    qs = Case.objects.filter(created__gte=filters.start(agency), created__lt=filters.end(agency))
+    qs = Case.objects.filter(filters.window("created", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
     if filters.dims:
-        matching = Call.objects.all()
+        matching = Call.objects.filter(filters.calls_q())
         if agency is not None:
             matching = matching.filter(agency=agency)
-        for name in ("beat", "district"):
-            if getattr(filters, name):
-                matching = matching.filter(**{name: getattr(filters, name)})
-        if filters.priority:
-            matching = matching.filter(priority__code=filters.priority)
-        if filters.call_type:
-            matching = matching.filter(call_type__code=filters.call_type)
         qs = qs.filter(incidents__incident_number__in=matching.values("incident_number")).distinct()
     return qs
 

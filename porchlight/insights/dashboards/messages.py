@@ -33,18 +33,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def outbox(agency: Agency | None, filters: Filters) -> QuerySet[Outbox]:
-    qs = Outbox.objects.filter(created__gte=filters.start(agency), created__lt=filters.end(agency))
+    qs = Outbox.objects.filter(filters.window("created", agency))
     if agency is not None:
         qs = qs.filter(agency=agency)
     # A call filter keeps the messages about calls that match it (others have no call).
-    for name in ("beat", "district"):
-        if getattr(filters, name):
-            qs = qs.filter(**{f"call__{name}": getattr(filters, name)})
-    if filters.priority:
-        qs = qs.filter(call__priority__code=filters.priority)
-    if filters.call_type:
-        qs = qs.filter(call__call_type__code=filters.call_type)
-    return qs
+    return qs.filter(filters.calls_q(via="call__"))
 
 
 def reason_q(label: str) -> Q:

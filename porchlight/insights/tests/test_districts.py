@@ -130,3 +130,53 @@ def test_the_feedback_dashboard_maps_satisfaction_by_district(agency, answered):
     shade = {s["code"]: s["opacity"] for s in chart["shapes"]}
     # The three answers (CSAT 66.7%) are all in D2; D1 has none and stays the palest.
     assert shade["D2"] > shade["D1"] == 0.08
+
+
+def test_a_spanish_speaking_admin_reads_the_skip_reasons_in_spanish(staff_client, agency):
+    """The reasons come from the shared reader (alerts.beats and alerts.shapes) and name the
+    district in the district page's own words; all are translated in the request's language."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = [
+        {"type": "Feature", "properties": {"district": "D1"}, "geometry": square(LAT, LON)},
+        {"type": "Feature", "properties": {}, "geometry": square(LAT, LON)},
+        {"type": "Feature", "properties": {"district": "PT"},
+         "geometry": {"type": "Point", "coordinates": [LON, LAT]}},
+        {"type": "Feature", "properties": {"district": "FAR"},
+         "geometry": square(LAT, 200.0)},
+    ]  # fmt: skip
+    client = staff_client("admin")
+    upload = SimpleUploadedFile("d.geojson", district_file(*bad))
+    page = client.post(URL, {"file": upload}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'lang="es"' in page
+    assert "Elemento 3: el distrito D1 aparece dos veces; se conservó el primero" in page
+    assert "Elemento 4: falta la propiedad &#x27;district&#x27;" in page
+    assert "Elemento 5: distrito PT: una zona debe ser un Polygon o MultiPolygon de GeoJSON" in page
+    assert "Elemento 6: distrito FAR: las coordenadas deben ser longitud, latitud" in page
+    assert "appears twice" not in page and " property" not in page
+    # The whole file refused: the reader's reason in Spanish too.
+    r = client.post(
+        URL, {"file": SimpleUploadedFile("x.geojson", b'{"type": "Feature"}')},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )  # fmt: skip
+    assert r.status_code == 400
+    assert "se esperaba una FeatureCollection de GeoJSON" in r.content.decode()
+    # The same upload in English keeps the English reasons.
+    upload = SimpleUploadedFile("d.geojson", district_file(*bad))
+    page = client.post(URL, {"file": upload}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Feature 3: district D1 appears twice; the first was kept" in page
+
+
+def test_a_district_is_a_coded_area_like_a_beat(agency):
+    """One abstract model (alerts.models.CodedArea) gives both tables the same columns; each
+    keeps its own table, constraint and agency link (agency.beats, none for districts)."""
+    from porchlight.alerts.models import Beat, CodedArea
+
+    def columns(model):
+        return {f.name: (type(f), f.null) for f in model._meta.concrete_fields}
+
+    assert issubclass(District, CodedArea) and issubclass(Beat, CodedArea)
+    assert columns(District) == columns(Beat)
+    districts.import_geojson(agency, district_file())
+    assert not hasattr(agency, "district_set") and agency.beats.count() == 0
+    assert District.objects.get(code="D2").label == "South"

@@ -1,5 +1,5 @@
 """District shapes in a real browser: an agency admin opens the upload page from the
-dashboards' tabs, uploads a GeoJSON file, sees what was added, and the calls dashboard then
+dashboards' tabs, uploads a GeoJSON file, sees what was added and why a feature was skipped, and the calls dashboard then
 draws calls by district as a map. On a phone and a desktop, in English and Spanish; axe finds
 nothing serious. Screenshots: test-artifacts/districts-*.png."""
 
@@ -40,12 +40,15 @@ def test_an_admin_uploads_districts_and_sees_the_map(
     assert page.get_attribute("html", "lang") == lang
     look(page, f"districts-empty-{size}-{lang}")
     upload = tmp_path / "districts.geojson"
-    upload.write_bytes(district_file())
+    # One feature without a code: its reason is shown in the page's language.
+    upload.write_bytes(district_file({"type": "Feature", "properties": {}, "geometry": None}))
     page.set_input_files("#id_file", str(upload))
     with page.expect_navigation():
         page.locator("form.edit button[type=submit]").click()
     assert page.locator("#district-result").is_visible()
     assert page.locator("#districts tbody tr").count() == 2
+    reason = {"en": "Feature 3: no 'district' property", "es": "Elemento 3: falta la propiedad"}
+    assert reason[lang] in page.locator("section:has(#result-h) li").inner_text()
     look(page, f"districts-uploaded-{size}-{lang}")
 
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")

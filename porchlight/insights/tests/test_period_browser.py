@@ -1,15 +1,17 @@
 """The period report in a real browser, on a 390 px phone and a desktop, in English and
 Spanish: a read-only staff member opens it from the calls dashboard, sees its charts drawn and
-the comparison table, axe finds nothing serious, the PDF link downloads a PDF, and the print view (emulated print media)
+the comparison table and the district maps, axe finds nothing serious, the PDF link downloads a PDF, and the print view (emulated print media)
 leaves out the menus and the form and keeps the agency, the period and the figures.
 Screenshots go to test-artifacts/period-*.png."""
 
 import pytest
 
-from porchlight.insights import rollups
+from porchlight.insights import districts, rollups
 from porchlight.insights.tests.fixture import six_calls
+from porchlight.insights.tests.test_districts import district_file
 from porchlight.insights.tests.test_other_dashboards import answered  # noqa: F401
 from standins.browser import (
+    ARTIFACTS,
     DESKTOP,
     PHONE,
     look,
@@ -35,6 +37,7 @@ def test_the_period_report_on_screen_and_in_print(
 ):
     six_calls(agency)
     rollups.rebuild(agency)
+    districts.import_geojson(agency, district_file())
     login = make_staff(agency, role="readonly", username="analyst")
     staff_login(page, live_server, login)
     switch_language(page, lang)
@@ -55,7 +58,13 @@ def test_the_period_report_on_screen_and_in_print(
     assert page.locator("svg.pr-lines-chart circle.csat-dot").count() == 1
     assert page.locator("svg.pr-lines-chart rect.nps-dot").count() == 1
     assert agency.name in page.locator(".pr-agency").inner_text()
+    # The district maps (calls, CSAT): drawn shapes, no script.
+    assert page.locator("#pr-volumes svg.in-map path.area").count() == 2
+    assert page.locator("#pr-satisfaction svg.in-map path.area").count() == 2
     look(page, f"period-{size}-{lang}")
+    # The calls map alone, to look at (the full page is long).
+    shot = ARTIFACTS / f"period-map-{size}-{lang}.png"
+    page.locator("section:has(> #district_map-h)").screenshot(path=str(shot))
     if viewport == DESKTOP:
         # The PDF link gives the report as a PDF file (its content: test_period_pdf.py).
         with page.expect_download(timeout=90_000) as started:  # a PDF takes seconds to lay out
@@ -82,4 +91,5 @@ def test_the_period_report_on_screen_and_in_print(
         "s => getComputedStyle(s).breakBefore)"
     )
     assert breaks[0] != "page" and set(breaks[1:]) == {"page"}
+    assert page.locator("#pr-volumes svg.in-map").is_visible()
     screenshot(page, f"period-print-{size}-{lang}")
