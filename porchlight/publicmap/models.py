@@ -135,14 +135,25 @@ class PublishedIncident(models.Model):
         indexes = [
             # "Within a radius, since a date": one range scan per H3 cell of the covering. Not
             # agency-first: the map shows every agency of a deployment in the area asked for.
-            # With the columns the map's filter, distance and order need (PostgreSQL; other
-            # databases ignore INCLUDE): the GeoJSON query picks its page from the index alone
-            # and reads only that page's rows (publicmap/geojson.py; docs/performance.md).
+            # With every column the map reads (PostgreSQL; other databases ignore INCLUDE):
+            # the filter, the distance, the order and each feature's fields come from the
+            # index alone, an index-only scan that reads no row (query.matching(), for the
+            # GeoJSON, the map page's list and its summary). With only the filter's columns,
+            # each of a page's 1,000 rows was a scattered heap fetch (docs/performance.md).
             models.Index(
                 fields=["h3", "occurred_at"],
-                include=["id", "lat", "lon", "mapping"],
+                include=[
+                    "id",
+                    "lat",
+                    "lon",
+                    "mapping",
+                    "agency",
+                    "kind",
+                    "block_number",
+                    "street",
+                ],
                 name="publicmap_cells_time",
-            ),
+            ),  # fmt: skip
             # Bounding boxes too large for a cell list read the newest first.
             models.Index(fields=["occurred_at"], name="publicmap_recent"),
             models.Index(fields=["call_id"], name="publicmap_call"),

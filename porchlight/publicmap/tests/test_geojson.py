@@ -1,8 +1,15 @@
-"""PostgreSQL's GeoJSON text (publicmap/geojson.py) is byte for byte the Python path's."""
+"""The endpoint's GeoJSON, on either engine, is the same bytes.
+
+PostgreSQL writes each feature's JSON itself (publicmap/geojson.py); other databases (SQLite
+in development and tests) take the Python path (`api.feature()` + orjson). Every test here runs
+on both engines: each checks that the engine takes its own path, and that what comes out is
+byte for byte the Python path's and the bytes spelled out below (floats as Python's repr, times
+as `isoformat()` in UTC, strings escaped as orjson escapes them, keys in order).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import orjson
 import pytest
@@ -14,13 +21,14 @@ from porchlight.geo import h3index
 from porchlight.publicmap import api, geojson, query
 from porchlight.publicmap.models import Category, CategoryMapping, PublishedIncident
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the SQL-built GeoJSON is PostgreSQL's"
-    ),
-]
+# The Python path, kept before a test makes the endpoint refuse it (only_the_engines_path).
+from porchlight.publicmap.query import incidents as python_incidents
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/map/incidents"
 LAT, LON = 35.3733, -119.02
+# Which path the endpoint must take on the engine the suite runs on.
+SQL_WRITES_JSON = connection.vendor == "postgresql"
 
 
 def _incident(agency, mapping, n, **fields):
@@ -33,7 +41,27 @@ def _incident(agency, mapping, n, **fields):
     return PublishedIncident.objects.create(**values)
 
 
-def test_the_same_bytes_as_the_python_path(agency):
+@pytest.fixture
+def only_the_engines_path(monkeypatch):
+    """The other path raises, so an answer proves the endpoint took the engine's own."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the endpoint took the other engine's path")
+
+    assert geojson.supported() is SQL_WRITES_JSON
+    if SQL_WRITES_JSON:
+        monkeypatch.setattr(api.query, "incidents", refuse)
+    else:
+        monkeypatch.setattr(api.geojson, "features", refuse)
+
+
+def _window():
+    # A fixed window in whole seconds, so the answer's since and until are the ones sent.
+    until = (timezone.now() + timedelta(hours=1)).replace(microsecond=0)
+    return until - timedelta(days=60), until
+
+
+def test_the_same_bytes_as_the_python_path(client, agency, only_the_engines_path):
     mappings = {
         c: CategoryMapping.objects.create(agency=agency, source="cad", code=c, category=c)
         for c in Category.values
@@ -45,43 +73,70 @@ def test_the_same_bytes_as_the_python_path(agency):
     _incident(agency, mappings["theft"], 21, street="")
     # A whole-number coordinate, a time without microseconds and one with a few.
     _incident(agency, mappings["alarm"], 22, lon=-119.0)
-    _incident(agency, mappings["alarm"], 23, occurred_at=datetime(2026, 12, 1, 5, 6, 7, tzinfo=UTC))
-    _incident(
-        agency, mappings["alarm"], 24, occurred_at=datetime(2026, 12, 1, 5, 6, 7, 12, tzinfo=UTC)
-    )
+    two_days_ago = (timezone.now() - timedelta(days=2)).replace(microsecond=0)
+    _incident(agency, mappings["alarm"], 23, occurred_at=two_days_ago)
+    _incident(agency, mappings["alarm"], 24, occurred_at=two_days_ago.replace(microsecond=12))
     Agency.objects.filter(pk=agency.pk).update(slug='we"ird')
     slugs = dict(Agency.objects.values_list("pk", "slug"))
-    until = timezone.now()
-    since = datetime(2026, 11, 1, tzinfo=UTC)
+    since, until = _window()
+    window = {"since": since.isoformat(), "until": until.isoformat()}
     areas = [
-        query.Circle(LAT, LON, 2.0),
-        query.Box(west=-119.5, south=35.0, east=-118.5, north=36.0),
-    ]
+        (query.Circle(LAT, LON, 2.0), {"lat": LAT, "lon": LON, "radius": "2"}),
+        (query.Box(west=-119.5, south=35.0, east=-118.5, north=36.0), {"bbox": "-119.5,35,-118.5,36"}),
+    ]  # fmt: skip
     for language in ("en", "es"):
-        with translation.override(language):
-            for area in areas:
-                for limit in (5, 1000):
-                    texts, truncated = geojson.features(
-                        area, since, until, categories=None, agency_id=None, limit=limit
-                    )
-                    found, more = query.incidents(area, since, until, limit=limit)
-                    assert truncated == more
-                    assert len(found) == min(limit, 16)
-                    assert texts == [orjson.dumps(api.feature(i, slugs)).decode() for i in found]
+        for area, params in areas:
+            for limit in (5, 1000):
+                answer = client.get(URL, {**params, **window, "lang": language, "limit": limit})
+                assert answer.status_code == 200
+                # The Python path, called here (not through the endpoint) for the same rows.
+                with translation.override(language):
+                    found, more = python_incidents(area, since, until, limit=limit)
+                    features = [api.feature(i, slugs) for i in found]
+                assert len(found) == min(limit, 16)
+                expected = {"type": "FeatureCollection", "features": features}
+                expected.update(truncated=more, **window)
+                assert answer.content == orjson.dumps(expected), (language, area, limit)
 
 
-def test_the_endpoint_answers_the_same_either_way(client, agency, monkeypatch):
+def test_the_bytes_spelled_out(client, agency, only_the_engines_path):
+    """Independent of both paths: one feature's exact text, in English and in Spanish."""
+    mapping = CategoryMapping.objects.create(
+        agency=agency, source="cad", code="x", category="theft"
+    )
+    at = (timezone.now() - timedelta(days=2)).replace(microsecond=12)
+    incident = _incident(
+        agency, mapping, 1, kind="offense", street='Main "St" \\ ñandú\x01', lon=-119.0,
+        lat=35.37331, occurred_at=at,
+    )  # fmt: skip
+    since, until = _window()
+    params = {"lat": LAT, "lon": LON, "radius": "2", "since": since.isoformat()}
+    when = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000012+00:00")
+    for language, words in (
+        ("en", ("Theft", "Reported crime", "1200 block of")),
+        ("es", ("Hurto", "Delito denunciado", "Cuadra 1200 de")),
+    ):
+        answer = client.get(URL, {**params, "until": until.isoformat(), "lang": language})
+        theft, kind, block = words
+        assert answer.content == (
+            '{"type":"FeatureCollection","features":[{"type":"Feature","id":' f"{incident.pk},"
+            '"geometry":{"type":"Point","coordinates":[-119.0,35.37331]},'
+            '"properties":{"category":"theft","category_label":"' f'{theft}","kind":"offense",'
+            f'"kind_label":"{kind}","block":"{block}' ' Main \\"St\\" \\\\ ñandú\\u0001",'
+            f'"occurred_at":"{when}","agency":"{agency.slug}"' "}}],"
+            f'"truncated":false,"since":"{since.isoformat()}","until":"{until.isoformat()}"' "}"
+        ).encode()  # fmt: skip
+
+
+def test_the_engine_takes_its_own_path(client, agency, only_the_engines_path):
     mapping = CategoryMapping.objects.create(
         agency=agency, source="cad", code="x", category="theft"
     )
     for n in range(1, 4):
         _incident(agency, mapping, n, lat=LAT + n * 1e-4)
-    # A fixed window, so both answers name the same since and until.
-    until = (timezone.now() + timedelta(hours=1)).replace(microsecond=0).isoformat()
-    params = {"lat": LAT, "lon": LON, "radius": "1", "until": until}
-    sql = client.get(api_url := "/api/v1/map/incidents", params)
-    monkeypatch.setattr(geojson, "supported", lambda: False)
-    python = client.get(api_url, params)
-    assert sql.status_code == python.status_code == 200
-    assert sql.content == python.content
-    assert len(sql.json()["features"]) == 3
+    answer = client.get(URL, {"lat": LAT, "lon": LON, "radius": "1"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/geo+json"
+    body = answer.json()
+    assert body["type"] == "FeatureCollection"
+    assert [f["properties"]["category"] for f in body["features"]] == ["theft"] * 3

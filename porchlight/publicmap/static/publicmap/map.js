@@ -4,36 +4,20 @@
 (function () {
   "use strict";
   var el = document.getElementById("pm-map");
-  if (!el || !window.L) { return; }
+  if (!el || !window.L || !window.PorchlightBaseMap) { return; }
   var d = el.dataset;
   var status = document.getElementById("pm-map-status");
   var lang = document.documentElement.lang || "en";
   el.hidden = false;
-  // No fades or zoom animation for people who asked for less motion.
-  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  var map = L.map(el, {
-    zoomControl: true, minZoom: 9, maxZoom: 19, fadeAnimation: !still, zoomAnimation: !still
-  });
-  if (d.tiles) {
-    L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
-  }
-  if (d.streets) {
-    fetch(d.streets).then(function (r) { return r.json(); }).then(function (streets) {
-      L.geoJSON(streets, {
-        interactive: false,
-        style: { color: "#5b6670", weight: 3, opacity: 0.8 }
-      }).addTo(map).bringToBack();
-    }).catch(function () { /* the incidents still draw; the list is there */ });
-  }
+  // The base layer (tiles or the bundled streets) and the agency's area when the view is a
+  // box: publicmap/basemap.js, as every other map of the product.
+  var map = window.PorchlightBaseMap(el);
   var MAX_SPAN = 0.99; // the API takes a box at most 1 degree each way
   if (d.circle) {
     var c = d.circle.split(",").map(Number);
     var ring = L.circle([c[0], c[1]], { radius: c[2] * 1609.344, color: "#0b4f8a", fill: false, weight: 2, interactive: false }).addTo(map);
     map.fitBounds(ring.getBounds());
-  } else if (d.bounds) {
-    var b = d.bounds.split(",").map(Number);
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
-  } else {
+  } else if (!d.bounds) {
     map.setView([39.5, -98.35], 4);
   }
   var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
