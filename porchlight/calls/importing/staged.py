@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 import orjson
@@ -38,7 +38,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
-from porchlight.calls import bulk, intake, rows
+from porchlight.calls import intake, rows
 from porchlight.calls.intake import APPLIED, Feed, Outcome
 from porchlight.calls.models import Call
 from porchlight.notify import pii
@@ -73,6 +73,8 @@ _STAGE_COLUMNS: list[tuple[str, str]] = [
     ("event_id", "text"),
     ("content_hash", "text"),
     ("payload", "jsonb"),
+    # The call did not exist when the chunk locked its calls: inserted folded (_insert_sql).
+    ("new_call", "boolean"),
 ]
 # Fields a newer event overwrites and an older one only fills when blank (intake._merge's put),
 # with the way a call's current value counts as blank.
@@ -106,11 +108,54 @@ def _copy_sql() -> str:
     return f"COPY {STAGE} ({', '.join(n for n, _ in _STAGE_COLUMNS)}) FROM STDIN"
 
 
-@functools.cache
-def _merge_sql() -> str:
-    """The fold of every staged event into its call, in one statement (see the module doc)."""
+# Every column of a call, as the fold writes it: what _merge_sql sets and _insert_sql inserts.
+_SET_COLUMNS = [
+    *_PUT_TEXT,
+    *_PUT_OTHER,
+    "units",
+    *_TIME_FIELDS.values(),
+    "cleared_time_unknown",
+    "status",
+    "first_event_at",
+    "last_event_at",
+    "do_not_contact",
+    "juvenile",
+]
+_INSERT_COLUMNS = [
+    "agency_id",
+    "incident_number",
+    *_SET_COLUMNS,
+    "needs_mapping",
+    "historical",
+    "import_run_id",
+    "created",
+    "updated",
+]
+# A column added to calls_call without a place here would make the INSERT of new calls fail
+# (or silently take its database default): fail at import instead.
+assert sorted(_INSERT_COLUMNS) == sorted(
+    str(f.column) for f in Call._meta.concrete_fields if not f.primary_key
+), "staged.py: _INSERT_COLUMNS no longer lists every column of calls_call"
+# The rule of unmapped.needs_mapping, on the call's final codes.
+_NEEDS_MAPPING = "(ct.id IS NULL OR ct.needs_mapping OR (p.id IS NOT NULL AND p.rank IS NULL))"
+_CODES_JOIN = (
+    "LEFT JOIN calls_calltype ct ON ct.id = v.call_type_id "
+    "LEFT JOIN agencies_prioritycode p ON p.id = v.priority_id"
+)
+
+
+def _fold(new: bool) -> tuple[list[str], list[str]]:
+    """The fold of a call's staged events, as (aggregates over the staging rows, named `a`;
+    the call's new values from `a` and its current row `c`).
+
+    `new`: the call does not exist yet, and is inserted already folded instead of created
+    empty and then updated (each write of a call rewrites its row and its indexes). Its
+    current row is then the one intake._new_call makes from its first event: no value, and
+    the first event's time, status and CAD-time position. Every event is at or after that
+    time, so each field takes its last non-blank value; each time its earliest report; the
+    status the first event to reach the highest rank (the first event's own when none is
+    higher); the flags any event's."""
     aggs: list[str] = [
-        "c.id AS id",
         "min(s.at) AS min_at",
         "max(s.at) AS max_at",
         "max(s.rnk) AS best_rank",
@@ -120,6 +165,16 @@ def _merge_sql() -> str:
     ]
     news: list[str] = []
     for name in [*_PUT_TEXT, *_PUT_OTHER, "units"]:
+        if new:
+            aggs.append(
+                f"(array_agg(s.{name} ORDER BY s.at DESC, s.ord DESC) "
+                f"FILTER (WHERE s.{name} IS NOT NULL))[1] AS {name}_new"
+            )
+            blank = {"units": ", '[]'::jsonb"}.get(name, ", ''" if name in _PUT_TEXT else "")
+            news.append(
+                f"COALESCE(a.{name}_new{blank}) AS {name}" if blank else f"a.{name}_new AS {name}"
+            )
+            continue
         # The last non-blank value among events at or after the call's last event time, and
         # the first non-blank among the older ones (which only fill a blank).
         aggs.append(
@@ -141,7 +196,11 @@ def _merge_sql() -> str:
         news.append(f"COALESCE(a.{name}_new, {current}, a.{name}_old{tail}) AS {name}")
     for status, column in _TIME_FIELDS.items():
         aggs.append(f"min(s.at) FILTER (WHERE s.status = '{status}') AS {column}_min")
-        news.append(f"LEAST(c.{column}, a.{column}_min) AS {column}")
+        news.append(
+            f"a.{column}_min AS {column}"
+            if new
+            else f"LEAST(c.{column}, a.{column}_min) AS {column}"
+        )
     for status in _FINALS:
         # The earliest report of each closing status, its position, and its flag.
         aggs.append(
@@ -153,9 +212,11 @@ def _merge_sql() -> str:
             f"AS {status}_ord"
         )
     # cleared_time_unknown: set by the closing report that last moved a closing time earlier
-    # (in CAD-time order), as intake._merge does; else unchanged.
+    # (in CAD-time order), as intake._merge does; else unchanged (a new call's: false).
     improved = {
-        st: (
+        st: f"(a.{_TIME_FIELDS[st]}_min IS NOT NULL)"
+        if new
+        else (
             f"(a.{_TIME_FIELDS[st]}_min IS NOT NULL AND "
             f"(c.{_TIME_FIELDS[st]} IS NULL OR a.{_TIME_FIELDS[st]}_min < c.{_TIME_FIELDS[st]}))"
         )
@@ -163,46 +224,69 @@ def _merge_sql() -> str:
     }
     first, second = _FINALS
     pos = {st: f"(a.{_TIME_FIELDS[st]}_min, a.{st}_ord)" for st in _FINALS}
+    unchanged = "false" if new else "c.cleared_time_unknown"
     news.append(
         "CASE "
         f"WHEN {improved[first]} AND {improved[second]} THEN "
         f"CASE WHEN {pos[first]} > {pos[second]} THEN a.{first}_ctu ELSE a.{second}_ctu END "
         f"WHEN {improved[first]} THEN a.{first}_ctu "
         f"WHEN {improved[second]} THEN a.{second}_ctu "
-        "ELSE c.cleared_time_unknown END AS cleared_time_unknown"
+        f"ELSE {unchanged} END AS cleared_time_unknown"
     )
     rank = " ".join(f"WHEN '{s}' THEN {r}" for s, r in sorted(intake._RANK.items()))
-    news += [
-        f"CASE WHEN a.best_rank > (CASE c.status {rank} END) THEN a.best_status "
-        "ELSE c.status END AS status",
-        "LEAST(c.first_event_at, a.min_at) AS first_event_at",
-        "GREATEST(c.last_event_at, a.max_at) AS last_event_at",
-        "(c.do_not_contact OR a.dnc) AS do_not_contact",
-        "(c.juvenile OR a.juvenile) AS juvenile",
-        "a.id AS id",
-    ]
-    set_columns = [
-        *_PUT_TEXT,
-        *_PUT_OTHER,
-        "units",
-        *_TIME_FIELDS.values(),
-        "cleared_time_unknown",
-        "status",
-        "first_event_at",
-        "last_event_at",
-        "do_not_contact",
-        "juvenile",
-    ]
-    sets = ", ".join(f"{col} = v.{col}" for col in set_columns)
-    # The rule of unmapped.needs_mapping, on the call's final codes.
-    needs = "(ct.id IS NULL OR ct.needs_mapping OR (p.id IS NOT NULL AND p.rank IS NULL))"
+    if new:
+        # The first event's status stands unless a later one ranks higher; the first event to
+        # reach the highest rank is then the first event itself whenever its rank is highest.
+        news += [
+            "a.best_status AS status",
+            "a.min_at AS first_event_at",
+            "a.max_at AS last_event_at",
+            "a.dnc AS do_not_contact",
+            "a.juvenile AS juvenile",
+        ]
+    else:
+        news += [
+            f"CASE WHEN a.best_rank > (CASE c.status {rank} END) THEN a.best_status "
+            "ELSE c.status END AS status",
+            "LEAST(c.first_event_at, a.min_at) AS first_event_at",
+            "GREATEST(c.last_event_at, a.max_at) AS last_event_at",
+            "(c.do_not_contact OR a.dnc) AS do_not_contact",
+            "(c.juvenile OR a.juvenile) AS juvenile",
+        ]
+    return aggs, news
+
+
+@functools.cache
+def _merge_sql() -> str:
+    """The fold of the staged events of calls that existed before the chunk into those calls,
+    in one statement (see the module doc)."""
+    aggs, news = _fold(new=False)
+    sets = ", ".join(f"{col} = v.{col}" for col in _SET_COLUMNS)
     return (
-        f"WITH a AS (SELECT {', '.join(aggs)} FROM {STAGE} s JOIN calls_call c "
-        "ON c.agency_id = %s AND c.incident_number = s.incident_number GROUP BY c.id), "
-        f"v AS (SELECT {', '.join(news)} FROM a JOIN calls_call c ON c.id = a.id) "
-        f"UPDATE calls_call t SET {sets}, needs_mapping = {needs}, updated = %s "
-        "FROM v LEFT JOIN calls_calltype ct ON ct.id = v.call_type_id "
-        "LEFT JOIN agencies_prioritycode p ON p.id = v.priority_id WHERE t.id = v.id"
+        f"WITH a AS (SELECT c.id AS id, {', '.join(aggs)} FROM {STAGE} s JOIN calls_call c "
+        "ON c.agency_id = %s AND c.incident_number = s.incident_number "
+        "WHERE NOT s.new_call GROUP BY c.id), "
+        f"v AS (SELECT a.id AS id, {', '.join(news)} FROM a JOIN calls_call c ON c.id = a.id) "
+        f"UPDATE calls_call t SET {sets}, needs_mapping = {_NEEDS_MAPPING}, updated = %s "
+        f"FROM v {_CODES_JOIN} WHERE t.id = v.id"
+    )
+
+
+@functools.cache
+def _insert_sql() -> str:
+    """The chunk's new calls, inserted already folded, in incident order (as ingest() creates
+    them). A call someone else created since the lock is left alone here: its number comes
+    back missing from RETURNING and it is merged instead."""
+    aggs, news = _fold(new=True)
+    folded = ", ".join(f"v.{col}" for col in _SET_COLUMNS)
+    return (
+        f"WITH a AS (SELECT s.incident_number AS incident_number, {', '.join(aggs)} "
+        f"FROM {STAGE} s WHERE s.new_call GROUP BY s.incident_number), "
+        f"v AS (SELECT a.incident_number AS incident_number, {', '.join(news)} FROM a) "
+        f"INSERT INTO calls_call ({', '.join(_INSERT_COLUMNS)}) "
+        f"SELECT %s, v.incident_number, {folded}, {_NEEDS_MAPPING}, true, %s, %s, %s "
+        f"FROM v {_CODES_JOIN} ORDER BY v.incident_number "
+        "ON CONFLICT (agency_id, incident_number) DO NOTHING RETURNING incident_number"
     )
 
 
@@ -228,6 +312,7 @@ def _stage_row(
     contacts: dict[tuple[str, str], int],
     types: dict[str, int],
     prios: dict[str, int],
+    calls: Container[str],
 ) -> tuple[Any, ...]:
     """One staged event: the values intake._merge would `put`, blanks as NULL. Runs for every
     row of a file, so written with plain locals and `or None` (no helper calls, no enum
@@ -285,6 +370,7 @@ def _stage_row(
         ev.event_id,
         item.content_hash,
         orjson.dumps(intake._payload(item)).decode(),
+        ev.incident_number not in calls,
     )
 
 
@@ -342,30 +428,11 @@ def _apply_agency(
     calls = rows.lock_calls(agency.pk, numbers)
     if any(not c.historical for c in calls.values()):
         raise _LiveCall
-    missing = [n for n in numbers if n not in calls]
-    if missing:
-        new = [
-            intake._new_call(agency.pk, n, first[n], True, feed.import_run_id, now) for n in missing
-        ]
-        made = set(
-            bulk.insert(
-                Call,
-                intake._CALL_FIELDS,
-                new,
-                ignore_conflicts=True,
-                returning="incident_number",
-            )
-            or ()
-        )
-        if others := [n for n in missing if n not in made]:
-            # Created by someone else since the lock: locked now, and live ones refused.
-            if any(not c.historical for c in rows.lock_calls(agency.pk, others).values()):
-                raise _LiveCall
 
     # Ids by code, once a chunk (a model's `pk` is a property call per row).
     types = {code: row.pk for code, row in prepared.call_types.items()}
     prios = {code: row.pk for code, row in prepared.priorities.items()}
-    staged = [_stage_row(item, prepared.contacts, types, prios) for item in fresh]
+    staged = [_stage_row(item, prepared.contacts, types, prios, calls) for item in fresh]
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(_create_sql())
         # Emptied at each commit; and here, for a chunk applied in a transaction that has not
@@ -374,7 +441,22 @@ def _apply_agency(
         with cursor.cursor.copy(_copy_sql()) as copy:
             for row in staged:
                 copy.write_row(row)
-        cursor.execute(_merge_sql(), [agency.pk, now])
+        merge = bool(calls)
+        if len(calls) < len(numbers):
+            cursor.execute(_insert_sql(), [agency.pk, feed.import_run_id, now, now])
+            made = {number for (number,) in cursor.fetchall()}
+            if others := [n for n in numbers if n not in calls and n not in made]:
+                # Created by someone else since the lock: locked now, live ones refused, and
+                # merged into like the calls that existed before.
+                if any(not c.historical for c in rows.lock_calls(agency.pk, others).values()):
+                    raise _LiveCall
+                cursor.execute(
+                    f"UPDATE {STAGE} SET new_call = false WHERE incident_number = ANY(%s)",
+                    [others],
+                )
+                merge = True
+        if merge:
+            cursor.execute(_merge_sql(), [agency.pk, now])
         cursor.execute(_events_sql(), [agency.pk, feed.source, now, True, agency.pk])
     for item in fresh:
         outcomes[item.index] = Outcome(
