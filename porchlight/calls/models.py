@@ -85,7 +85,11 @@ class CallType(models.Model):
 class Call(models.Model):
     """A call for service, as the CAD last told it. Built from the event log, status only forward."""
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="calls")
+    # No index of its own: call_incident_unique (agency, incident_number) leads with it, and
+    # every index entry is written again whenever a call changes (issue 9, the import).
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="calls", db_index=False
+    )
     incident_number = models.CharField(max_length=40)
     call_type = models.ForeignKey(CallType, models.PROTECT, null=True, blank=True)
     priority = models.ForeignKey("agencies.PriorityCode", models.PROTECT, null=True, blank=True)
@@ -160,11 +164,19 @@ class Event(models.Model):
     only in Contact, encrypted.
     """
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
+    # Always the call's agency (every writer copies it from the call), so the database does not
+    # check it again: that foreign key cost a lookup per event at commit, ~5 µs a row of a
+    # history import (docs/performance.md, issue 9). No index of its own either:
+    # event_source_id_unique (agency, source, event_id) leads with it. Django's delete of an
+    # agency still cascades to its events (the ORM collects them, not the database).
+    agency = models.ForeignKey(
+        "agencies.Agency", models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     source = models.CharField(max_length=60)
     event_id = models.CharField(max_length=100)
     content_hash = models.CharField(max_length=64)
-    call = models.ForeignKey(Call, models.CASCADE, related_name="events")
+    # No index of its own: event_call_time (call, event_time) leads with it.
+    call = models.ForeignKey(Call, models.CASCADE, related_name="events", db_index=False)
     status = models.CharField(max_length=16, choices=Status.choices)
     event_time = models.DateTimeField()
     arrived_at = models.DateTimeField(default=timezone.now)

@@ -37,7 +37,7 @@ from porchlight.calls.intake import (
     content_hash,
     ingest,
 )
-from porchlight.calls.models import Call, ImportRun, Quarantine
+from porchlight.calls.models import Call, Event, ImportRun, Quarantine
 from porchlight.notify import pii
 
 DEFAULT_SOURCE = "import"
@@ -160,9 +160,15 @@ def run_import(
             disable=not progress,
             dynamic_ncols=True,
         )
+        # The re-import check (_replace_changed) looks for calls this source stored before; an
+        # agency with no event of this source yet has none, and a run that starts that way
+        # only meets its own calls (kept anyway). A resumed run has stored events: checked.
+        check = Event.objects.filter(agency=agency, source=source).exists()
         try:
             with _collector_paused():
-                _read_and_commit(reader, feed, run, result, bar, batch_rows, limit, before_batch)
+                _read_and_commit(
+                    reader, feed, run, result, bar, batch_rows, limit, before_batch, check
+                )
         finally:
             bar.close()
     result.seconds = time.perf_counter() - started
@@ -205,6 +211,7 @@ def _read_and_commit(
     batch_rows: int,
     limit: int | None,
     before_batch: Callable[[int], None] | None,
+    check: bool,
 ) -> None:
     batch: list[Row] = []
     taken = 0
@@ -220,7 +227,7 @@ def _read_and_commit(
             number += 1
             if before_batch:
                 before_batch(number)
-            _commit(feed, run, batch, result)
+            _commit(feed, run, batch, result, check)
             bar.update(len(batch))
             batch = []
             _committed()
@@ -229,7 +236,7 @@ def _read_and_commit(
             number += 1
             if before_batch:
                 before_batch(number)
-            _commit(feed, run, batch, result)
+            _commit(feed, run, batch, result, check)
             bar.update(len(batch))
             batch = []
         run.state = ImportRun.State.FINISHED
@@ -237,7 +244,7 @@ def _read_and_commit(
         run.save(update_fields=["state", "finished"])
         result.finished = True
     if batch:  # stopped by --limit: commit what was read, then stop resumable
-        _commit(feed, run, batch, result)
+        _commit(feed, run, batch, result, check)
         bar.update(len(batch))
 
 
@@ -457,7 +464,9 @@ def _row_json(raw: dict[Any, Any]) -> dict[str, Any]:
     return {("" if key is None else str(key)): value for key, value in raw.items()}
 
 
-def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) -> None:
+def _commit(
+    feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult, check: bool = True
+) -> None:
     events: list[Any] = []
     owner: list[Row] = []
     for row in batch:
@@ -466,7 +475,7 @@ def _commit(feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult) 
     reasons: dict[int, list[str]] = {row.line: list(row.notes) for row in batch if row.notes}
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
     with transaction.atomic():
-        if events:
+        if events and check:
             _replace_changed(feed, events, keep_this_run=True)
         # Quarantined here, not by ingest: the row keeps its export row and line.
         # PostgreSQL: COPY into a staging table and a set-based merge (importing/staged.py);
