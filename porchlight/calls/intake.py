@@ -284,13 +284,12 @@ def ingest(
                     for group in by_agency.values()
                     if (prepared := _prepare(feed, group, outcomes, batch_rejects)) is not None
                 ]
-                standing, invited = _ahead(feed, groups)
+                applied.standing, applied.ready = _ahead(feed, groups)
                 for group, prepared in groups:
                     _apply_agency(feed, group, outcomes, applied, prepared)
                 # In the same transaction: a message exists exactly when its cause committed.
-                plan.calls(applied, standing)
-                # Survey invitations, same transaction.
-                invite.after_calls_cleared(applied, invited)
+                plan.calls(applied)
+                invite.after_calls_cleared(applied)  # survey invitations, same transaction
                 if quarantine:
                     _quarantine(feed, batch_rejects)
             break
@@ -432,9 +431,12 @@ def _ahead(
     if feed.historical or not groups:
         return None, None
     agencies = {group[0].agency.pk: group[0].agency for group, _ in groups}
-    standing = plan.standing(set(agencies))
     clears = any(item.status == Status.CLEARED for _, p in groups for item in p.fresh)
-    return standing, invite.ready(agencies, standing) if clears else None
+    # Inviting first: it makes an agency's default survey and its rule where missing, which
+    # the rules read next must include.
+    ready = invite.ready(agencies) if clears else None
+    standing = plan.standing(set(agencies))
+    return standing, ready._replace(standing=standing) if ready is not None else None
 
 
 def _apply_agency(

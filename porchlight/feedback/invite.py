@@ -92,7 +92,7 @@ def ready(agencies: dict[int, Agency], standing: plan.Standing | None = None) ->
     return Ready(agencies, surveys_for(set(agencies), When.CALL_CLEARED), shifts, standing)
 
 
-def after_calls_cleared(applied: Applied, prepared: Ready | None = None) -> None:
+def after_calls_cleared(applied: Applied) -> None:
     """Invite the callers of the calls this intake batch cleared. Called by calls.intake inside
     the batch's transaction, after notify.plan.calls().
 
@@ -118,6 +118,8 @@ def after_calls_cleared(applied: Applied, prepared: Ready | None = None) -> None
     if not calls:
         return
     agency_ids = {c.agency_id for c in calls}
+    # Read by intake before it locked the calls (`ready()`), or here.
+    prepared = applied.ready
     if prepared is None or not agency_ids <= prepared.agencies.keys():
         prepared = ready({a.pk: a for a in Agency.objects.filter(pk__in=agency_ids)})
     agencies, surveys = prepared.agencies, prepared.surveys

@@ -154,9 +154,9 @@ def standing(agency_ids: set[int]) -> Standing:
     return Standing(frozenset(agency_ids), rules.RuleBook.load(agency_ids), policies)
 
 
-def calls(applied: Applied, ready: Standing | None = None) -> None:
-    """Plan the messages for the calls this batch changed. `ready`: the agencies' rules, read
-    before the calls were locked (`standing()`); read here when not given."""
+def calls(applied: Applied) -> None:
+    """Plan the messages for the calls this batch changed. The agencies' rules are the ones
+    intake read before it locked the calls (`applied.standing`), or read here."""
     if not applied.calls:
         return
     now = timezone.now()
@@ -206,6 +206,7 @@ def calls(applied: Applied, ready: Standing | None = None) -> None:
             continue
         if book is None:
             agency_ids = {c.agency_id for c in changed.values()}
+            ready = applied.standing
             if ready is not None and agency_ids <= ready.agency_ids:
                 book = ready.book
             else:
