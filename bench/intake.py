@@ -6,6 +6,8 @@
 For each engine, against a fresh migrated database:
 - events/s through POST /api/v1/agencies/{slug}/cad/events with batches of 100, sent by several
   client threads to a real server (granian, WSGI, 2 workers) started here on a free port;
+- the same batches of 100 again (those the first phase did not reach) against a server whose
+  workers run one request at a time (granian --blocking-threads 1), beside the first;
 - single-event posts per second, the same way;
 - p50/p99 latency of single-event posts at a steady 50 events/s (open loop: latency counts from
   the moment a request was due, so a slow server cannot hide behind a waiting client);
@@ -335,10 +337,11 @@ def run_engine(
             }
         out["ratios"] = ratios(out)
         t = lap("import", t)
-    if "api_batch100" in out:
-        out["api_batch100"]["server_cpu_ms_per_event"] = round(
-            1000 * out["api_batch100"]["server_cpu_s"] / max(1, out["api_batch100"]["events"]), 3
-        )
+    for name in ("api_batch100", "api_batch100_one_thread_per_worker"):
+        if name in out:
+            out[name]["server_cpu_ms_per_event"] = round(
+                1000 * out[name]["server_cpu_s"] / max(1, out[name]["events"]), 3
+            )
     if "curve" in phases:
         if quick:
             # 100 events make batches of 100 and of 1,000 the same single batch: 1,000 is left
@@ -373,6 +376,20 @@ def _api_phases(
     from porchlight.demo.runner import Server
 
     server = Server("127.0.0.1", free_port(), workers=2, env=env, log=var / "server.log")
+    # The batches of 100 are measured a second time, right after the first, against a server
+    # whose workers run one request at a time (granian's --blocking-threads 1; its default for
+    # WSGI is hundreds of threads a worker), on the batches the first phase did not reach.
+    # Beside the first, not instead of it: with several requests in one worker, a batch that
+    # holds its calls' row locks waits for the GIL after each statement while another
+    # request's Python runs, and the batches queued on those calls wait with it
+    # (docs/performance.md, issue 9 fourth pass).
+    one = Server(
+        "127.0.0.1",
+        free_port(),
+        workers=2,
+        env={**env, "GRANIAN_BLOCKING_THREADS": "1"},
+        log=var / "server-one-thread.log",
+    )
     began = time.perf_counter()
     server.start()
     out["server"] = {
@@ -382,12 +399,26 @@ def _api_phases(
         "start_seconds": round(time.perf_counter() - began, 1),
     }
     try:
+        one.start()
         endpoint = f"{server.url}/api/v1/agencies/{agency.slug}/cad/events"
         # Separate slices of one stream, so no phase resends another's events.
         a, b = int(len(events) * 0.6), int(len(events) * 0.85)
         batches = [events[i : i + BATCH] for i in range(0, a, BATCH)]
         out["api_batch100"] = closed_loop(server, endpoint, key, batches, threads=4, seconds=phase)
         log("api batch100", out["api_batch100"])
+        rest = batches[out["api_batch100"]["requests"] :]
+        out["api_batch100_one_thread_per_worker"] = {
+            **closed_loop(
+                one,
+                f"{one.url}/api/v1/agencies/{agency.slug}/cad/events",
+                key,
+                rest,
+                threads=4,
+                seconds=phase,
+            ),
+            "server": "granian, 2 WSGI workers, --blocking-threads 1",
+        }
+        log("api batch100, one thread a worker", out["api_batch100_one_thread_per_worker"])
         singles = [[e] for e in events[a:b]]
         out["api_single"] = closed_loop(server, endpoint, key, singles, threads=4, seconds=phase)
         log("api single", out["api_single"])
@@ -397,6 +428,7 @@ def _api_phases(
     finally:
         began = time.perf_counter()
         server.stop()
+        one.stop()
         out["server"]["stop_seconds"] = round(time.perf_counter() - began, 1)
 
 

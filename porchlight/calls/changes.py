@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from porchlight.agencies.models import PriorityCode
 from porchlight.calls.models import Call, CallType
+
+if TYPE_CHECKING:  # read by their own modules; intake only carries them
+    from porchlight.feedback.invite import Ready
+    from porchlight.notify.plan import Standing
 
 
 class AppliedEvent(NamedTuple):
@@ -39,3 +43,7 @@ class Applied:
     # The call types and priority codes the changed calls point at, by id.
     call_types: dict[int, CallType] = field(default_factory=dict)
     priorities: dict[int, PriorityCode] = field(default_factory=dict)
+    # What planning and inviting read per agency, read by intake before it locked any call
+    # (calls.intake._ahead), or None: then they read it themselves.
+    standing: Standing | None = None
+    ready: Ready | None = None

@@ -273,8 +273,20 @@ def ingest(
                 for item in items:
                     by_agency[item.agency.pk].append(item)
                 batch_rejects = list(rejects)
-                for group in by_agency.values():
-                    _apply_agency(feed, group, outcomes, batch_rejects, applied)
+                # Every agency's events prepared (statuses mapped, duplicates sorted out,
+                # codes and contacts found) before any call is locked, and what planning
+                # reads per agency read too: concurrent batches on the same calls wait for
+                # each other from the first call lock to the commit, so nothing that does
+                # not need the locked calls runs in that window (docs/performance.md, fourth
+                # pass: the wait dominated the API's batches of 100).
+                groups = [
+                    (group, prepared)
+                    for group in by_agency.values()
+                    if (prepared := _prepare(feed, group, outcomes, batch_rejects)) is not None
+                ]
+                applied.standing, applied.ready = _ahead(feed, groups)
+                for group, prepared in groups:
+                    _apply_agency(feed, group, outcomes, applied, prepared)
                 # In the same transaction: a message exists exactly when its cause committed.
                 plan.calls(applied)
                 invite.after_calls_cleared(applied)  # survey invitations, same transaction
@@ -410,18 +422,34 @@ def overflow_since(agency_ids: Iterable[int] | None, since: datetime) -> int:
     return sum(qs.values_list("count", flat=True))
 
 
+def _ahead(
+    feed: Feed, groups: list[tuple[list[_Item], _Prepared]]
+) -> tuple[plan.Standing | None, invite.Ready | None]:
+    """What planning and inviting read per agency, read before the batch locks any call:
+    the rules and delivery settings when anything can be planned, and the surveys and shifts
+    when an event clears a call. History plans nothing."""
+    if feed.historical or not groups:
+        return None, None
+    agencies = {group[0].agency.pk: group[0].agency for group, _ in groups}
+    clears = any(item.status == Status.CLEARED for _, p in groups for item in p.fresh)
+    # Inviting first: it makes an agency's default survey and its rule where missing, which
+    # the rules read next must include.
+    ready = invite.ready(agencies) if clears else None
+    standing = plan.standing(set(agencies))
+    return standing, ready._replace(standing=standing) if ready is not None else None
+
+
 def _apply_agency(
     feed: Feed,
     items: list[_Item],
     outcomes: list[Outcome | None],
-    rejects: list[tuple[Agency, Any, Outcome]],
     applied: Applied,
+    prepared: _Prepared,
 ) -> None:
+    """Fold one agency's prepared events into its calls: lock them (creating the new ones),
+    merge, write the events and the calls."""
     agency = items[0].agency
     now = timezone.now()
-    prepared = _prepare(feed, items, outcomes, rejects)
-    if prepared is None:
-        return
     fresh, book, contacts = prepared.fresh, prepared.book, prepared.contacts
     call_types, priorities = prepared.call_types, prepared.priorities
 

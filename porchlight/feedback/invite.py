@@ -20,7 +20,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -71,6 +71,27 @@ def survey_for(agency: Agency, when: str) -> Survey | None:
     return Survey.objects.filter(agency=agency, when=when, enabled=True).order_by("id").first()
 
 
+class Ready(NamedTuple):
+    """What inviting reads per agency, not per call: the agencies, their surveys for a cleared
+    call and their shifts. Intake reads it before it locks any call (`ready()`), so these reads
+    are not part of the time concurrent batches on the same calls wait for each other
+    (docs/performance.md, fourth pass)."""
+
+    agencies: dict[int, Agency]
+    surveys: dict[int, Survey]
+    shifts: dict[int, list[Shift]]
+    standing: plan.Standing | None = None
+
+
+def ready(agencies: dict[int, Agency], standing: plan.Standing | None = None) -> Ready:
+    """The agencies' surveys for a cleared call (their defaults made where missing) and their
+    shifts: two or three queries."""
+    shifts: dict[int, list[Shift]] = {}
+    for one in Shift.objects.filter(agency_id__in=set(agencies)):
+        shifts.setdefault(one.agency_id, []).append(one)
+    return Ready(agencies, surveys_for(set(agencies), When.CALL_CLEARED), shifts, standing)
+
+
 def after_calls_cleared(applied: Applied) -> None:
     """Invite the callers of the calls this intake batch cleared. Called by calls.intake inside
     the batch's transaction, after notify.plan.calls().
@@ -96,11 +117,15 @@ def after_calls_cleared(applied: Applied) -> None:
         calls.append(call)
     if not calls:
         return
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={c.agency_id for c in calls})}
+    agency_ids = {c.agency_id for c in calls}
+    # Read by intake before it locked the calls (`ready()`), or here.
+    prepared = applied.ready
+    if prepared is None or not agency_ids <= prepared.agencies.keys():
+        prepared = ready({a.pk: a for a in Agency.objects.filter(pk__in=agency_ids)})
+    agencies, surveys = prepared.agencies, prepared.surveys
     contacts = Contact.objects.in_bulk(
         {c.caller_phone_id or c.caller_email_id for c in calls}  # type: ignore[misc]
     )
-    surveys = surveys_for(set(agencies), When.CALL_CLEARED)
 
     # invite()'s checks before it reads anything: the contact, the refusal, the sample.
     asked: list[tuple[Survey, Contact, Call]] = []
@@ -148,11 +173,8 @@ def after_calls_cleared(applied: Applied) -> None:
                 due=now + timedelta(hours=survey.delay_hours),
             )
         )
-    planned = plan.messages(asks)
-
-    shifts: dict[int, list[Shift]] = {}
-    for one in Shift.objects.filter(agency_id__in={c.agency_id for _, _, c in asked}):
-        shifts.setdefault(one.agency_id, []).append(one)
+    planned = plan.messages(asks, prepared.standing)
+    shifts = prepared.shifts
     rows: list[list[Any]] = []
     rostered: dict[str, tuple[Call, Shift | None, date]] = {}  # by token hash
     for (survey, contact, call), token, ask, row in zip(asked, tokens, asks, planned, strict=True):

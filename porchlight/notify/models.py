@@ -172,8 +172,9 @@ class Outbox(models.Model):
     contact = models.ForeignKey(Contact, models.CASCADE, related_name="outbox")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     trigger = models.CharField(max_length=32, choices=Trigger.choices)
+    # No index of its own: outbox_call_trigger (call, trigger) serves every lookup by call.
     call = models.ForeignKey(
-        "calls.Call", models.CASCADE, null=True, blank=True, related_name="outbox"
+        "calls.Call", models.CASCADE, null=True, blank=True, related_name="outbox", db_index=False
     )
     # The rule that planned it (its template gives the words); null for messages planned
     # before rules existed.
@@ -182,7 +183,10 @@ class Outbox(models.Model):
     sender = models.ForeignKey(
         "Sender", models.SET_NULL, null=True, blank=True, related_name="outbox"
     )
-    dedupe_key = models.CharField(max_length=120, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL the field option also
+    # builds a second, text-pattern ("_like") index that no query uses (the only pattern
+    # lookups are `contains`, which no btree serves), and every planned message paid for it.
+    dedupe_key = models.CharField(max_length=120)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNED)
     priority = models.PositiveSmallIntegerField(default=URGENT)
     due_at = models.DateTimeField()
@@ -202,7 +206,8 @@ class Outbox(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # The provider's id (a Twilio SID, an email Message-ID or ESP id), whole: see
     # channels.email.provider_key.
-    provider_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Indexed in Meta.indexes (outbox_provider_id), not db_index=True: see dedupe_key.
+    provider_id = models.CharField(max_length=255, blank=True)
     error_code = models.CharField(max_length=16, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Both with a database default: planning's set-based INSERT (calls/bulk.py) names its
@@ -235,8 +240,13 @@ class Outbox(models.Model):
                 name="outbox_due_unpaced",
             ),
             models.Index(fields=["call", "trigger"], name="outbox_call_trigger"),
+            # Status callbacks find their message by the provider's id.
+            models.Index(fields=["provider_id"], name="outbox_provider_id"),
             # /metrics and /healthz: messages sent in the last minute.
             models.Index(fields=["sent_at"], name="outbox_sent_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key"),
         ]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox")

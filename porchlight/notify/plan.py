@@ -131,8 +131,32 @@ def fired(
     return out
 
 
+class Standing(NamedTuple):
+    """What planning reads per agency, not per call: the enabled rules (with each agency's
+    default sender and merge window) and the delivery settings. Intake reads it before it
+    locks any call (`standing()`), so these reads are not part of the time a batch holds its
+    calls' row locks, during which concurrent batches on the same calls wait (measured: the
+    wait dominated the CAD API's batches of 100; docs/performance.md, fourth pass). Reading
+    them a moment earlier in the same transaction is what a batch arriving a moment earlier
+    would have read."""
+
+    agency_ids: frozenset[int]
+    book: rules.RuleBook
+    policies: dict[int, DeliverySettings]
+
+
+def standing(agency_ids: set[int]) -> Standing:
+    """The agencies' rules and delivery settings, two queries."""
+    policies = {
+        s.agency_id: s
+        for s in DeliverySettings.objects.filter(agency_id__in=agency_ids).order_by("-pk")
+    }  # the first by pk wins, as DeliverySettings.for_agency() reads it
+    return Standing(frozenset(agency_ids), rules.RuleBook.load(agency_ids), policies)
+
+
 def calls(applied: Applied) -> None:
-    """Plan the messages for the calls this batch changed."""
+    """Plan the messages for the calls this batch changed. The agencies' rules are the ones
+    intake read before it locked the calls (`applied.standing`), or read here."""
     if not applied.calls:
         return
     now = timezone.now()
@@ -181,7 +205,12 @@ def calls(applied: Applied) -> None:
         if not triggers:
             continue
         if book is None:
-            book = rules.RuleBook.load({c.agency_id for c in changed.values()})
+            agency_ids = {c.agency_id for c in changed.values()}
+            ready = applied.standing
+            if ready is not None and agency_ids <= ready.agency_ids:
+                book = ready.book
+            else:
+                book = rules.RuleBook.load(agency_ids)
         call_type = types.get(call.call_type_id) if call.call_type_id else None
         reason = exclusion(call, call_type)
         facts = rules.Facts(
@@ -352,7 +381,7 @@ class Planned(NamedTuple):
     due_at: datetime
 
 
-def messages(asks: Sequence[Ask]) -> list[Planned | None]:
+def messages(asks: Sequence[Ask], ready: Standing | None = None) -> list[Planned | None]:
     """`message()` for many messages at once, by the same rules, with the same result per ask
     (None where no rule sends it; the row planned first where one was): the agencies' rules,
     delivery settings and default senders read once, ONE INSERT of the new rows (a key planned
@@ -364,16 +393,25 @@ def messages(asks: Sequence[Ask]) -> list[Planned | None]:
         return []
     agency_ids = {ask.agency.pk for ask in asks}
     book: dict[tuple[int, str], list[Rule]] = {}
-    for one in Rule.objects.filter(
-        agency_id__in=agency_ids, trigger__in={ask.trigger for ask in asks}, enabled=True
-    ):
-        book.setdefault((one.agency_id, one.trigger), []).append(one)
-    policies = {
-        s.agency_id: s
-        for s in DeliverySettings.objects.filter(agency_id__in=agency_ids).order_by("-pk")
-    }  # the first by pk wins, as DeliverySettings.for_agency() reads it
-    senders: dict[int, int] = {}
-    if any(ask.contact.channel == Channel.SMS for ask in asks):
+    senders: dict[int, int | None] = {}
+    prefetched = ready is not None and agency_ids <= ready.agency_ids
+    if ready is not None and prefetched:
+        # Read before intake locked its calls (`standing()`): the same rules, settings and
+        # default senders as the three queries below.
+        for ask in asks:
+            book[(ask.agency.pk, ask.trigger)] = ready.book.of(ask.agency.pk, ask.trigger)
+            senders[ask.agency.pk] = ready.book.default_sender(ask.agency.pk)
+        policies = ready.policies
+    else:
+        for one in Rule.objects.filter(
+            agency_id__in=agency_ids, trigger__in={ask.trigger for ask in asks}, enabled=True
+        ):
+            book.setdefault((one.agency_id, one.trigger), []).append(one)
+        policies = {
+            s.agency_id: s
+            for s in DeliverySettings.objects.filter(agency_id__in=agency_ids).order_by("-pk")
+        }  # the first by pk wins, as DeliverySettings.for_agency() reads it
+    if not prefetched and any(ask.contact.channel == Channel.SMS for ask in asks):
         for agency_id, sender_id in (
             Sender.objects.filter(agency_id__in=agency_ids, is_default=True)
             .order_by("-id")

@@ -253,3 +253,15 @@ class RuleBook:
 
     def match(self, agency_id: int, trigger: str, channel: str, facts: Facts) -> Rule | None:
         return first_match(self._by.get((agency_id, trigger), ()), channel, facts)
+
+    def of(self, agency_id: int, trigger: str) -> list[Rule]:
+        """One agency's enabled rules for one trigger."""
+        return self._by.get((agency_id, trigger), [])
+
+    def default_sender(self, agency_id: int) -> int | None:
+        """The agency's default sending number (the lowest id), as read with its rules: known
+        only for an agency with an enabled rule, which is the only one that sends."""
+        for (agency, _), rules in self._by.items():
+            if agency == agency_id and rules:
+                return rules[0].default_sender_id  # type: ignore[attr-defined,no-any-return]
+        return None
