@@ -25,6 +25,8 @@ Reported, each as p50/p99 server time over random places in the city:
   for 0.01 mile (a plain indexed lookup through the same stack: the baseline), served by granian
   under load from a second process (8 keep-alive connections), with its p50/p99. Served as
   docs/operators.md deploys it: granian, 4 WSGI workers, the production settings, DB_POOL=1.
+  Each phase also reports its CPU milliseconds a request, from /proc: the server's processes,
+  the database's backends, the clients, and the whole machine (other people's work included).
 Targets are printed beside the results, never asserted. ONE JSON line ends the output.
 """
 
@@ -249,8 +251,10 @@ def measure(n: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _client(args: tuple[int, float, int, float]) -> tuple[int, list[float], int]:
+def _client(args: tuple[int, float, int, float]) -> tuple[int, list[float], int, float]:
+    """(requests, their times, errors, this process's CPU seconds) for one keep-alive client."""
     seed, seconds, port, miles = args
+    cpu = time.process_time()
     rng = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     times: list[float] = []
@@ -264,7 +268,57 @@ def _client(args: tuple[int, float, int, float]) -> tuple[int, list[float], int]
         response.read()
         times.append(time.perf_counter() - t)
         errors += response.status != 200
-    return len(times), times, errors
+    return len(times), times, errors, time.process_time() - cpu
+
+
+# Where each request's CPU goes, read from /proc (Linux; PostgreSQL on this machine): the
+# server's processes, the bench database's backends, the clients, and the whole machine (the
+# other engineers' work included), so a miss says which part would have to shrink.
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        try:
+            kids = [int(k) for k in Path(f"/proc/{todo.pop()}/task").glob("*/children")
+                    for k in k.read_text().split()]  # fmt: skip
+        except OSError:
+            kids = []
+        found += kids
+        todo += kids
+    return found
+
+
+def _machine_busy() -> float:
+    try:
+        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICK  # all but idle and iowait
+
+
+def _backends(pg_url: str) -> list[int]:
+    import psycopg
+
+    name = urlsplit(pg_url).path.lstrip("/")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [row[0] for row in rows]
 
 
 def load_test(pg_url: str, seconds: float, connections: int) -> dict[str, Any]:
@@ -302,17 +356,33 @@ def load_test(pg_url: str, seconds: float, connections: int) -> dict[str, Any]:
             # A warm-up first (not counted): every worker has imported and connected once.
             pool.map(_client, [(i, min(seconds, 3.0), PORT, 1.0) for i in range(connections)])
             for name, miles in (("baseline", 0.01), ("geojson", 1.0)):
+                serving = [server.pid, *_descendants(server.pid)]
+                backends = _backends(pg_url)
+                before = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
                 t = time.perf_counter()
                 jobs = [(i, seconds, PORT, miles) for i in range(connections)]
                 results = pool.map(_client, jobs)
                 elapsed = time.perf_counter() - t
+                after = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
                 total = sum(r[0] for r in results)
+                per_request = {
+                    "server": after[0] - before[0],
+                    "postgres": after[1] - before[1],
+                    "clients": sum(r[3] for r in results),
+                    "machine": after[2] - before[2],
+                }
                 out[name] = {
                     "req_per_s": round(total / elapsed, 1),
                     "requests": total,
                     "errors": sum(r[2] for r in results),
                     "connections": connections,
                     **percentiles([x for r in results for x in r[1]]),
+                    # CPU ms a request: granian's processes, the database's backends, the
+                    # client processes, and everything on the machine (others' work too).
+                    "cpu_ms_per_request": {
+                        k: round(v / max(total, 1) * 1000, 2) for k, v in per_request.items()
+                    },
+                    "machine_busy_cores": round(per_request["machine"] / elapsed, 2),
                 }
     finally:
         server.terminate()

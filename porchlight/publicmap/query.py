@@ -88,9 +88,10 @@ def incidents(
 ) -> tuple[list[Incident], bool]:
     """(incidents newest first, truncated?) in the area and (since, until]."""
     rows, columns = matching(area, since, until, categories=categories, agency_id=agency_id)
-    # One index-only scan on PostgreSQL: the (h3, occurred_at) index holds every column read
-    # here (models.py). Measured against the page's ids first and then its rows (the GeoJSON's
-    # two steps before the index held them all): docs/performance.md, issue 11's last section.
+    # One index-only scan on PostgreSQL for a circle up to 3 miles: the (h3, occurred_at) index
+    # holds every column read here (models.py). Measured against the page's ids first and then
+    # its rows (the GeoJSON's two steps before the index held them all): docs/performance.md,
+    # "Public map: where a GeoJSON request's CPU goes, and one index-only scan".
     fetched = list(rows.values_list(*columns)[: limit + 1])
     truncated = len(fetched) > limit
     found = [
