@@ -73,7 +73,7 @@ def two_clocks(agency):
         slug="albany", name="Albany Police", ori="NY0010100", time_zone="America/New_York"
     )
     contact = {
-        a.pk: Contact.objects.create(agency=a, channel=Channel.SMS, address_hash=f"{a.pk}" * 64)
+        a.pk: Contact.objects.create(agency=a, channel=Channel.SMS, address_hash=f"{a.pk:064d}")
         for a in (agency, east)
     }
     for number, tz, wall in NIGHT:
