@@ -91,37 +91,43 @@ def _delete_files(made: Share, reason: str, actor: str) -> None:
         custody.delete_original(link.media_file, reason=reason, actor=actor)
 
 
+def _claim(made: Share, **fields: Any) -> bool:
+    """Set `fields` on the share only if it is still open (not withdrawn, deleted or in
+    evidence), in one conditional UPDATE: of a resident withdrawing and staff taking it into
+    evidence at the same moment, exactly one wins."""
+    return bool(
+        Share.objects.filter(
+            pk=made.pk, withdrawn_at__isnull=True, deleted_at__isnull=True,
+            taken_into_evidence_at__isnull=True,
+        ).update(**fields)
+    )  # fmt: skip
+
+
+def _custody(made: Share, action: str, **who: Any) -> None:
+    """The chain-of-custody entry of each of the share's files."""
+    for link in made.files.select_related("media_file"):
+        custody.record(link.media_file, action, note=f"assist share {made.pk}", **who)
+
+
 def withdraw(made: Share, resident: Resident, *, request: HttpRequest | None = None) -> None:
     if made.resident_id != resident.pk:
         raise Refused("not your share")
     now = timezone.now()
     with transaction.atomic():
-        taken = Share.objects.filter(
-            pk=made.pk, withdrawn_at__isnull=True, deleted_at__isnull=True,
-            taken_into_evidence_at__isnull=True,
-        ).update(withdrawn_at=now, deleted_at=now)  # fmt: skip
-        if not taken:
+        if not _claim(made, withdrawn_at=now, deleted_at=now):
             raise Refused("this share can no longer be withdrawn")
         made.withdrawn_at = made.deleted_at = now
-        for link in made.files.select_related("media_file"):
-            custody.record(link.media_file, Action.WITHDRAWN, request=request,
-                           note=f"assist share {made.pk}")  # fmt: skip
+        _custody(made, Action.WITHDRAWN, request=request)
         _delete_files(made, "withdrawn by the resident", actor="resident")
 
 
 def take_into_evidence(made: Share, *, actor: Any, request: HttpRequest | None = None) -> None:
     now = timezone.now()
     with transaction.atomic():
-        taken = Share.objects.filter(
-            pk=made.pk, withdrawn_at__isnull=True, deleted_at__isnull=True,
-            taken_into_evidence_at__isnull=True,
-        ).update(taken_into_evidence_at=now, taken_into_evidence_by=actor)  # fmt: skip
-        if not taken:
+        if not _claim(made, taken_into_evidence_at=now, taken_into_evidence_by=actor):
             raise Refused("this share is withdrawn, deleted or already in evidence")
         made.taken_into_evidence_at = now
-        for link in made.files.select_related("media_file"):
-            custody.record(link.media_file, Action.TAKEN_INTO_EVIDENCE, request=request,
-                           user=actor, note=f"assist share {made.pk}")  # fmt: skip
+        _custody(made, Action.TAKEN_INTO_EVIDENCE, request=request, user=actor)
         record("assist.share.evidence", request=request, actor=actor, target=made)
 
 

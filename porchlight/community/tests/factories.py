@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from porchlight.agencies.models import Agency
-from porchlight.community.models import Place, Post, Resident
+from porchlight.community.models import Comment, Place, Post, Resident
 from porchlight.geo import blocks, h3index
 from standins.browser import RESIDENT_PASSWORD
 
@@ -61,3 +61,13 @@ def make_post(author: Resident, lat: float, lon: float, **fields: Any) -> Post:
 def north_of(lat: float, miles: float) -> float:
     """The latitude `miles` due north (along a meridian a degree is the same everywhere)."""
     return lat + miles / (h3index.EARTH_RADIUS_MILES * 3.141592653589793 / 180)
+
+
+def make_thread(
+    agency: Agency, body: str, *, author: str = "author@example.org", **post_fields: Any
+) -> tuple[Post, Comment, Resident]:
+    """Ana's post with one comment on it by Cy (cy@example.org): the moderation tests' case."""
+    ana = make_resident(agency, author, first_name="Ana")
+    post = make_post(ana, 35.3733, -119.0187, **post_fields)
+    cy = make_resident(agency, "cy@example.org", first_name="Cy")
+    return post, Comment.objects.create(post=post, author=cy, body=body), cy

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from porchlight.community.models import Comment, Flag
-from porchlight.community.tests.factories import make_post, make_resident
+from porchlight.community.models import Flag
+from porchlight.community.tests.factories import make_resident, make_thread
 from standins.browser import PHONE, look, make_staff, resident_login, staff_login, switch_language
 
 ON_A_PHONE = pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-LAT, LON = 35.3733, -119.0187
 WORDS = {
     "en": {"flag": "Flag this comment", "send": "Send to a moderator",
            "thanks": "A moderator will look at this comment", "reason": "Harassment or threats",
@@ -31,10 +30,9 @@ def test_a_resident_flags_a_comment_and_a_moderator_keeps_it(
     page: Any, browser: Any, live_server: Any, agency: Any, viewport: Any, lang: str
 ) -> None:
     words = WORDS[lang]
-    author = make_resident(agency, "ana@example.org", first_name="Ana")
-    post = make_post(author, LAT, LON, title="Streetlight out")
-    cy = make_resident(agency, "cy@example.org", first_name="Cy")
-    comment = Comment.objects.create(post=post, author=cy, body="Whoever lives there is a fool.")
+    post, comment, _cy = make_thread(
+        agency, "Whoever lives there is a fool.", author="ana@example.org", title="Streetlight out"
+    )
     make_resident(agency, "dee@example.org", first_name="Dee")
 
     resident_login(page, live_server, agency, "dee@example.org", lang)

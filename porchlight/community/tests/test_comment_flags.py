@@ -12,7 +12,7 @@ from django.test import Client
 
 from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Comment, Decision, Flag, Post, Removal
-from porchlight.community.tests.factories import make_post, make_resident
+from porchlight.community.tests.factories import make_post, make_resident, make_thread
 from porchlight.community.tests.test_moderation import moderator
 from porchlight.demo.agency import make_agency
 
@@ -22,11 +22,7 @@ RUDE = "Whoever parks there is an idiot."
 
 @pytest.fixture
 def thread(agency: Any) -> tuple[Post, Comment, Any]:
-    author = make_resident(agency, "author@example.org", first_name="Ana")
-    post = make_post(author, LAT, LON)
-    commenter = make_resident(agency, "cy@example.org", first_name="Cy")
-    comment = Comment.objects.create(post=post, author=commenter, body=RUDE)
-    return post, comment, commenter
+    return make_thread(agency, RUDE)
 
 
 def signed_in(resident: Any) -> Client:

@@ -9,21 +9,16 @@ import pytest
 
 from porchlight.audit.models import AuditEntry
 from porchlight.community.models import Comment, Decision, Post, Removal
-from porchlight.community.tests.factories import make_post, make_resident
+from porchlight.community.tests.factories import make_resident, make_thread
 from porchlight.community.tests.test_moderation import moderator
 from porchlight.demo.agency import make_agency
 
-LAT, LON = 35.3733, -119.0187
 RUDE = "You people are all idiots and should move away."
 
 
 @pytest.fixture
 def thread(agency: Any) -> tuple[Post, Comment, Any]:
-    author = make_resident(agency, "author@example.org", first_name="Ana")
-    post = make_post(author, LAT, LON)
-    commenter = make_resident(agency, "cy@example.org", first_name="Cy")
-    comment = Comment.objects.create(post=post, author=commenter, body=RUDE)
-    return post, comment, commenter
+    return make_thread(agency, RUDE)
 
 
 def remove_url(comment: Comment) -> str:

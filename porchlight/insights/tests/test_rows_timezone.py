@@ -10,9 +10,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
 from porchlight.calls.models import Call, Status
@@ -23,7 +20,7 @@ from porchlight.insights.filters import Filters
 from porchlight.insights.tests.screen import tables
 from porchlight.insights.tests.test_other_dashboards import outbox  # noqa: F401
 from porchlight.notify.models import Channel, Contact, Outbox, Trigger
-from standins.browser import StaffLogin, client_login
+from standins.browser import client_login, make_superuser
 
 pytestmark = pytest.mark.django_db
 WEEK = Filters(since=date(2026, 11, 16), until=date(2026, 11, 22))
@@ -31,17 +28,6 @@ WEEK = Filters(since=date(2026, 11, 16), until=date(2026, 11, 22))
 
 def began(found, number):
     return next(r[1] for r in found.rows if r[0] == number)
-
-
-def sign_in_superuser(client):
-    """A platform superuser with no agency: the all-agency view."""
-    user = get_user_model().objects.create_superuser(
-        "root", "root@example.org", "a long enough password"
-    )
-    EmailAddress.objects.create(user=user, email="root@example.org", verified=True, primary=True)
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    client_login(client, StaffLogin(user, "a long enough password", secret))
 
 
 def test_staff_see_their_agency_clock(agency, outbox):  # noqa: F811
@@ -57,7 +43,7 @@ def test_every_agency_view_shows_each_rows_agency_clock(outbox):  # noqa: F811
 
 
 def test_a_superuser_page_shows_the_agency_clock(client, outbox):  # noqa: F811
-    sign_in_superuser(client)
+    client_login(client, make_superuser())
     page = client.get("/console/insights/calls/rows/?since=2026-11-16&until=2026-11-22")
     assert page.status_code == 200
     html = page.content.decode()
@@ -87,7 +73,7 @@ def two_clocks(agency):
         slug="albany", name="Albany Police", ori="NY0010100", time_zone="America/New_York"
     )
     contact = {
-        a.pk: Contact.objects.create(agency=a, channel=Channel.SMS, address_hash=f"{a.pk}" * 64)
+        a.pk: Contact.objects.create(agency=a, channel=Channel.SMS, address_hash=f"{a.pk:064d}")
         for a in (agency, east)
     }
     for number, tz, wall in NIGHT:
@@ -162,7 +148,7 @@ def test_the_all_agency_messages_are_dated_on_their_agency_clock(two_clocks):
 
 
 def test_the_superuser_rows_page_filters_on_the_agency_clock(client, two_clocks):
-    sign_in_superuser(client)
+    client_login(client, make_superuser())
     page = client.get("/console/insights/calls/rows/?since=2026-11-01&until=2026-11-01&hour=1")
     assert page.status_code == 200
     html = page.content.decode()
