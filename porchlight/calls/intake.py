@@ -427,8 +427,10 @@ def _ahead(
 ) -> tuple[plan.Standing | None, invite.Ready | None]:
     """What planning and inviting read per agency, read before the batch locks any call:
     the rules and delivery settings when anything can be planned, and the surveys and shifts
-    when an event clears a call. History plans nothing."""
-    if feed.historical or not groups:
+    when an event clears a call. History plans nothing. A single event reads them lazily, as
+    before: it often needs none of them (no caller, nothing fired), and a lone event's window
+    is short anyway."""
+    if feed.historical or sum(len(prepared.fresh) for _, prepared in groups) < 2:
         return None, None
     agencies = {group[0].agency.pk: group[0].agency for group, _ in groups}
     clears = any(item.status == Status.CLEARED for _, p in groups for item in p.fresh)
