@@ -145,7 +145,10 @@ def map_page(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency, slug=slug)
     filters = read_filters(request, agency)
     now = timezone.now()
-    since = now - timedelta(days=filters.days)
+    # The window starts on a whole minute, so every visitor of the same view within a minute
+    # asks the GeoJSON API the same URL, which the browser and a shared cache may reuse for
+    # its max-age of 60 s; incidents publish an hour late, so the minute changes nothing seen.
+    since = (now - timedelta(days=filters.days)).replace(second=0, microsecond=0)
     area: query.Circle | query.Box | None = filters.circle or extent(agency)
     rows: list[dict[str, Any]] = []
     more = False

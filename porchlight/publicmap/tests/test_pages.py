@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -110,3 +111,15 @@ def test_the_summary_page(client, agency):
     ).content.decode()
     assert "3 incidents this week." in page
     assert "More than in any of the previous 8 weeks (usually 1–1)." in page
+
+
+def test_the_map_asks_the_api_for_a_window_that_starts_on_a_whole_minute(client, agency):
+    # Every visitor of the same view within a minute asks the same GeoJSON URL, so the
+    # browser and a shared cache can reuse the answer (it is sent with max-age=60).
+    page = client.get(f"/map/{agency.slug}/", {"days": "7"}).content.decode()
+    since = re.search(r'data-since="([^"]+)"', page)
+    assert since, "the map's data-since attribute is missing"
+    start = datetime.fromisoformat(since.group(1))
+    assert start.second == 0 and start.microsecond == 0
+    expected = timezone.now() - timedelta(days=7)
+    assert timedelta(0) <= expected - start < timedelta(minutes=1, seconds=5)
