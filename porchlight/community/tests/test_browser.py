@@ -42,6 +42,9 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     assert page.get_attribute("html", "lang") == lang
     assert "661-327-7111" in page.locator(".community-911").inner_text()
     look(page, f"community-home-{lang}")
+    # With no account, the crime map near an address is one link away, in the same language.
+    to_map = page.locator("main a[href^='/map/bakersfield/']")
+    assert to_map.get_attribute("href") == f"/map/bakersfield/?lang={lang}"
 
     page.locator("main a[href='/n/bakersfield/join/']").first.click()
     page.wait_for_url(re.compile(r"/n/bakersfield/join/$"))

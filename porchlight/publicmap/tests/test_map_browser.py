@@ -48,13 +48,23 @@ def test_a_resident_reads_the_map_on_a_phone(page, live_server, agency, viewport
     assert page.locator(".pm-row").count() == 5
     look(page, f"publicmap-map-phone-{lang}")
 
-    # Filter to disturbances: the list and the map follow.
+    # On a phone the map is a short scroll away (it was two screens down, behind eleven
+    # checkboxes): the address comes first and the categories fold away until asked for.
+    top = page.evaluate("() => document.getElementById('pm-map').getBoundingClientRect().top")
+    assert top < PHONE["height"] * 1.25, top
     label = "Disturbance" if lang == "en" else "Alteración del orden"
+    assert not page.get_by_label(label).is_visible()
+
+    # Filter to disturbances: the list and the map follow, and the categories stay open.
+    page.get_by_text("Categories: all" if lang == "en" else "Categorías: todas").click()
     page.get_by_label(label).check()
     button = "Apply filters" if lang == "en" else "Aplicar filtros"
     page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_url("**category=disturbance**")
     assert page.locator(".pm-row").count() == 1
+    assert page.get_by_label(label).is_checked()
+    chosen = "Categories: 1 chosen" if lang == "en" else "Categorías: 1 elegida"
+    assert page.get_by_text(chosen).is_visible()
     page.wait_for_function(
         "() => document.querySelectorAll('path.leaflet-interactive').length === 1"
     )
