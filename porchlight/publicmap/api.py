@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -148,7 +149,7 @@ PARAMETERS = [
      "description": "Comma-separated public categories: " + ", ".join(Category.values) + "."},
     {"in": "query", "name": "agency", "schema": {"type": "string"}, "description": "One agency's slug; default: every agency."},
     {"in": "query", "name": "lang", "schema": {"type": "string", "enum": ["en", "es"]},
-     "description": "Language of the *_label and block texts (default: from Accept-Language)."},
+     "description": "Language of the *_label and block texts (default: from Accept-Language; never from a cookie)."},
     {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": query.MAX_LIMIT},
      "description": f"At most this many features, newest first (default {query.DEFAULT_LIMIT}); `truncated` says when more matched."},
 ]  # fmt: skip
@@ -194,9 +195,7 @@ def map_incidents(request: HttpRequest) -> HttpResponse:
         if found is None:
             return _json({"detail": f"no agency {slug[:60]!r}"}, 404, "application/json")
         agency_id = found
-    # Labels in ?lang= when it names one of ours, else what Accept-Language chose.
-    wanted = params.get("lang", "")
-    language = wanted if wanted in dict(settings.LANGUAGES) else translation.get_language()
+    language = _language(request)
     tail = {
         # Foreign members (RFC 7946 §6.1): how to read the answer.
         "truncated": False,
@@ -233,6 +232,19 @@ def map_incidents(request: HttpRequest) -> HttpResponse:
     # Public data, a minute old at worst: let caches and browsers share it.
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def _language(request: HttpRequest) -> str:
+    """The labels' language: ?lang= when it names one of ours, else Accept-Language's choice.
+
+    Never the language cookie LocaleMiddleware also reads: the answer must not depend on any
+    cookie, so it carries no `Vary: Cookie` and a shared cache may give anyone the answer it
+    gave someone else (the map page always sends ?lang=)."""
+    wanted = request.GET.get("lang", "")
+    if wanted in dict(settings.LANGUAGES):
+        return wanted
+    headers_only = SimpleNamespace(COOKIES={}, META=request.META)
+    return translation.get_language_from_request(headers_only)  # type: ignore[arg-type]
 
 
 def _json(data: object, status: int, content_type: str) -> HttpResponse:
