@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from porchlight.agencies.tests.conftest import make_user
 from porchlight.community.tests.factories import make_resident
-from porchlight.publicmap import publish
+from porchlight.publicmap import answers, publish
 from porchlight.publicmap.tests.builders import BLOCK_LAT, make_call, truxtun_block
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +37,18 @@ def _sql(client: Client, params: dict[str, str]) -> tuple[list[str], bytes, str]
     return [q["sql"] for q in queries.captured_queries], response.content, response["Vary"]
 
 
+def _clear_answers() -> None:
+    # Each request below must run the map's SQL itself, not be served a kept answer.
+    answers.forget_all()
+
+
 @pytest.mark.parametrize("who", ["resident", "staff"])
 def test_a_signed_in_visitor_issues_only_the_maps_own_sql(agency, who):
     truxtun_block(agency)
     make_call(agency)
     publish.run(agency)
     params = {**CIRCLE, **_fixed_window()}
+    _clear_answers()
     anonymous_sql, anonymous_body, _vary = _sql(Client(), params)
     assert anonymous_sql, "the map's own SQL"
     if who == "resident":
@@ -51,6 +57,7 @@ def test_a_signed_in_visitor_issues_only_the_maps_own_sql(agency, who):
         user, _secret = make_user("ada", agency=agency)
     client = Client()
     client.force_login(user)
+    _clear_answers()
     signed_in_sql, body, vary = _sql(client, params)
     assert signed_in_sql == anonymous_sql
     assert body == anonymous_body
