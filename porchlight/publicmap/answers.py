@@ -10,6 +10,8 @@ Privacy: a withdrawn incident must never be served from here. The generation cha
 same transaction as every change to what the map may show (triggers, migration 0004), and
 each request reads it first, with one indexed read, before looking for an answer. An answer is
 only kept under the generation read *before* its rows were, so it is never older than its key.
+Nothing is kept longer than 60 s, which also bounds what a restored backup (whose sequence
+hands out tokens again) could meet: the restore takes longer than that.
 
 The cache is Django's "publicmap" alias (settings.py): Redis when configured, else a small
 per-process LRU (LocMemCache).
@@ -48,8 +50,10 @@ def generation() -> int | None:
 
 
 def key(generation: int, question: tuple[object, ...]) -> str:
-    digest = hashlib.blake2b(repr(question).encode(), digest_size=16).hexdigest()
-    return f"answer:{generation}:{digest}"
+    # The database's name too: two deployments sharing one Redis count generations apart.
+    database = connections[router.db_for_read(Generation)].settings_dict["NAME"]
+    text = repr((str(database), question)).encode()
+    return f"answer:{generation}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
 
 
 def cached(cache_key: str) -> Answer | None:
