@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -195,6 +196,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------------
 # A shared cache is needed once several processes run (allauth remembers used TOTP codes and
 # rate limits there), so the default is the database, and REDIS_URL switches to Redis.
+CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -209,6 +211,21 @@ else:
             "LOCATION": "porchlight_cache",
         }
     }
+# The public map API's answers for repeat views (publicmap/answers.py): Redis when there is
+# one, shared by every process; else each process keeps its own few (not the database cache:
+# a 300 KB answer through the database the map already spends most of its CPU in would cost
+# about what it saves). Keys carry the map's generation, so no process serves a stale one.
+CACHES["publicmap"] = (
+    {**CACHES["default"], "KEY_PREFIX": "publicmap", "TIMEOUT": 60}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "publicmap",
+        "TIMEOUT": 60,
+        # ~64 answers of up to 1 MB (answers.MAX_BYTES): at most ~64 MB a process.
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    }
+)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -36,6 +36,17 @@ from porchlight import proxy
 from porchlight.agencies.models import Agency, Staff
 
 STAFF_PREFIXES = ("/console/", "/admin/")
+# Public, read-only API paths: anyone may read them and the answer is the same whoever asks
+# (the public map's GeoJSON). The staff middlewares leave them alone and read neither the
+# session nor the user there, so a signed-in visitor's request costs no SQL of theirs and the
+# answer carries no `Vary: Cookie` (a shared cache may serve it to anyone). A staff member's
+# request here is not console activity: it does not restart the idle clock (docs/operators.md,
+# "Idle sessions").
+PUBLIC_READ_ONLY_PREFIXES = ("/api/v1/map/",)
+
+
+def is_public_read_only(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and request.path.startswith(PUBLIC_READ_ONLY_PREFIXES)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -101,6 +112,8 @@ class StaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_public_read_only(request):
+            return self.get_response(request)
         if request.path == reverse("mfa_deactivate_totp") and is_staff_user(request.user):
             messages.error(
                 request,
@@ -138,6 +151,9 @@ class StaffIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_public_read_only(request):
+            # Not activity: reading the public map neither stamps nor ends a staff session.
+            return self.get_response(request)
         if is_staff_user(request.user):
             now = time.time()
             last = request.session.get(IDLE_SESSION_KEY)
@@ -169,7 +185,8 @@ class StaffTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        staff = staff_of(request)
+        # Public read-only answers are the same for everyone (UTC times), so no user is read.
+        staff = None if is_public_read_only(request) else staff_of(request)
         if staff is None:
             return self.get_response(request)
         timezone.activate(staff.agency.tz)

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Router
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.schemas import Error
-from porchlight.publicmap import geojson, query
+from porchlight.publicmap import answers, geojson, query
 from porchlight.publicmap.models import Category, Kind
 from porchlight.publicmap.schemas import FeatureCollection
 
@@ -148,7 +149,7 @@ PARAMETERS = [
      "description": "Comma-separated public categories: " + ", ".join(Category.values) + "."},
     {"in": "query", "name": "agency", "schema": {"type": "string"}, "description": "One agency's slug; default: every agency."},
     {"in": "query", "name": "lang", "schema": {"type": "string", "enum": ["en", "es"]},
-     "description": "Language of the *_label and block texts (default: from Accept-Language)."},
+     "description": "Language of the *_label and block texts (default: from Accept-Language; never from a cookie)."},
     {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": query.MAX_LIMIT},
      "description": f"At most this many features, newest first (default {query.DEFAULT_LIMIT}); `truncated` says when more matched."},
 ]  # fmt: skip
@@ -164,7 +165,10 @@ PARAMETERS = [
         "40–120 m, never an address; sensitive types are never published; CAD calls are "
         "`kind: call` (calls for service: reports, not findings), RMS offenses `kind: offense`. "
         "An incident appears after the agency's publication delay (1 hour by default). "
-        "Ask by `bbox` or by `lat`, `lon` and `radius`; a bad parameter is a 400 that names it."
+        "Ask by `bbox` or by `lat`, `lon` and `radius`; a bad parameter is a 400 that names it. "
+        "Answers carry an `ETag` (send it back in `If-None-Match` for a 304) and "
+        "`Cache-Control: public, max-age=60`: an answer without `until` may be up to a minute "
+        "old, but never shows an incident withdrawn since."
     ),
     openapi_extra={
         "parameters": PARAMETERS,
@@ -187,52 +191,94 @@ def map_incidents(request: HttpRequest) -> HttpResponse:
         limit = _limit(params)
     except (BadRequest, ValueError) as exc:
         return _json({"detail": str(exc)}, 400, "application/json")
-    agency_id = None
     slug = params.get("agency", "")
-    if slug:
-        found = Agency.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        if found is None:
-            return _json({"detail": f"no agency {slug[:60]!r}"}, 404, "application/json")
-        agency_id = found
-    # Labels in ?lang= when it names one of ours, else what Accept-Language chose.
-    wanted = params.get("lang", "")
-    language = wanted if wanted in dict(settings.LANGUAGES) else translation.get_language()
+    language = _language(request)
+    # The question, normalised: what makes one answer's bytes. A window end not given is
+    # "now": an answer kept for a repeat view is then up to its max-age (60 s) old, as any
+    # browser or proxy may already serve it.
+    question = (
+        where,
+        since.isoformat() if params.get("since", "").strip() else None,
+        until.isoformat() if params.get("until", "").strip() else None,
+        tuple(sorted(categories or ())),
+        slug,
+        limit,
+        language,
+    )
+    # The generation first, the rows after: an answer is never older than its key.
+    generation = answers.generation()
+    cache_key = None if generation is None else answers.key(generation, question)
+    answer = None if cache_key is None else answers.cached(cache_key)
+    if answer is None:
+        agency_id = None
+        if slug:
+            found = Agency.objects.filter(slug=slug).values_list("pk", flat=True).first()
+            if found is None:
+                return _json({"detail": f"no agency {slug[:60]!r}"}, 404, "application/json")
+            agency_id = found
+        with translation.override(language):
+            body = _body(where, since, until, categories, agency_id, slug, limit)
+        answer = answers.keep(cache_key, body)
+    response: HttpResponse
+    if answers.matches(request.headers.get("If-None-Match", ""), answer.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(answer.body, status=200, content_type=GEOJSON)
+    response["ETag"] = answer.etag
+    # Public data, a minute old at worst: let caches and browsers share it.
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _body(
+    where: query.Circle | query.Box,
+    since: datetime,
+    until: datetime,
+    categories: set[str] | None,
+    agency_id: int | None,
+    slug: str,
+    limit: int,
+) -> bytes:
+    """The FeatureCollection's bytes, labels in the active language."""
     tail = {
         # Foreign members (RFC 7946 §6.1): how to read the answer.
         "truncated": False,
         "since": since.isoformat(),
         "until": until.isoformat(),
     }
-    with translation.override(language):
-        if geojson.supported():
-            # PostgreSQL writes each feature's JSON itself (publicmap/geojson.py: the same
-            # bytes as below, without a Python object per row).
-            texts, tail["truncated"] = geojson.features(
-                where, since, until, categories=categories, agency_id=agency_id, limit=limit
+    if geojson.supported():
+        # PostgreSQL writes each feature's JSON itself (publicmap/geojson.py: the same
+        # bytes as below, without a Python object per row).
+        texts, tail["truncated"] = geojson.features(
+            where, since, until, categories=categories, agency_id=agency_id, limit=limit
+        )
+        return b"".join(
+            (
+                b'{"type":"FeatureCollection","features":[',
+                ",".join(texts).encode(),
+                b"],",
+                orjson.dumps(tail)[1:],
             )
-            body = b"".join(
-                (
-                    b'{"type":"FeatureCollection","features":[',
-                    ",".join(texts).encode(),
-                    b"],",
-                    orjson.dumps(tail)[1:],
-                )
-            )
-            response = HttpResponse(body, status=200, content_type=GEOJSON)
-        else:
-            slugs = (
-                {agency_id: slug} if agency_id else dict(Agency.objects.values_list("pk", "slug"))
-            )
-            found_incidents, tail["truncated"] = query.incidents(
-                where, since, until, categories=categories, agency_id=agency_id, limit=limit
-            )
-            features = [feature(i, slugs) for i in found_incidents]
-            response = _json(
-                {"type": "FeatureCollection", "features": features, **tail}, 200, GEOJSON
-            )
-    # Public data, a minute old at worst: let caches and browsers share it.
-    response["Cache-Control"] = "public, max-age=60"
-    return response
+        )
+    slugs = {agency_id: slug} if agency_id else dict(Agency.objects.values_list("pk", "slug"))
+    found_incidents, tail["truncated"] = query.incidents(
+        where, since, until, categories=categories, agency_id=agency_id, limit=limit
+    )
+    features = [feature(i, slugs) for i in found_incidents]
+    return orjson.dumps({"type": "FeatureCollection", "features": features, **tail})
+
+
+def _language(request: HttpRequest) -> str:
+    """The labels' language: ?lang= when it names one of ours, else Accept-Language's choice.
+
+    Never the language cookie LocaleMiddleware also reads: the answer must not depend on any
+    cookie, so it carries no `Vary: Cookie` and a shared cache may give anyone the answer it
+    gave someone else (the map page always sends ?lang=)."""
+    wanted = request.GET.get("lang", "")
+    if wanted in dict(settings.LANGUAGES):
+        return wanted
+    headers_only = SimpleNamespace(COOKIES={}, META=request.META)
+    return translation.get_language_from_request(headers_only)  # type: ignore[arg-type]
 
 
 def _json(data: object, status: int, content_type: str) -> HttpResponse:

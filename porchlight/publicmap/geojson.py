@@ -18,17 +18,24 @@ spelled out by hand.
 
 from __future__ import annotations
 
+import logging
+import math
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from django.db import connections, router
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
+from porchlight.geo import h3index
 from porchlight.publicmap import query
 from porchlight.publicmap.models import Category, Kind, PublishedIncident
+
+log = logging.getLogger(__name__)
 
 # The names the SQL below gives query.COLUMNS, the columns a feature is made of.
 NAMES = (
@@ -98,12 +105,37 @@ def features(
     limit: int,
 ) -> tuple[list[str], bool]:
     """(each feature's JSON text, newest first; truncated?), labels in the active language."""
+    prepared = _prepared(_Shape.of(area, categories, agency_id, translation.get_language()))
+    if prepared is None:  # a shape whose parameters could not be told apart: compile it
+        sql, params = _statement(area, since, until, categories, agency_id)
+        params = [*params, limit + 1]
+    else:
+        values = _values(area, since, until, categories, agency_id, limit)
+        sql = prepared.sql
+        params = [values[x.name] if isinstance(x, _Slot) else x for x in prepared.params]
+    with connections[router.db_for_read(PublishedIncident)].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [row[0] for row in cursor.fetchall()]
+    return found[:limit], len(found) > limit
+
+
+def _statement(
+    area: query.Circle | query.Box,
+    since: datetime,
+    until: datetime,
+    categories: set[str] | None,
+    agency_id: int | None,
+) -> tuple[str, list[Any]]:
+    """The whole statement, built through the ORM; `LIMIT %s` is its last parameter."""
     rows, _columns = query.matching(area, since, until, categories=categories, agency_id=agency_id)
     # One index-only scan: the (h3, occurred_at) index holds every column read here
     # (models.py), so the filter, the distance, the order and the page's fields read no row.
     # (Before, the page's ids came from the index and then 1,000 scattered rows by primary key:
     # 4 of the query's 11 ms of database CPU at 5,000,000 incidents; docs/performance.md.)
-    inner, inner_params = rows.values_list(*query.COLUMNS)[: limit + 1].query.sql_with_params()
+    # The limit is a parameter (Django would write it into the text), so one text serves
+    # every limit.
+    inner, inner_params = rows.values_list(*query.COLUMNS).query.sql_with_params()
+    inner = f"{inner} LIMIT %s"
     category_sql, category_params = _cases("s.category", {c.value: str(c.label) for c in Category})
     kind_sql, kind_params = _cases("s.kind", {k.value: str(k.label) for k in Kind})
     category_value_sql, category_value_params = _cases(
@@ -141,7 +173,130 @@ def features(
         *block_params,
         *inner_params,
     ]
-    with connections[router.db_for_read(PublishedIncident)].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = [row[0] for row in cursor.fetchall()]
-    return found[:limit], len(found) > limit
+    return sql, params
+
+
+# --- One statement per shape ---------------------------------------------------------------
+# Building `query.matching()`'s queryset and compiling it, and the labels' CASEs, was ~40% of
+# a request's Python time (profiled, docs/performance.md), and every request of one shape
+# (circle by cells, circle by range or box; how many categories; one agency or all; the
+# language) compiles to the same text with different values. So each shape is compiled once,
+# through the ORM as above (query.matching() stays the one definition of what is shown), and
+# each request only puts its values where the shape's slots are.
+#
+# The slots are found by compiling the shape twice with two sets of made-up values: a
+# parameter equal to value X of a slot in the first and to value Y of the same slot in the
+# second is that slot; one equal in both is a constant of the shape (a label, ""); anything
+# else (a value derived in a way `_values()` does not know) makes the shape unpreparable, and
+# it is compiled per request as before.
+
+
+@dataclass(frozen=True)
+class _Shape:
+    area: str  # "cells": a circle up to H3_MAX_MILES; "range": a larger circle; "box"
+    categories: int  # how many categories are asked for (0: every one)
+    agency: bool
+    language: str
+
+    @classmethod
+    def of(
+        cls,
+        area: query.Circle | query.Box,
+        categories: set[str] | None,
+        agency_id: int | None,
+        language: str,
+    ) -> _Shape:
+        if isinstance(area, query.Box):
+            kind = "box"
+        else:
+            kind = "cells" if area.miles <= query.H3_MAX_MILES else "range"
+        return cls(kind, len(categories or ()), agency_id is not None, language)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    params: tuple[Any, ...]  # a constant, or a _Slot where the request's value goes
+
+
+def _values(
+    area: query.Circle | query.Box,
+    since: datetime,
+    until: datetime,
+    categories: set[str] | None,
+    agency_id: int | None,
+    limit: int,
+) -> dict[str, Any]:
+    """A request's value for every slot a shape may have, as the ORM would pass them."""
+    values: dict[str, Any] = {"since": since, "until": until, "agency": agency_id}
+    values["limit"] = limit + 1  # one more than asked: "truncated"
+    for n, category in enumerate(sorted(categories or ())):
+        values[f"category{n}"] = category
+    box = area
+    if isinstance(area, query.Circle):
+        # radius.MilesFrom's parameters, and the prefilter query.narrowed() chooses.
+        values.update(lat=float(area.lat), lon=float(area.lon), miles=area.miles)
+        values["cos_lat"] = math.cos(math.radians(float(area.lat)))
+        if area.miles <= query.H3_MAX_MILES:
+            values["cells"] = [int(c) for c in h3index.cells_within(area.lat, area.lon, area.miles)]
+            return values
+        box = query.box_around(area)
+    assert isinstance(box, query.Box)
+    values.update(west=box.west, south=box.south, east=box.east, north=box.north)
+    return values
+
+
+def _made_up(shape: _Shape, n: int) -> tuple[Any, ...]:
+    """Arguments of `shape` whose values differ from each other and from the other set's."""
+    area: query.Circle | query.Box
+    if shape.area == "box":
+        area = query.Box(west=-10.5 - n, south=20.25 + n, east=-9.125 - n, north=20.75 + n)
+    else:
+        miles = (0.375 if shape.area == "cells" else 4.625) + n / 8
+        area = query.Circle(40.125 + n, -70.25 - n, miles)
+    since = datetime(1901 + n, 1, 1, tzinfo=UTC)
+    until = datetime(1911 + n, 1, 1, tzinfo=UTC)
+    categories = {f"\x00category{n}.{i}" for i in range(shape.categories)} or None
+    agency_id = 900_000_001 + n if shape.agency else None
+    return area, since, until, categories, agency_id
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+_shapes: dict[_Shape, _Prepared | None] = {}
+
+
+def _prepared(shape: _Shape) -> _Prepared | None:
+    if shape not in _shapes:
+        _shapes[shape] = _prepare(shape)
+    return _shapes[shape]
+
+
+def _prepare(shape: _Shape) -> _Prepared | None:
+    compiled = []
+    for n in (0, 1):
+        area, since, until, categories, agency_id = _made_up(shape, n)
+        sql, params = _statement(area, since, until, categories, agency_id)
+        values = _values(area, since, until, categories, agency_id, 7 + n)
+        compiled.append((sql, [*params, 7 + n + 1], values))
+    (sql, first, values), (sql_again, second, values_again) = compiled
+    if sql != sql_again or len(first) != len(second):
+        return None
+    slots: list[Any] = []
+    for one, other in zip(first, second, strict=True):
+        slot = next((name for name, value in values.items() if _same(one, value)), None)
+        if slot is not None and _same(other, values_again[slot]):
+            slots.append(_Slot(slot))
+        elif slot is None and _same(one, other):
+            slots.append(one)
+        else:
+            log.warning("public map: shape %s not prepared (parameter %r)", shape, one)
+            return None
+    return _Prepared(sql, tuple(slots))

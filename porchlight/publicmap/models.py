@@ -163,3 +163,24 @@ class PublishedIncident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key} {self.block_number} {self.street}"
+
+
+class Generation(models.Model):
+    """One row: a token that changes whenever what the public map may show changes.
+
+    The API's answer cache (publicmap/answers.py) keys every answer by it, so no answer made
+    before a change is served after it. Triggers write it, not application code (migration
+    0004): every path that publishes, withdraws or recategorises an incident, or renames an
+    agency (the job, the admin, a shell, raw SQL), changes it in the same transaction. Tokens
+    are never reused: a sequence on PostgreSQL (not rolled back), a 64-bit random() on SQLite.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)  # always 1
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("public map generation")
+        verbose_name_plural = _("public map generations")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -120,7 +120,8 @@ def matching(
         occurred_at__gt=since, occurred_at__lte=until, mapping__sensitive=False
     ).exclude(mapping__category="")
     if categories:
-        rows = rows.filter(mapping__category__in=categories)
+        # Sorted: the same categories always compile to the same text (geojson.py's shapes).
+        rows = rows.filter(mapping__category__in=sorted(categories))
     if agency_id is not None:
         rows = rows.filter(mapping__agency_id=agency_id)
     rows = narrowed(rows, area)
@@ -138,7 +139,7 @@ def narrowed(rows: QuerySet[PublishedIncident], area: Circle | Box) -> QuerySet[
     range. A circle still needs `inside()` on each row: the covering has corners."""
     if isinstance(area, Circle) and area.miles <= H3_MAX_MILES:
         return rows.filter(radius.in_cells(h3index.cells_within(area.lat, area.lon, area.miles)))
-    box = area if isinstance(area, Box) else _box_around(area)
+    box = area if isinstance(area, Box) else box_around(area)
     return rows.filter(lat__range=(box.south, box.north), lon__range=(box.west, box.east))
 
 
@@ -148,7 +149,8 @@ def inside(area: Circle | Box, lat: float, lon: float) -> bool:
     return h3index.miles_between(area.lat, area.lon, lat, lon) <= area.miles
 
 
-def _box_around(circle: Circle) -> Box:
+def box_around(circle: Circle) -> Box:
+    """The lat/lon range a large circle is narrowed by (geojson.py passes the same values)."""
     south, north, west, east = h3index.bounding_box(circle.lat, circle.lon, circle.miles)
     return Box(west=west, south=south, east=east, north=north)
 

@@ -140,3 +140,68 @@ def test_the_engine_takes_its_own_path(client, agency, only_the_engines_path):
     body = answer.json()
     assert body["type"] == "FeatureCollection"
     assert [f["properties"]["category"] for f in body["features"]] == ["theft"] * 3
+
+
+def test_every_shape_gives_the_python_paths_bytes(client, agency, only_the_engines_path):
+    """Circles by cells and by range, boxes; with and without categories and an agency; both
+    languages. On PostgreSQL each is one statement compiled once per shape (geojson.py): the
+    slots must be found for every shape, and a request of a known shape compiles nothing."""
+    mappings = {
+        c: CategoryMapping.objects.create(agency=agency, source="cad", code=c, category=c)
+        for c in Category.values
+    }
+    for n, category in enumerate(Category.values, start=1):
+        _incident(agency, mappings[category], n, lat=LAT + n * 2e-3, lon=LON - n * 1e-3)
+    slugs = dict(Agency.objects.values_list("pk", "slug"))
+    since, until = _window()
+    window = {"since": since.isoformat(), "until": until.isoformat()}
+    areas = [
+        (query.Circle(LAT, LON, 1.0), {"lat": LAT, "lon": LON, "radius": "1"}),
+        (query.Circle(LAT, LON, 5.0), {"lat": LAT, "lon": LON, "radius": "5"}),
+        (query.Box(west=-119.1, south=35.3, east=-118.9, north=35.4), {"bbox": "-119.1,35.3,-118.9,35.4"}),
+    ]  # fmt: skip
+    for language in ("en", "es"):
+        for area, params in areas:
+            for categories in (None, {"theft"}, {"alarm", "theft", "vandalism", "burglary"}):
+                for agency_id in (None, agency.pk):
+                    asked = {**params, **window, "lang": language, "limit": 7}
+                    if categories:
+                        asked["category"] = ",".join(sorted(categories))
+                    if agency_id:
+                        asked["agency"] = agency.slug
+                    answer = client.get(URL, asked)
+                    with translation.override(language):
+                        found, more = python_incidents(
+                            area, since, until, categories=categories, agency_id=agency_id, limit=7
+                        )
+                        features = [api.feature(i, slugs) for i in found]
+                    assert found, asked
+                    expected = {"type": "FeatureCollection", "features": features}
+                    expected.update(truncated=more, **window)
+                    assert answer.content == orjson.dumps(expected), asked
+                    if SQL_WRITES_JSON:
+                        shape = geojson._Shape.of(area, categories, agency_id, language)
+                        assert geojson._shapes[shape] is not None, shape
+
+
+@pytest.mark.skipif(not SQL_WRITES_JSON, reason="the shapes are PostgreSQL's statements")
+def test_a_known_shape_compiles_nothing(client, agency, monkeypatch):
+    mapping = CategoryMapping.objects.create(
+        agency=agency, source="cad", code="x", category="theft"
+    )
+    _incident(agency, mapping, 1)
+    since, until = _window()
+    circle = {"lat": LAT, "lon": LON, "radius": "1", "since": since.isoformat(), "lang": "en"}
+    first = client.get(URL, {**circle, "until": until.isoformat()})
+    assert len(first.json()["features"]) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(geojson.query, "matching", refuse)
+    # Another circle, window and limit of the same shape: the statement is reused.
+    later = until + timedelta(minutes=1)
+    again = client.get(
+        URL, {**circle, "lat": LAT + 0.001, "until": later.isoformat(), "limit": "3"}
+    )
+    assert again.status_code == 200 and len(again.json()["features"]) == 1
