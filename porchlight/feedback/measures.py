@@ -14,8 +14,9 @@ read row by row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils import timezone
 from porchlight.agencies.models import Agency
 from porchlight.feedback.models import About, Answer, Invitation, Kind, Question, Theme
 from porchlight.feedback.roster import safe_date
+from porchlight.insights.filters import any_of, clocks, days_between, today
 from porchlight.notify.models import State
 
 FILTERS = ("beat", "district", "call_type", "priority", "officer", "shift")
@@ -68,12 +70,17 @@ class Filters:
             qs = qs.filter(officers__id=self.officer)
         if self.shift is not None:
             qs = qs.filter(shift_id=self.shift)
-        tz = agency.tz if agency is not None else timezone.get_current_timezone()
-        if self.since is not None:
-            qs = qs.filter(created__gte=datetime.combine(self.since, time(), tzinfo=tz))
-        if self.until is not None:
-            end = datetime.combine(self.until + timedelta(days=1), time(), tzinfo=tz)
-            qs = qs.filter(created__lt=end)
+        if self.since is not None or self.until is not None:
+            # On each invitation's agency's clock: across agencies (a platform superuser's
+            # view) one range per time zone in use, never the server's.
+            qs = qs.filter(
+                any_of(
+                    [
+                        which & days_between("created", tz, self.since, self.until)
+                        for which, tz in clocks(agency)
+                    ]
+                )
+            )
         return qs.distinct() if self.officer is not None else qs
 
 
@@ -156,20 +163,26 @@ def weekly_csat(
     agency: Agency | None, submitted: QuerySet[Answer], weeks: int = 8
 ) -> list[tuple[date, float | None, int]]:
     """CSAT for each of the last `weeks` weeks (Monday to Sunday, the agency's clock), oldest
-    first: the chart on the page."""
-    tz = agency.tz if agency is not None else timezone.get_current_timezone()
-    today = timezone.localtime(timezone.now(), tz).date()
-    monday = today - timedelta(days=today.weekday())
+    first: the chart on the page. Across agencies each answer falls in its week on its own
+    agency's clock, and the last week is the one of the latest today on any of them."""
+    last = today(agency)
+    monday = last - timedelta(days=last.weekday())
     first = monday - timedelta(weeks=weeks - 1)
+    via = "response__invitation__agency"
     rows = submitted.filter(
+        any_of(
+            [
+                which & days_between("response__submitted_at", tz, first, None)
+                for which, tz in clocks(agency, via)
+            ]
+        ),
         question__kind=Kind.RATING,
         question__about=About.OVERALL,
         number__isnull=False,
-        response__submitted_at__gte=datetime.combine(first, time(), tzinfo=tz),
-    ).values_list("response__submitted_at", "number")
+    ).values_list("response__submitted_at", "number", f"{via}__time_zone")
     counts: dict[date, list[int]] = {}
-    for at, number in rows:
-        day = timezone.localtime(at, tz).date()
+    for at, number, zone_name in rows:
+        day = timezone.localtime(at, ZoneInfo(zone_name)).date()
         week = day - timedelta(days=day.weekday())
         tally = counts.setdefault(week, [0, 0])
         tally[0] += 1

@@ -86,9 +86,10 @@ def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, pa
 
 def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     figures_of = measures.compute(agency, measures_filters(filters))
-    start, end = filters.start(agency), filters.end(agency)
-    follow_ups = FollowUp.objects.filter(created__gte=start, created__lt=end)
-    commendations = Commendation.objects.filter(created__gte=start, created__lt=end)
+    # On each row's agency's clock (the all-agency view mixes time zones), as the figures.
+    window = filters.window("created", agency)
+    follow_ups = FollowUp.objects.filter(window)
+    commendations = Commendation.objects.filter(window)
     if agency is not None:
         follow_ups = follow_ups.filter(agency=agency)
         commendations = commendations.filter(agency=agency)
