@@ -30,10 +30,15 @@ def test_two_identical_imports_at_once_equal_one(tmp_path: Path) -> None:
     results: list[ImportResult] = []
     barrier = threading.Barrier(2)
 
+    def together(number: int) -> None:
+        # Both imports hold the run and are about to commit their first batch: from here on
+        # they race for every batch.
+        if number == 1:
+            barrier.wait(timeout=120)
+
     def worker() -> None:
         try:
-            barrier.wait()
-            results.append(run_import(path, twice, batch_rows=97))
+            results.append(run_import(path, twice, batch_rows=97, before_batch=together))
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
         finally:
