@@ -214,8 +214,18 @@ def _read_and_commit(
     check: bool,
 ) -> None:
     batch: list[Row] = []
-    taken = 0
-    number = 0
+    taken = number = 0
+
+    def commit() -> None:
+        nonlocal number
+        number += 1
+        if before_batch:
+            before_batch(number)
+        _commit(feed, run, batch, result, check)
+        bar.update(len(batch))
+        batch.clear()
+        _committed()
+
     for line, raw in reader.raw_rows():
         if line <= run.last_line:
             continue
@@ -224,21 +234,10 @@ def _read_and_commit(
         batch.append(reader.convert(line, raw))
         taken += 1
         if len(batch) >= batch_rows:
-            number += 1
-            if before_batch:
-                before_batch(number)
-            _commit(feed, run, batch, result, check)
-            bar.update(len(batch))
-            batch = []
-            _committed()
+            commit()
     else:
         if batch:
-            number += 1
-            if before_batch:
-                before_batch(number)
-            _commit(feed, run, batch, result, check)
-            bar.update(len(batch))
-            batch = []
+            commit()
         with transaction.atomic():
             _claim(run, [])
             if run.state != ImportRun.State.FINISHED:  # else the other import finished it
@@ -247,8 +246,7 @@ def _read_and_commit(
                 run.save(update_fields=["state", "finished"])
         result.finished = True
     if batch:  # stopped by --limit: commit what was read, then stop resumable
-        _commit(feed, run, batch, result, check)
-        bar.update(len(batch))
+        commit()
 
 
 def apply_priority_ranks(agency: Agency, mapping: Mapping | None) -> list[str]:
@@ -404,24 +402,10 @@ def _quarantine_rows(
             continue
         row = owner[outcome.index]
         rejected_lines.add(row.line)
-        new.append(
-            Quarantine(
-                agency=feed.agency,
-                source=feed.source,
-                event_id=(outcome.event_id or "")[:100],
-                incident_number=(outcome.incident_number or "")[:40],
-                kind=Quarantine.Kind.CONFLICT
-                if outcome.result == CONFLICT
-                else Quarantine.Kind.REJECTED,
-                reason=outcome.reason,
-                raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
-                import_run=run,
-                line=row.line,
-                row_enc=pii.encrypt(orjson.dumps(_row_json(row.raw)).decode())
-                if row.raw is not None
-                else None,
-            )
+        row_enc = (
+            pii.encrypt(orjson.dumps(_row_json(row.raw)).decode()) if row.raw is not None else None
         )
+        new.append(quarantine_row(feed, run, outcome, events[outcome.index], row.line, row_enc))
     if not earlier_runs:
         # The first import of this file: no earlier run left rows to close (two UPDATEs over
         # the batch's lines, compiled per batch, saved).
@@ -448,6 +432,26 @@ def _quarantine_rows(
         resolution=f"superseded by run {run.pk} ({run.preset})"[:200],
     )
     Quarantine.objects.bulk_create(new)
+
+
+def quarantine_row(
+    feed: Feed, run: ImportRun, outcome: Any, event: Any, line: int, row_enc: Any
+) -> Quarantine:
+    """The quarantine row (unsaved) of an import's rejected or conflicting event: the event and
+    its export row (encrypted) and line, so a corrected mapping re-applies the row
+    (reapply.py makes them the same way)."""
+    return Quarantine(
+        agency=feed.agency,
+        source=feed.source,
+        event_id=(outcome.event_id or "")[:100],
+        incident_number=(outcome.incident_number or "")[:40],
+        kind=Quarantine.Kind.CONFLICT if outcome.result == CONFLICT else Quarantine.Kind.REJECTED,
+        reason=outcome.reason,
+        raw_enc=pii.encrypt(orjson.dumps(event).decode()),
+        import_run=run,
+        line=line,
+        row_enc=row_enc,
+    )
 
 
 def _earlier_runs(run: ImportRun) -> bool:
