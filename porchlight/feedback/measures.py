@@ -84,6 +84,28 @@ class Filters:
         return qs.distinct() if self.officer is not None else qs
 
 
+# What CSAT and NPS count, in one place: for the Feedback page and the insights dashboard's
+# breakdowns (by beat, district, officer, …), which aggregate the same per group.
+CSAT_COUNTS = {"n": Count("id"), "happy": Count("id", filter=Q(number__gte=4))}
+NPS_COUNTS = {
+    "n": Count("id"),
+    "promoters": Count("id", filter=Q(number__gte=9)),
+    "detractors": Count("id", filter=Q(number__lte=6)),
+}
+
+
+def overall_ratings(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """The answers CSAT counts: the overall 1–5 rating, answered."""
+    return answers.filter(
+        question__kind=Kind.RATING, question__about=About.OVERALL, number__isnull=False
+    )
+
+
+def nps_ratings(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """The answers NPS counts: the 0–10 "would you recommend", answered."""
+    return answers.filter(question__kind=Kind.NPS, number__isnull=False)
+
+
 @dataclass
 class QuestionFigure:
     question: Question
@@ -120,18 +142,12 @@ def compute(agency: Agency | None, filters: Filters) -> Figures:
     if figures.invited:
         figures.rate = round(100 * figures.responded / figures.invited, 1)
 
-    overall = submitted.filter(
-        question__kind=Kind.RATING, question__about=About.OVERALL, number__isnull=False
-    ).aggregate(n=Count("id"), happy=Count("id", filter=Q(number__gte=4)))
+    overall = overall_ratings(submitted).aggregate(**CSAT_COUNTS)
     figures.csat_answers = overall["n"]
     if overall["n"]:
         figures.csat = round(100 * overall["happy"] / overall["n"], 1)
 
-    nps = submitted.filter(question__kind=Kind.NPS, number__isnull=False).aggregate(
-        n=Count("id"),
-        promoters=Count("id", filter=Q(number__gte=9)),
-        detractors=Count("id", filter=Q(number__lte=6)),
-    )
+    nps = nps_ratings(submitted).aggregate(**NPS_COUNTS)
     figures.nps_answers = nps["n"]
     if nps["n"]:
         figures.nps = round(100 * (nps["promoters"] - nps["detractors"]) / nps["n"], 1)
@@ -169,17 +185,18 @@ def weekly_csat(
     monday = last - timedelta(days=last.weekday())
     first = monday - timedelta(weeks=weeks - 1)
     via = "response__invitation__agency"
-    rows = submitted.filter(
-        any_of(
-            [
-                which & days_between("response__submitted_at", tz, first, None)
-                for which, tz in clocks(agency, via)
-            ]
-        ),
-        question__kind=Kind.RATING,
-        question__about=About.OVERALL,
-        number__isnull=False,
-    ).values_list("response__submitted_at", "number", f"{via}__time_zone")
+    rows = (
+        overall_ratings(submitted)
+        .filter(
+            any_of(
+                [
+                    which & days_between("response__submitted_at", tz, first, None)
+                    for which, tz in clocks(agency, via)
+                ]
+            )
+        )
+        .values_list("response__submitted_at", "number", f"{via}__time_zone")
+    )
     counts: dict[date, list[int]] = {}
     for at, number, zone_name in rows:
         day = timezone.localtime(at, ZoneInfo(zone_name)).date()
