@@ -34,8 +34,17 @@ def main() -> None:
         for name, value in HELP_ONLY_SECRETS.items():
             if not os.environ.get(name):
                 os.environ[name] = value
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - loads the settings, or says what they lack
+    except ImproperlyConfigured as exc:
+        # Said plainly, not as a traceback: Django notes the failure and runs on with only its
+        # own commands and no apps, so a command failed later on something else (the missing
+        # secret deep in a check's traceback, or "Apps/Models aren't loaded yet").
+        sys.exit(f"porchlight: the settings cannot load: {exc}")
     execute_from_command_line(sys.argv)
 
 

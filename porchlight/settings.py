@@ -65,8 +65,6 @@ SECRET_KEY = os.environ.get("PORCHLIGHT_SECRET_KEY") or (
 )
 if not SECRET_KEY and _help_only:
     SECRET_KEY = secrets.token_urlsafe(48)
-if not SECRET_KEY:
-    raise ImproperlyConfigured("Set PORCHLIGHT_SECRET_KEY (see docs/operators.md).")
 # Old keys still accepted after a rotation, so signed links already sent (email unsubscribe
 # links) keep working.
 SECRET_KEY_FALLBACKS = env_list("PORCHLIGHT_SECRET_KEY_FALLBACKS")
@@ -77,8 +75,15 @@ PII_KEY = os.environ.get("PORCHLIGHT_PII_KEY") or (
 )
 if not PII_KEY and _help_only:
     PII_KEY = secrets.token_urlsafe(48)
-if not PII_KEY:
-    raise ImproperlyConfigured("Set PORCHLIGHT_PII_KEY (see docs/operators.md).")
+# Every missing secret named at once: a new checkout lacks both, and naming one at a time
+# made the operator (or a developer running makemigrations) fail twice to learn the second.
+_missing = [name for name, value in (("PORCHLIGHT_SECRET_KEY", SECRET_KEY),
+                                     ("PORCHLIGHT_PII_KEY", PII_KEY)) if not value]  # fmt: skip
+if _missing:
+    raise ImproperlyConfigured(
+        f"Set {' and '.join(_missing)} in the environment (see docs/operators.md). "
+        "A development checkout may set DEBUG=1 instead, which generates them under var/."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

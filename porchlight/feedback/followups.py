@@ -26,6 +26,17 @@ def for_user(qs: QuerySet[FollowUp], user: Any) -> QuerySet[FollowUp]:
     return qs.filter(Q(beat__in=beats) | Q(owner=user))
 
 
+def _audit(action: str, follow_up: FollowUp, request: Any, changes: dict[str, Any]) -> None:
+    """The audit entry of a change to a follow-up, in the follow-up's agency."""
+    record(
+        action,
+        request=request,
+        agency=follow_up.agency,
+        target=follow_up,
+        changes=changes,
+    )
+
+
 def take(follow_up: FollowUp, request: Any) -> None:
     with transaction.atomic():
         before = follow_up.owner_id
@@ -33,12 +44,11 @@ def take(follow_up: FollowUp, request: Any) -> None:
         if follow_up.status == FollowUp.Status.OPEN:
             follow_up.status = FollowUp.Status.WORKING
         follow_up.save(update_fields=["owner", "status"])
-        record(
+        _audit(
             "feedback.follow_up.take",
-            request=request,
-            agency=follow_up.agency,
-            target=follow_up,
-            changes={"owner": [before, request.user.pk], "status": follow_up.status},
+            follow_up,
+            request,
+            {"owner": [before, request.user.pk], "status": follow_up.status},
         )
 
 
@@ -50,13 +60,7 @@ def add_note(follow_up: FollowUp, request: Any, text: str) -> FollowUpNote:
         raise Refused("A note is at most 4000 characters.")
     with transaction.atomic():
         note = FollowUpNote.objects.create(follow_up=follow_up, author=request.user, text=text)
-        record(
-            "feedback.follow_up.note",
-            request=request,
-            agency=follow_up.agency,
-            target=follow_up,
-            changes={"note": note.pk},
-        )
+        _audit("feedback.follow_up.note", follow_up, request, {"note": note.pk})
     return note
 
 
@@ -80,12 +84,11 @@ def resolve(follow_up: FollowUp, request: Any, *, tell: bool) -> None:
                 call=invitation.call,
             )
         follow_up.save(update_fields=["status", "resolved_at", "owner", "told"])
-        record(
+        _audit(
             "feedback.follow_up.resolve",
-            request=request,
-            agency=follow_up.agency,
-            target=follow_up,
-            changes={"status": "resolved", "told": follow_up.told_id},
+            follow_up,
+            request,
+            {"status": "resolved", "told": follow_up.told_id},
         )
 
 
@@ -96,10 +99,4 @@ def reopen(follow_up: FollowUp, request: Any) -> None:
         follow_up.status = FollowUp.Status.WORKING
         follow_up.resolved_at = None
         follow_up.save(update_fields=["status", "resolved_at"])
-        record(
-            "feedback.follow_up.reopen",
-            request=request,
-            agency=follow_up.agency,
-            target=follow_up,
-            changes={"status": "working"},
-        )
+        _audit("feedback.follow_up.reopen", follow_up, request, {"status": "working"})

@@ -328,23 +328,15 @@ def after_case_closed(case: Case) -> list[Invitation]:
     survey = survey_for(case.agency, When.CASE_CLOSED)
     if survey is None:
         return []
-    made = []
-    for victim in case.victims.filter(opted_in=True).select_related("phone", "email"):
-        contact = victim.phone or victim.email
-        if contact is None:
-            continue
-        invitation = invite(
-            survey,
-            contact,
-            # History linked to the case is fine to count under; it is not a reason to skip.
-            call=call if call is not None and not call.historical else None,
-            reference=f"case:{case.number}:{victim.pk}",
-            number=case.number,
-            language=language_of(victim.language, case.agency),
-        )
-        if invitation is not None:
-            made.append(invitation)
-    return made
+    return _ask_victims(
+        survey,
+        case.victims.filter(opted_in=True),
+        "case",
+        case.number,
+        lambda victim: language_of(victim.language, case.agency),
+        # History linked to the case is fine to count under; it is not a reason to skip.
+        call=call if call is not None and not call.historical else None,
+    )
 
 
 def after_online_report(report: Report) -> list[Invitation]:
@@ -354,19 +346,37 @@ def after_online_report(report: Report) -> list[Invitation]:
     survey = survey_for(report.agency, When.ONLINE_REPORT)
     if survey is None:
         return []
+    return _ask_victims(
+        survey,
+        case.victims.filter(reporter=True, opted_in=True),
+        "report",
+        case.number,
+        lambda victim: language_of(report.language or victim.language, report.agency),
+    )
+
+
+def _ask_victims(
+    survey: Survey,
+    victims: Any,
+    kind: str,
+    number: str,
+    language: Callable[[Any], str],
+    call: Call | None = None,
+) -> list[Invitation]:
+    """Invite each of a case's victims once, by phone, else email (none: not asked), under
+    the reference "<kind>:<case number>:<victim>" that asks nobody twice."""
     made = []
-    for victim in case.victims.filter(reporter=True, opted_in=True).select_related(
-        "phone", "email"
-    ):
+    for victim in victims.select_related("phone", "email"):
         contact = victim.phone or victim.email
         if contact is None:
             continue
         invitation = invite(
             survey,
             contact,
-            reference=f"report:{case.number}:{victim.pk}",
-            number=case.number,
-            language=language_of(report.language or victim.language, report.agency),
+            call=call,
+            reference=f"{kind}:{number}:{victim.pk}",
+            number=number,
+            language=language(victim),
         )
         if invitation is not None:
             made.append(invitation)

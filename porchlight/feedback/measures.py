@@ -14,8 +14,9 @@ read row by row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils import timezone
 from porchlight.agencies.models import Agency
 from porchlight.feedback.models import About, Answer, Invitation, Kind, Question, Theme
 from porchlight.feedback.roster import safe_date
+from porchlight.insights.filters import any_of, clocks, days_between, today
 from porchlight.notify.models import State
 
 FILTERS = ("beat", "district", "call_type", "priority", "officer", "shift")
@@ -68,13 +70,40 @@ class Filters:
             qs = qs.filter(officers__id=self.officer)
         if self.shift is not None:
             qs = qs.filter(shift_id=self.shift)
-        tz = agency.tz if agency is not None else timezone.get_current_timezone()
-        if self.since is not None:
-            qs = qs.filter(created__gte=datetime.combine(self.since, time(), tzinfo=tz))
-        if self.until is not None:
-            end = datetime.combine(self.until + timedelta(days=1), time(), tzinfo=tz)
-            qs = qs.filter(created__lt=end)
+        if self.since is not None or self.until is not None:
+            # On each invitation's agency's clock: across agencies (a platform superuser's
+            # view) one range per time zone in use, never the server's.
+            qs = qs.filter(
+                any_of(
+                    [
+                        which & days_between("created", tz, self.since, self.until)
+                        for which, tz in clocks(agency)
+                    ]
+                )
+            )
         return qs.distinct() if self.officer is not None else qs
+
+
+# What CSAT and NPS count, in one place: for the Feedback page and the insights dashboard's
+# breakdowns (by beat, district, officer, …), which aggregate the same per group.
+CSAT_COUNTS = {"n": Count("id"), "happy": Count("id", filter=Q(number__gte=4))}
+NPS_COUNTS = {
+    "n": Count("id"),
+    "promoters": Count("id", filter=Q(number__gte=9)),
+    "detractors": Count("id", filter=Q(number__lte=6)),
+}
+
+
+def overall_ratings(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """The answers CSAT counts: the overall 1–5 rating, answered."""
+    return answers.filter(
+        question__kind=Kind.RATING, question__about=About.OVERALL, number__isnull=False
+    )
+
+
+def nps_ratings(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """The answers NPS counts: the 0–10 "would you recommend", answered."""
+    return answers.filter(question__kind=Kind.NPS, number__isnull=False)
 
 
 @dataclass
@@ -113,18 +142,12 @@ def compute(agency: Agency | None, filters: Filters) -> Figures:
     if figures.invited:
         figures.rate = round(100 * figures.responded / figures.invited, 1)
 
-    overall = submitted.filter(
-        question__kind=Kind.RATING, question__about=About.OVERALL, number__isnull=False
-    ).aggregate(n=Count("id"), happy=Count("id", filter=Q(number__gte=4)))
+    overall = overall_ratings(submitted).aggregate(**CSAT_COUNTS)
     figures.csat_answers = overall["n"]
     if overall["n"]:
         figures.csat = round(100 * overall["happy"] / overall["n"], 1)
 
-    nps = submitted.filter(question__kind=Kind.NPS, number__isnull=False).aggregate(
-        n=Count("id"),
-        promoters=Count("id", filter=Q(number__gte=9)),
-        detractors=Count("id", filter=Q(number__lte=6)),
-    )
+    nps = nps_ratings(submitted).aggregate(**NPS_COUNTS)
     figures.nps_answers = nps["n"]
     if nps["n"]:
         figures.nps = round(100 * (nps["promoters"] - nps["detractors"]) / nps["n"], 1)
@@ -156,20 +179,27 @@ def weekly_csat(
     agency: Agency | None, submitted: QuerySet[Answer], weeks: int = 8
 ) -> list[tuple[date, float | None, int]]:
     """CSAT for each of the last `weeks` weeks (Monday to Sunday, the agency's clock), oldest
-    first: the chart on the page."""
-    tz = agency.tz if agency is not None else timezone.get_current_timezone()
-    today = timezone.localtime(timezone.now(), tz).date()
-    monday = today - timedelta(days=today.weekday())
+    first: the chart on the page. Across agencies each answer falls in its week on its own
+    agency's clock, and the last week is the one of the latest today on any of them."""
+    last = today(agency)
+    monday = last - timedelta(days=last.weekday())
     first = monday - timedelta(weeks=weeks - 1)
-    rows = submitted.filter(
-        question__kind=Kind.RATING,
-        question__about=About.OVERALL,
-        number__isnull=False,
-        response__submitted_at__gte=datetime.combine(first, time(), tzinfo=tz),
-    ).values_list("response__submitted_at", "number")
+    via = "response__invitation__agency"
+    rows = (
+        overall_ratings(submitted)
+        .filter(
+            any_of(
+                [
+                    which & days_between("response__submitted_at", tz, first, None)
+                    for which, tz in clocks(agency, via)
+                ]
+            )
+        )
+        .values_list("response__submitted_at", "number", f"{via}__time_zone")
+    )
     counts: dict[date, list[int]] = {}
-    for at, number in rows:
-        day = timezone.localtime(at, tz).date()
+    for at, number, zone_name in rows:
+        day = timezone.localtime(at, ZoneInfo(zone_name)).date()
         week = day - timedelta(days=day.weekday())
         tally = counts.setdefault(week, [0, 0])
         tally[0] += 1

@@ -50,6 +50,27 @@ def any_of(conditions: list[Q]) -> Q:
     return out
 
 
+def days_between(field: str, tz: ZoneInfo, since: date | None, until: date | None) -> Q:
+    """From midnight starting `since` to midnight ending `until` on one clock, as a condition
+    on the time `field`; an open end (None) is not bounded."""
+    bounds = {}
+    if since is not None:
+        bounds[f"{field}__gte"] = datetime.combine(since, time(), tzinfo=tz)
+    if until is not None:
+        bounds[f"{field}__lt"] = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz)
+    return Q(**bounds)
+
+
+def today(agency: Agency | None) -> date:
+    """Today's date on the agency's clock; with no agency, the latest date on any agency's
+    clock in use (so every agency's today is in a range ending then)."""
+    now = timezone.now()
+    return max(
+        (timezone.localtime(now, tz).date() for _which, tz in clocks(agency)),
+        default=timezone.localtime(now, zone(agency)).date(),
+    )
+
+
 def _date(query: Any, name: str) -> date | None:
     raw = str(query.get(name, "")).strip()
     if not raw:
@@ -86,23 +107,14 @@ class Filters:
             values[name] = value
         return cls(since=since, until=until, **values)
 
-    def start(self, agency: Agency | None) -> datetime:
-        return datetime.combine(self.since, time(), tzinfo=zone(agency))
-
-    def end(self, agency: Agency | None) -> datetime:
-        """The instant after the range: midnight after `until`."""
-        return datetime.combine(self.until + timedelta(days=1), time(), tzinfo=zone(agency))
-
     def window(self, field: str, agency: Agency | None, via: str = "agency") -> Q:
         """The date range as a condition on the time `field`, on each row's agency's clock
         (see clocks)."""
-        return any_of(
-            [
-                which & Q(**{f"{field}__gte": self._at(self.since, tz),
-                             f"{field}__lt": self._at(self.until + timedelta(days=1), tz)})
-                for which, tz in clocks(agency, via)
-            ]
-        )  # fmt: skip
+        return any_of([which & self.between(field, tz) for which, tz in clocks(agency, via)])
+
+    def between(self, field: str, tz: ZoneInfo) -> Q:
+        """The date range on one clock, as a condition on the time `field`."""
+        return days_between(field, tz, self.since, self.until)
 
     def calls_q(self, via: str = "") -> Q:
         """The call filters (beat, district, priority, call type) as one condition on calls,
@@ -110,10 +122,6 @@ class Filters:
         lookups = {"beat": "beat", "district": "district", "priority": "priority__code",
                    "call_type": "call_type__code"}  # fmt: skip
         return Q(**{f"{via}{lookups[name]}": value for name, value in self.dims.items()})
-
-    @staticmethod
-    def _at(day: date, tz: ZoneInfo) -> datetime:
-        return datetime.combine(day, time(), tzinfo=tz)
 
     def params(self, **extra: str) -> dict[str, str]:
         out = {"since": self.since.isoformat(), "until": self.until.isoformat()}

@@ -231,9 +231,7 @@ def lines(points: list[tuple[str, float | None, float | None]]) -> dict[str, Any
 def quotes(agency: Agency | None, filters: Filters) -> list[tuple[str, str]]:
     """A few recent praise texts with the officer's name. No caller is named: commendations
     carry no caller identity, and phone numbers and emails typed into the text are hidden."""
-    qs = Commendation.objects.filter(
-        created__gte=filters.start(agency), created__lt=filters.end(agency)
-    ).exclude(text="")
+    qs = Commendation.objects.filter(filters.window("created", agency)).exclude(text="")
     if agency is not None:
         qs = qs.filter(agency=agency)
     out = []

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from porchlight.audit.log import record
 from porchlight.calls.importing.mapping import Mapping, MappingError
-from porchlight.calls.importing.run import _replace_changed
+from porchlight.calls.importing.run import _replace_changed, quarantine_row
 from porchlight.calls.intake import CONFLICT, REJECTED, Feed, ingest
 from porchlight.calls.models import ImportRun, Quarantine
 from porchlight.notify import pii
@@ -116,23 +116,10 @@ def reapply_run(
                 resolved_at=now,
                 resolution=f"superseded when re-applied under {label}"[:200],
             )
-            for outcome in rejected[line]:
-                new.append(
-                    Quarantine(
-                        agency=agency,
-                        source=feed.source,
-                        event_id=(outcome.event_id or "")[:100],
-                        incident_number=(outcome.incident_number or "")[:40],
-                        kind=Quarantine.Kind.CONFLICT
-                        if outcome.result == CONFLICT
-                        else Quarantine.Kind.REJECTED,
-                        reason=outcome.reason,
-                        raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
-                        import_run=run,
-                        line=line,
-                        row_enc=items[0].row_enc,
-                    )
-                )
+            new += [
+                quarantine_row(feed, run, outcome, events[outcome.index], line, items[0].row_enc)
+                for outcome in rejected[line]
+            ]
         Quarantine.objects.bulk_create(new)
         record(
             "import.reapply",

@@ -214,8 +214,18 @@ def _read_and_commit(
     check: bool,
 ) -> None:
     batch: list[Row] = []
-    taken = 0
-    number = 0
+    taken = number = 0
+
+    def commit() -> None:
+        nonlocal number
+        number += 1
+        if before_batch:
+            before_batch(number)
+        _commit(feed, run, batch, result, check)
+        bar.update(len(batch))
+        batch.clear()
+        _committed()
+
     for line, raw in reader.raw_rows():
         if line <= run.last_line:
             continue
@@ -224,28 +234,19 @@ def _read_and_commit(
         batch.append(reader.convert(line, raw))
         taken += 1
         if len(batch) >= batch_rows:
-            number += 1
-            if before_batch:
-                before_batch(number)
-            _commit(feed, run, batch, result, check)
-            bar.update(len(batch))
-            batch = []
-            _committed()
+            commit()
     else:
         if batch:
-            number += 1
-            if before_batch:
-                before_batch(number)
-            _commit(feed, run, batch, result, check)
-            bar.update(len(batch))
-            batch = []
-        run.state = ImportRun.State.FINISHED
-        run.finished = timezone.now()
-        run.save(update_fields=["state", "finished"])
+            commit()
+        with transaction.atomic():
+            _claim(run, [])
+            if run.state != ImportRun.State.FINISHED:  # else the other import finished it
+                run.state = ImportRun.State.FINISHED
+                run.finished = timezone.now()
+                run.save(update_fields=["state", "finished"])
         result.finished = True
     if batch:  # stopped by --limit: commit what was read, then stop resumable
-        _commit(feed, run, batch, result, check)
-        bar.update(len(batch))
+        commit()
 
 
 def apply_priority_ranks(agency: Agency, mapping: Mapping | None) -> list[str]:
@@ -401,24 +402,10 @@ def _quarantine_rows(
             continue
         row = owner[outcome.index]
         rejected_lines.add(row.line)
-        new.append(
-            Quarantine(
-                agency=feed.agency,
-                source=feed.source,
-                event_id=(outcome.event_id or "")[:100],
-                incident_number=(outcome.incident_number or "")[:40],
-                kind=Quarantine.Kind.CONFLICT
-                if outcome.result == CONFLICT
-                else Quarantine.Kind.REJECTED,
-                reason=outcome.reason,
-                raw_enc=pii.encrypt(orjson.dumps(events[outcome.index]).decode()),
-                import_run=run,
-                line=row.line,
-                row_enc=pii.encrypt(orjson.dumps(_row_json(row.raw)).decode())
-                if row.raw is not None
-                else None,
-            )
+        row_enc = (
+            pii.encrypt(orjson.dumps(_row_json(row.raw)).decode()) if row.raw is not None else None
         )
+        new.append(quarantine_row(feed, run, outcome, events[outcome.index], row.line, row_enc))
     if not earlier_runs:
         # The first import of this file: no earlier run left rows to close (two UPDATEs over
         # the batch's lines, compiled per batch, saved).
@@ -447,6 +434,26 @@ def _quarantine_rows(
     Quarantine.objects.bulk_create(new)
 
 
+def quarantine_row(
+    feed: Feed, run: ImportRun, outcome: Any, event: Any, line: int, row_enc: Any
+) -> Quarantine:
+    """The quarantine row (unsaved) of an import's rejected or conflicting event: the event and
+    its export row (encrypted) and line, so a corrected mapping re-applies the row
+    (reapply.py makes them the same way)."""
+    return Quarantine(
+        agency=feed.agency,
+        source=feed.source,
+        event_id=(outcome.event_id or "")[:100],
+        incident_number=(outcome.incident_number or "")[:40],
+        kind=Quarantine.Kind.CONFLICT if outcome.result == CONFLICT else Quarantine.Kind.REJECTED,
+        reason=outcome.reason,
+        raw_enc=pii.encrypt(orjson.dumps(event).decode()),
+        import_run=run,
+        line=line,
+        row_enc=row_enc,
+    )
+
+
 def _earlier_runs(run: ImportRun) -> bool:
     """Whether another run imported the same file (same digest) before: only then can open
     quarantine rows of its lines exist. One indexed EXISTS a batch, against two UPDATEs over
@@ -464,8 +471,32 @@ def _row_json(raw: dict[Any, Any]) -> dict[str, Any]:
     return {("" if key is None else str(key)): value for key, value in raw.items()}
 
 
+def _claim(run: ImportRun, batch: list[Row]) -> list[Row]:
+    """The batch's rows no other import of this run has committed yet; the run's row locked
+    until this batch commits, and `run` read again (its progress and counts as committed).
+
+    Two imports of the same file into the same agency (a second click, a watch folder and a
+    command) share one run: the unique key is the agency, the file's digest, the preset and
+    the source. Each batch is now committed by whichever import locks the run first and
+    skipped by the other, so together they give what one import gives. Before, both applied
+    every row: the second found the first's events duplicates, but quarantined the file's
+    conflicts and bad rows a second time, and each saved its own stale counts over the
+    other's. On SQLite the write lock taken at BEGIN (IMMEDIATE) serialises the same way."""
+    run.refresh_from_db(from_queryset=ImportRun.objects.select_for_update())
+    return [row for row in batch if row.line > run.last_line]
+
+
 def _commit(
     feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult, check: bool = True
+) -> None:
+    with transaction.atomic():
+        batch = _claim(run, batch)
+        if batch:
+            _apply_batch(feed, run, batch, result, check)
+
+
+def _apply_batch(
+    feed: Feed, run: ImportRun, batch: list[Row], result: ImportResult, check: bool
 ) -> None:
     events: list[Any] = []
     owner: list[Row] = []
@@ -474,44 +505,43 @@ def _commit(
         owner.extend([row] * len(row.events))
     reasons: dict[int, list[str]] = {row.line: list(row.notes) for row in batch if row.notes}
     counts = {APPLIED: 0, DUPLICATE: 0, CONFLICT: 0, REJECTED: 0}
-    with transaction.atomic():
-        if events and check:
-            _replace_changed(feed, events, keep_this_run=True)
-        # Quarantined here, not by ingest: the row keeps its export row and line.
-        # PostgreSQL: COPY into a staging table and a set-based merge (importing/staged.py);
-        # SQLite: ingest(), as the API does.
-        if not events:
-            outcomes: list[Any] = []
-        elif staged.usable():
-            outcomes = staged.apply(feed, events)
-        else:
-            outcomes, _ = ingest(feed, events, quarantine=False)
-        _quarantine_rows(feed, run, batch, events, owner, outcomes)
-        for outcome in outcomes:
-            counts[outcome.result] += 1
-            if outcome.result in (REJECTED, CONFLICT):
-                line = owner[outcome.index].line
-                status = (
-                    events[outcome.index].get("status", "?")
-                    if isinstance(events[outcome.index], dict)
-                    else "?"
-                )
-                reasons.setdefault(line, []).append(
-                    f"{status} event {outcome.result}: {outcome.reason}"
-                )
-        bad = [BadRow(line, "; ".join(texts)) for line, texts in sorted(reasons.items())]
-        room = BAD_ROWS_KEPT - len(run.bad_rows)
-        if room > 0:
-            run.bad_rows = run.bad_rows + [[b.line, b.reason] for b in bad[:room]]
-        run.bad_row_count += len(bad)
-        run.last_line = batch[-1].line
-        run.rows += len(batch)
-        run.applied += counts[APPLIED]
-        run.duplicate += counts[DUPLICATE]
-        run.conflict += counts[CONFLICT]
-        run.rejected += counts[REJECTED]
-        run.updated = timezone.now()
-        run.save()
+    if events and check:
+        _replace_changed(feed, events, keep_this_run=True)
+    # Quarantined here, not by ingest: the row keeps its export row and line.
+    # PostgreSQL: COPY into a staging table and a set-based merge (importing/staged.py);
+    # SQLite: ingest(), as the API does.
+    if not events:
+        outcomes: list[Any] = []
+    elif staged.usable():
+        outcomes = staged.apply(feed, events)
+    else:
+        outcomes, _ = ingest(feed, events, quarantine=False)
+    _quarantine_rows(feed, run, batch, events, owner, outcomes)
+    for outcome in outcomes:
+        counts[outcome.result] += 1
+        if outcome.result in (REJECTED, CONFLICT):
+            line = owner[outcome.index].line
+            status = (
+                events[outcome.index].get("status", "?")
+                if isinstance(events[outcome.index], dict)
+                else "?"
+            )
+            reasons.setdefault(line, []).append(
+                f"{status} event {outcome.result}: {outcome.reason}"
+            )
+    bad = [BadRow(line, "; ".join(texts)) for line, texts in sorted(reasons.items())]
+    room = BAD_ROWS_KEPT - len(run.bad_rows)
+    if room > 0:
+        run.bad_rows = run.bad_rows + [[b.line, b.reason] for b in bad[:room]]
+    run.bad_row_count += len(bad)
+    run.last_line = batch[-1].line
+    run.rows += len(batch)
+    run.applied += counts[APPLIED]
+    run.duplicate += counts[DUPLICATE]
+    run.conflict += counts[CONFLICT]
+    run.rejected += counts[REJECTED]
+    run.updated = timezone.now()
+    run.save()
     result.rows += len(batch)
     result.events += len(events)
     result.applied += counts[APPLIED]

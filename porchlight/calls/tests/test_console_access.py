@@ -1,14 +1,12 @@
 """Who may see and do what in the intake console."""
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from porchlight.agencies.models import StatusCode
 from porchlight.calls.models import CallType, Quarantine
-from standins.browser import StaffLogin, client_login, make_staff, totp_code
+from standins.browser import client_login, make_staff, make_superuser, totp_code
 from standins.builders import cad_event, make_agency, make_key
 
 
@@ -92,13 +90,7 @@ def test_platform_superusers_see_every_agency(client, held):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
-    user = get_user_model().objects.create_superuser(
-        "root", "root@example.org", "a long enough password"
-    )
-    EmailAddress.objects.create(user=user, email="root@example.org", verified=True, primary=True)
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    client_login(client, StaffLogin(user, "a long enough password", secret))
+    client_login(client, make_superuser())
     page = client.get("/console/quarantine/").content.decode()
     assert "evt-000001" in page and "evt-000007" in page
     assert "All agencies" in page

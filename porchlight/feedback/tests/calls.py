@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call
 from standins.builders import cad_event
 
+PACIFIC = ZoneInfo("America/Los_Angeles")
+# cleared_call's call clears at 15:05 (agency time); its survey is asked, then answered.
+CLEARED = datetime(2026, 11, 22, 15, 6, tzinfo=PACIFIC)
+NEXT_DAY = datetime(2026, 11, 23, 16, 0, tzinfo=PACIFIC)
 PHONE = "661-555-0142"
 EMAIL = "ana.ruiz@example.org"
 UNIT = "2A31"
@@ -80,3 +88,11 @@ def questions(call: Call) -> dict[str, str]:
 
     survey = Invitation.objects.get(call=call).survey
     return {q.about: f"q{q.pk}" for q in survey.questions.all()}
+
+
+def answer(client: Any, call: Call, **by_about: str) -> None:
+    """Answer the call's survey the next day, each question by what it measures."""
+    q = questions(call)
+    with time_machine.travel(NEXT_DAY, tick=False):
+        r = client.post(survey_path(call), {q[k]: v for k, v in by_about.items()})
+    assert r.status_code == 302, r.content

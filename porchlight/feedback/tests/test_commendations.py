@@ -1,26 +1,12 @@
 """Praise becomes a commendation that reaches the officer: on their console page, and by email
 when their record asks for it."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from django.core import mail
 
 from porchlight.feedback.models import Commendation, Officer
-from porchlight.feedback.tests.calls import BADGE, OFFICER, cleared_call, questions, survey_path
-
-PACIFIC = ZoneInfo("America/Los_Angeles")
-CLEARED = datetime(2026, 11, 22, 15, 6, tzinfo=PACIFIC)
-NEXT_DAY = datetime(2026, 11, 23, 16, 0, tzinfo=PACIFIC)
-
-
-def answer(client, call, **by_about):
-    q = questions(call)
-    with time_machine.travel(NEXT_DAY, tick=False):
-        r = client.post(survey_path(call), {q[k]: v for k, v in by_about.items()})
-    assert r.status_code == 302
+from porchlight.feedback.tests.calls import BADGE, CLEARED, OFFICER, answer, cleared_call
 
 
 @pytest.mark.django_db(transaction=True)

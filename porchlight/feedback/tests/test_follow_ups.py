@@ -1,27 +1,13 @@
 """Low scores, or "please contact me", open a follow-up for the beat's supervisors, who work it
 and can tell the person it was resolved."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
 from porchlight.audit.models import AuditEntry
 from porchlight.feedback.models import BeatSupervisor, FollowUp
-from porchlight.feedback.tests.calls import cleared_call, questions, survey_path
+from porchlight.feedback.tests.calls import CLEARED, answer, cleared_call
 from porchlight.notify.models import Outbox, State, Trigger
-
-PACIFIC = ZoneInfo("America/Los_Angeles")
-CLEARED = datetime(2026, 11, 22, 15, 6, tzinfo=PACIFIC)
-NEXT_DAY = datetime(2026, 11, 23, 16, 0, tzinfo=PACIFIC)
-
-
-def answer(client, call, **by_about):
-    q = questions(call)
-    with time_machine.travel(NEXT_DAY, tick=False):
-        r = client.post(survey_path(call), {q[k]: v for k, v in by_about.items()})
-    assert r.status_code == 302, r.content
 
 
 @pytest.mark.django_db

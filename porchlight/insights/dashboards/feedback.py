@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
 from porchlight.feedback import measures
-from porchlight.feedback.models import About, Answer, Commendation, FollowUp, Kind
+from porchlight.feedback.models import Answer, Commendation, FollowUp
 from porchlight.insights import charts, districts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
@@ -45,23 +45,11 @@ def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, pa
                title: str, head: str) -> tuple[Figure, dict[str, float]]:  # fmt: skip
     figure = Figure(f"by_{key}", title, [head, _("CSAT answers"), "CSAT", _("NPS answers"), "NPS"])
     path = f"response__invitation__{field}"
-    rated = answers(agency, filters).filter(number__isnull=False)
+    rated = answers(agency, filters)
     csat = (
-        rated.filter(question__kind=Kind.RATING, question__about=About.OVERALL)
-        .values(path)
-        .annotate(n=Count("id"), happy=Count("id", filter=Q(number__gte=4)))
-        .order_by(path)
+        measures.overall_ratings(rated).values(path).annotate(**measures.CSAT_COUNTS).order_by(path)
     )
-    nps = (
-        rated.filter(question__kind=Kind.NPS)
-        .values(path)
-        .annotate(
-            n=Count("id"),
-            promoters=Count("id", filter=Q(number__gte=9)),
-            detractors=Count("id", filter=Q(number__lte=6)),
-        )
-        .order_by(path)
-    )
+    nps = measures.nps_ratings(rated).values(path).annotate(**measures.NPS_COUNTS).order_by(path)
     groups: dict[Any, dict[str, int]] = {}
     for row in csat:
         groups.setdefault(row[path], {}).update(csat_n=row["n"], happy=row["happy"])
@@ -86,9 +74,10 @@ def _breakdown(agency: Agency | None, filters: Filters, key: str, field: str, pa
 
 def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     figures_of = measures.compute(agency, measures_filters(filters))
-    start, end = filters.start(agency), filters.end(agency)
-    follow_ups = FollowUp.objects.filter(created__gte=start, created__lt=end)
-    commendations = Commendation.objects.filter(created__gte=start, created__lt=end)
+    # On each row's agency's clock (the all-agency view mixes time zones), as the figures.
+    window = filters.window("created", agency)
+    follow_ups = FollowUp.objects.filter(window)
+    commendations = Commendation.objects.filter(window)
     if agency is not None:
         follow_ups = follow_ups.filter(agency=agency)
         commendations = commendations.filter(agency=agency)

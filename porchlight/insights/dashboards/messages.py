@@ -14,11 +14,18 @@ from django.utils.translation import gettext as _
 from porchlight.agencies.models import Agency
 from porchlight.insights import charts
 from porchlight.insights.figures import Dashboard, Figure, pct
-from porchlight.insights.filters import Filters
+from porchlight.insights.filters import Filters, any_of, clocks
 from porchlight.notify import gsm
 from porchlight.notify.console import _consent_log
 from porchlight.notify.metrics import _reason
-from porchlight.notify.models import Channel, ConsentChange, DeliverySettings, Outbox, State
+from porchlight.notify.models import (
+    Channel,
+    ConsentChange,
+    Contact,
+    DeliverySettings,
+    Outbox,
+    State,
+)
 
 SENT = (State.SENT, State.DELIVERED)
 FAILED = (State.FAILED, State.DEAD)
@@ -38,6 +45,25 @@ def outbox(agency: Agency | None, filters: Filters) -> QuerySet[Outbox]:
         qs = qs.filter(agency=agency)
     # A call filter keeps the messages about calls that match it (others have no call).
     return qs.filter(filters.calls_q(via="call__"))
+
+
+def consent_log(agency: Agency | None, filters: Filters) -> QuerySet[ConsentChange]:
+    """The consent changes in the date range. A change has no agency, only an address: it is
+    read on the clock of the agencies whose contacts have that address, as an agency's own
+    log picks its changes (notify.console._consent_log); across agencies, one range per time
+    zone in use, never the server's clock."""
+    log = _consent_log(agency)
+    if agency is not None:
+        return log.filter(filters.between("at", agency.tz))
+    return log.filter(
+        any_of(
+            [
+                Q(address_hash__in=Contact.objects.filter(which).values("address_hash"))
+                & filters.between("at", tz)
+                for which, tz in clocks(None)
+            ]
+        )
+    )
 
 
 def reason_q(label: str) -> Q:
@@ -69,7 +95,7 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
         settings_row = DeliverySettings.objects.filter(agency=agency).first()
         if settings_row is not None:
             price = settings_row.price_per_segment
-    consent = _consent_log(agency).filter(at__gte=filters.start(agency), at__lt=filters.end(agency))
+    consent = consent_log(agency, filters)
     opt_outs = consent.filter(action=ConsentChange.Action.OPT_OUT).count()
 
     summary = Figure("summary", _("Summary"), [_("Measure"), _("Value")])
