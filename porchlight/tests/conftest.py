@@ -27,6 +27,7 @@ exec "$@"
     # apt-get "installs" by creating the files the setup script looks for.
     "apt-get": """echo "apt-get $* (DEBIAN_FRONTEND=$DEBIAN_FRONTEND)" >>"$SHIM_LOG"
 [ "$FAKE_APT" = fails ] && { echo "E: Unable to locate package" >&2; exit 100; }
+while [ "$1" = -o ]; do shift 2; done
 [ "$1" = install ] || exit 0
 for p in "$@"; do
   case "$p" in

@@ -7,6 +7,9 @@ run on a fresh Debian machine.
 
 from __future__ import annotations
 
+# Every apt-get waits for dpkg's lock (unattended-upgrades on a fresh machine) instead of failing.
+LOCK = "-o DPkg::Lock::Timeout=600"
+
 
 def test_nothing_missing_means_no_apt_get_at_all(machine):
     machine.install("chromium", "msgfmt")
@@ -22,8 +25,8 @@ def test_as_root_it_updates_once_then_installs_the_missing_packages(machine):
     assert r.returncode == 0, r.stderr
     assert machine.calls == [
         "id -u",
-        "apt-get update -qq (DEBIAN_FRONTEND=noninteractive)",
-        "apt-get install -y -qq chromium gettext (DEBIAN_FRONTEND=noninteractive)",
+        f"apt-get {LOCK} update -qq (DEBIAN_FRONTEND=noninteractive)",
+        f"apt-get {LOCK} install -y -qq chromium gettext (DEBIAN_FRONTEND=noninteractive)",
     ]
     assert "installing chromium gettext with apt-get (as root)" in r.stderr
     assert machine.chromium.exists()
@@ -34,8 +37,8 @@ def test_only_what_is_missing_is_installed(machine):
     machine.install("chromium")
     r = machine.run()
     assert r.returncode == 0, r.stderr
-    installs = [c for c in machine.calls if c.startswith("apt-get install")]
-    assert installs == ["apt-get install -y -qq gettext (DEBIAN_FRONTEND=noninteractive)"]
+    installs = [c for c in machine.calls if c.startswith(f"apt-get {LOCK} install")]
+    assert installs == [f"apt-get {LOCK} install -y -qq gettext (DEBIAN_FRONTEND=noninteractive)"]
 
 
 def test_not_root_it_installs_through_sudo_without_a_prompt(machine):
@@ -46,10 +49,10 @@ def test_not_root_it_installs_through_sudo_without_a_prompt(machine):
     assert machine.calls == [
         "id -u",
         "sudo -n true",
-        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
-        "apt-get update -qq (DEBIAN_FRONTEND=noninteractive)",
-        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-        "apt-get install -y -qq chromium (DEBIAN_FRONTEND=noninteractive)",
+        f"sudo -n env DEBIAN_FRONTEND=noninteractive apt-get {LOCK} update -qq",
+        f"apt-get {LOCK} update -qq (DEBIAN_FRONTEND=noninteractive)",
+        f"sudo -n env DEBIAN_FRONTEND=noninteractive apt-get {LOCK} install -y -qq chromium",
+        f"apt-get {LOCK} install -y -qq chromium (DEBIAN_FRONTEND=noninteractive)",
     ]
     assert "(through sudo)" in r.stderr
 
@@ -61,8 +64,8 @@ def test_ci_extras_share_the_same_single_apt_get_run(machine):
     r = machine.run("python3-venv", "postgresql", "postgresql-client")
     assert r.returncode == 0, r.stderr
     assert [c.split(" (")[0] for c in machine.calls if c.startswith("apt-get")] == [
-        "apt-get update -qq",
-        "apt-get install -y -qq python3-venv postgresql postgresql-client",
+        f"apt-get {LOCK} update -qq",
+        f"apt-get {LOCK} install -y -qq python3-venv postgresql postgresql-client",
     ]
 
 
@@ -73,6 +76,6 @@ def test_ffmpeg_is_installed_when_missing(machine):
     (machine.dir / "bin" / "ffprobe").unlink()
     r = machine.run()
     assert r.returncode == 0, r.stderr
-    installs = [c for c in machine.calls if c.startswith("apt-get install")]
-    assert installs == ["apt-get install -y -qq ffmpeg (DEBIAN_FRONTEND=noninteractive)"]
+    installs = [c for c in machine.calls if c.startswith(f"apt-get {LOCK} install")]
+    assert installs == [f"apt-get {LOCK} install -y -qq ffmpeg (DEBIAN_FRONTEND=noninteractive)"]
     assert (machine.dir / "bin" / "ffprobe").exists()
