@@ -267,7 +267,9 @@ def ingest(
     # agencies) rolls back whole and is retried; the retry sees the other batch's rows.
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            # pipelined(): the writes nobody reads the result of (events, calls, outbox rows,
+            # links) go with the next statement that needs an answer (calls/bulk.py).
+            with transaction.atomic(), bulk.pipelined():
                 applied = Applied(source=feed.source)
                 by_agency: dict[int, list[_Item]] = defaultdict(list)
                 for item in items:
