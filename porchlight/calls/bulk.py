@@ -17,7 +17,9 @@ one statement:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC
 from typing import Any
 
@@ -80,18 +82,96 @@ def values(objs: Sequence[models.Model], names: Sequence[str]) -> list[list[Any]
     return [[obj.__dict__[a] for a in attnames] for obj in objs]
 
 
-def _execute_pg(sql: str, params: list[Any], fetch: bool = False) -> list[Any]:
+# Writes whose results nobody reads, held back inside `pipelined()` (PostgreSQL): None when
+# not deferring. Per thread, as Django's connections are.
+_state = threading.local()
+
+
+def _pending() -> list[tuple[str, list[Any]]] | None:
+    return getattr(_state, "pending", None)
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Inside this block (PostgreSQL; elsewhere it does nothing), the writes of this module
+    whose results nobody reads (`insert()` without `returning`, `update()`, `execute()`) are
+    held back and sent with the next statement that needs an answer, in one round trip
+    (psycopg's pipeline mode), instead of one round trip each. Intake runs its transaction in
+    one: concurrent batches on the same calls wait for each other from the first call lock to
+    the commit, and every round trip in that window is a moment the locks are held for nothing
+    (docs/performance.md, issue 9, fifth pass).
+
+    Order is kept: every statement on the connection goes after the held ones, the ORM's too
+    (a Django execute wrapper sends them first), and the block sends what is left when it
+    ends, before the transaction commits. Put it inside `transaction.atomic()`. A held write
+    that fails raises at the statement that sends it (as Django's IntegrityError or
+    OperationalError, like the ORM's), which aborts the transaction as it would have anyway;
+    when the block ends with an error, what is still held is dropped with the transaction."""
+    if connection.vendor != "postgresql" or _pending() is not None:
+        yield
+        return
+    _state.pending = []
+    try:
+        with connection.execute_wrapper(_flushed_first):
+            yield
+            flush()
+    finally:
+        _state.pending = None
+
+
+def _flushed_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    flush()
+    return execute(sql, params, many, context)
+
+
+def flush() -> None:
+    """Send the held writes now (one round trip)."""
+    if _pending():
+        _execute_pg("", [], fetch=False, send=True)
+
+
+def execute(sql: str, params: list[Any]) -> None:
+    """A write whose result nobody reads, on PostgreSQL, bound in binary: held back inside
+    `pipelined()`, else run now."""
+    _execute_pg(sql, params)
+
+
+def _execute_pg(
+    sql: str, params: list[Any], fetch: bool = False, *, send: bool = False
+) -> list[Any]:
     # Django's psycopg cursors bind client-side, quoting every array element into the SQL text
     # (most of the cost, measured). A plain psycopg cursor on the same connection, inside the
     # same transaction, sends the arrays as binary parameters instead.
     import psycopg
 
+    pending = _pending()
+    if pending is not None and not fetch and not send:
+        pending.append((sql, params))
+        return []
+    held = list(pending or ())
+    if pending:
+        pending.clear()
+    if sql:
+        held.append((sql, params))
     connection.ensure_connection()
+    raw = connection.connection
     # wrap_database_errors turns psycopg's errors into Django's, as the ORM's cursors do, so
     # callers catch IntegrityError and OperationalError alike on both paths.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if fetch else []
+    with connection.wrap_database_errors:
+        if len(held) == 1:
+            with psycopg.Cursor(raw) as cursor:
+                cursor.execute(*held[0])
+                return cursor.fetchall() if fetch else []
+        # One round trip for all: the results come back when the pipeline block ends.
+        cursors = [psycopg.Cursor(raw) for _ in held]
+        try:
+            with raw.pipeline():
+                for cursor, (text, values) in zip(cursors, held, strict=True):
+                    cursor.execute(text, values)
+            return cursors[-1].fetchall() if fetch and sql else []
+        finally:
+            for cursor in cursors:
+                cursor.close()
 
 
 def fetch_pg(sql: str, params: list[Any]) -> list[Any]:

@@ -24,7 +24,9 @@ intake re-reads the flags of unmapped codes under FOR SHARE before it locks any 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -51,6 +53,11 @@ class Codebook:
 _CACHE: dict[tuple[str, int], Codebook] = {}
 
 
+def key(agency_id: int) -> tuple[str, int]:
+    """The cache key of an agency in this database (shared with calls/ahead.py)."""
+    return _key(agency_id)
+
+
 def _key(agency_id: int) -> tuple[str, int]:
     return (str(connection.settings_dict["NAME"]), agency_id)
 
@@ -62,17 +69,21 @@ def current_version(agency_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-# The triggers of migration 0008 that keep the token honest. On SQLite, a later migration that
+# The triggers of migrations 0008 (the mapping tables) and 0010 (what planning and inviting
+# read, cached by calls/ahead.py with the same token) that keep the token honest. On SQLite, a later migration that
 # alters one of these tables rebuilds it (new table, copy, rename), which drops its triggers
 # silently; so the cache checks, once per process and database, that they are all there, and
 # reads the tables fresh every batch when one is missing (test_mapping_cache_triggers.py fails
 # in that case, so it does not go unnoticed).
+_AHEAD_TABLES = ("rule", "deliverysettings", "sender", "survey", "shift", "feedbacksettings")
 TRIGGERS = frozenset(
     {
         "calls_mapping_version_statuscode",
         "calls_mapping_version_calltype",
         "calls_mapping_version_prioritycode",
         "calls_mapping_version_agency",
+        *(f"calls_mapping_version_{name}" for name in _AHEAD_TABLES),
+        "calls_mapping_version_sender_upd",
     }
 )
 _SQLITE_TRIGGERS = frozenset(
@@ -85,6 +96,11 @@ _SQLITE_TRIGGERS = frozenset(
         "calls_mapping_version_prioritycode_upd",
         "calls_mapping_version_prioritycode_del",
         "calls_mapping_version_agency_ins",
+        *(
+            f"calls_mapping_version_{name}_{op}"
+            for name in _AHEAD_TABLES
+            for op in ("ins", "upd", "del")
+        ),
     }
 )
 _TRIGGERS_OK: dict[str, bool] = {}
@@ -105,6 +121,27 @@ def missing_triggers() -> set[str]:
             )
             wanted = _SQLITE_TRIGGERS
         return set(wanted) - {row[0] for row in cursor.fetchall()}
+
+
+def versions(agency_ids: Collection[int]) -> dict[int, int]:
+    """The tokens of these agencies, in one read (calls/ahead.py checks them again after it
+    loaded its tables)."""
+    if not agency_ids:
+        return {}
+    ids = sorted(agency_ids)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT agency_id, version FROM calls_mappingversion WHERE agency_id IN ({marks})",
+            ids,
+        )
+        return {int(a): int(v) for a, v in cursor.fetchall()}
+
+
+def cacheable() -> bool:
+    """Whether every trigger behind the token is in this database (checked once per process
+    and database)."""
+    return _cacheable()
 
 
 def _cacheable() -> bool:
@@ -156,7 +193,20 @@ def forget_on_commit(agency_id: int) -> None:
     transaction.on_commit(lambda: _CACHE.pop(key, None))
 
 
+# Other per-process caches checked against the same token (calls/ahead.py), emptied with
+# this one.
+_SHARING: list[dict[Any, Any]] = []
+
+
+def share(cache: dict[Any, Any]) -> None:
+    """Register another cache keyed by `key()` and checked against the same token, so that
+    clear() empties it too."""
+    _SHARING.append(cache)
+
+
 def clear() -> None:
-    """Empty the cache (tests that simulate a fresh process)."""
+    """Empty the caches (tests that simulate a fresh process)."""
     _CACHE.clear()
+    for cache in _SHARING:
+        cache.clear()
     _TRIGGERS_OK.clear()

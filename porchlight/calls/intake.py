@@ -32,7 +32,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from porchlight.agencies.models import Agency, PriorityCode
-from porchlight.calls import bulk, codebook, reasons, rows, sensitive, unmapped
+from porchlight.calls import ahead, bulk, codebook, reasons, rows, sensitive, unmapped
 from porchlight.calls.changes import Applied, AppliedEvent
 from porchlight.calls.models import (
     FINAL,
@@ -267,7 +267,9 @@ def ingest(
     # agencies) rolls back whole and is retried; the retry sees the other batch's rows.
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            # pipelined(): the writes nobody reads the result of (events, calls, outbox rows,
+            # links) go with the next statement that needs an answer (calls/bulk.py).
+            with transaction.atomic(), bulk.pipelined():
                 applied = Applied(source=feed.source)
                 by_agency: dict[int, list[_Item]] = defaultdict(list)
                 for item in items:
@@ -425,20 +427,19 @@ def overflow_since(agency_ids: Iterable[int] | None, since: datetime) -> int:
 def _ahead(
     feed: Feed, groups: list[tuple[list[_Item], _Prepared]]
 ) -> tuple[plan.Standing | None, invite.Ready | None]:
-    """What planning and inviting read per agency, read before the batch locks any call:
-    the rules and delivery settings when anything can be planned, and the surveys and shifts
-    when an event clears a call. History plans nothing. A single event reads them lazily, as
-    before: it often needs none of them (no caller, nothing fired), and a lone event's window
-    is short anyway."""
-    if feed.historical or sum(len(prepared.fresh) for _, prepared in groups) < 2:
+    """What planning and inviting read per agency, before the batch locks any call: the rules
+    and delivery settings when anything can be planned, and the surveys and shifts when an
+    event clears a call, from this process's cache when the agencies' tokens (read by
+    `_prepare`) still match (calls/ahead.py). History plans nothing. A single event uses the
+    cache only when it is current, and otherwise reads them lazily, as before: it often needs
+    none of them (no caller, nothing fired), and a lone event's window is short anyway."""
+    if feed.historical or not groups:
         return None, None
     agencies = {group[0].agency.pk: group[0].agency for group, _ in groups}
+    versions = {group[0].agency.pk: prepared.book.version for group, prepared in groups}
     clears = any(item.status == Status.CLEARED for _, p in groups for item in p.fresh)
-    # Inviting first: it makes an agency's default survey and its rule where missing, which
-    # the rules read next must include.
-    ready = invite.ready(agencies) if clears else None
-    standing = plan.standing(set(agencies))
-    return standing, ready._replace(standing=standing) if ready is not None else None
+    load = sum(len(prepared.fresh) for _, prepared in groups) >= 2
+    return ahead.read(agencies, versions, clears=clears, load=load)
 
 
 def _apply_agency(

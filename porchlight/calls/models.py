@@ -463,7 +463,9 @@ class ConsoleImport(models.Model):
 class MappingVersion(models.Model):
     """A token that changes whenever an agency's mapping tables do (status codes, call types,
     priority codes), so a per-process cache of those tables knows when it is stale
-    (calls/codebook.py).
+    (calls/codebook.py). Since migration 0010 it also changes with what planning and inviting
+    read per agency (rules, delivery settings, default sender, surveys, shifts), cached the
+    same way by calls/ahead.py.
 
     Database triggers (migration 0008) write it in the same transaction as the change, whatever
     made it: the console, the admin, a management command or raw SQL. The token is never

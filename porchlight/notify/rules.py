@@ -258,6 +258,13 @@ class RuleBook:
         """One agency's enabled rules for one trigger."""
         return self._by.get((agency_id, trigger), [])
 
+    def agency_rules(self, agency_id: int) -> list[Rule]:
+        """One agency's enabled rules, in the order they were read (a RuleBook made of them
+        for that agency alone is the same book: calls/ahead.py caches them per agency)."""
+        return [
+            rule for (agency, _), rules in self._by.items() if agency == agency_id for rule in rules
+        ]
+
     def default_sender(self, agency_id: int) -> int | None:
         """The agency's default sending number (the lowest id), as read with its rules: known
         only for an agency with an enabled rule, which is the only one that sends."""
