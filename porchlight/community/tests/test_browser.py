@@ -116,6 +116,14 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     look(page, f"community-profiling-prompt-{lang}")
     assert Post.objects.count() == 1
 
+    # The moderator sees the photo within a phone's width too (it is wider than the screen).
+    page.context.clear_cookies()
+    moderator = make_staff(agency, role="community", username="cr1")
+    staff_login(page, live_server, moderator, f"/console/community/posts/{post.pk}/")
+    switch_language(page, lang)
+    assert page.locator("img.post-photo").evaluate("el => el.naturalWidth") == 640
+    look(page, f"community-queue-item-photo-{lang}")
+
 
 @ON_A_PHONE
 @pytest.mark.parametrize("lang", ["en", "es"])
