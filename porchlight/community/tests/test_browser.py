@@ -41,6 +41,9 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     switch_language(page, lang)
     assert page.get_attribute("html", "lang") == lang
     assert "661-327-7111" in page.locator(".community-911").inner_text()
+    # A phone number is never split across two lines (the Spanish label is long enough to).
+    for tel in page.locator("a[href^='tel:']").all():
+        assert tel.evaluate("a => a.getClientRects().length") == 1, tel.inner_text()
     look(page, f"community-home-{lang}")
     # With no account, the crime map near an address is one link away, in the same language.
     to_map = page.locator("main a[href^='/map/bakersfield/']")
