@@ -67,6 +67,10 @@ def test_the_period_report_on_screen_and_in_print(
     for field in page.locator(".pr-controls input[type=date]").all():
         box = field.bounding_box()
         assert box["height"] >= 36, box
+    # "To" a date is "Hasta" in Spanish, not the "Para" of a message's recipient.
+    assert page.locator("label[for=pr-until]").inner_text().strip() == (
+        "To" if lang == "en" else "Hasta"
+    )
     # The calls map alone, to look at (the full page is long).
     shot = ARTIFACTS / f"period-map-{size}-{lang}.png"
     page.locator("section:has(> #district_map-h)").screenshot(path=str(shot))
