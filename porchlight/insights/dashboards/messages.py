@@ -144,7 +144,11 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
         )
         suppressed.chart["caption"] = _("the ten most common reasons")
 
-    optouts = Figure("consent", _("Opt-outs and opt-ins"), [pgettext("consent", "Change"), _("Source"), _("Count")])
+    optouts = Figure(
+        "consent",
+        _("Opt-outs and opt-ins"),
+        [pgettext("consent", "Change"), _("Source"), _("Count")],
+    )
     actions = dict(ConsentChange.Action.choices)
     for change in (
         consent.values("action", "source").annotate(n=Count("id")).order_by("action", "source")
