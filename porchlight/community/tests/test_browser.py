@@ -152,6 +152,9 @@ def test_a_moderator_publishes_removes_and_another_decides_the_appeal(
     switch_language(page, lang)
     assert page.locator("main a", has_text="Streetlight out").count() == 1
     look(page, f"community-queue-{lang}")
+    # On a phone each post is a card: nothing (when it was posted, why) hides off to the side.
+    for wrap in page.locator("main .table-wrap").all():
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.inner_text()
 
     page.locator("main a", has_text="Streetlight out").click()
     page.wait_for_url(re.compile(r"/console/community/posts/\d+/$"))
