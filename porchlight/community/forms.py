@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from porchlight.agencies.models import Agency
 from porchlight.community import places, profiling
@@ -59,7 +60,7 @@ class PointMixin(forms.Form):
 
 
 class PlaceForm(PointMixin):
-    name = forms.CharField(label=_("Name"), max_length=60, initial=_("Home"))
+    name = forms.CharField(label=_("Name"), max_length=60, initial=pgettext_lazy("place", "Home"))
     radius_miles = forms.TypedChoiceField(
         label=_("Show me what happens within"),
         choices=RADIUS_CHOICES,

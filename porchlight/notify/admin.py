@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from porchlight import reasons
 from porchlight.agencies.admin_scope import AgencyScopedAdmin, acting_agency
@@ -97,7 +97,8 @@ class OutboxAdmin(AgencyScopedAdmin):
     def incident(self, obj: Outbox) -> str:
         return obj.call.incident_number if obj.call else ""
 
-    @admin.display(description=_("To"))
+    # "To" a person, not "to" a date: Spanish says "Para" here and "Hasta" in date filters.
+    @admin.display(description=pgettext_lazy("recipient", "To"))
     def masked_to(self, obj: Outbox) -> str:
         return pii.mask(obj.contact.address)
 

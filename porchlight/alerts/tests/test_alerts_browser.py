@@ -105,6 +105,13 @@ def test_staff_publish_an_alert_and_open_its_page(page, live_server, agency, gri
     assert page.get_attribute("html", "lang") == lang
     assert page.locator("h2", has_text="Road closed: Main St").count() == 1
     assert page.locator("a[href^='tel:']").count() >= 1
+    # Each way to share is a target a thumb can hit (WCAG 2.5.8: 24 by 24 px at least; the
+    # bare "X" link was 11 px wide), and the link to copy shows as much of itself as fits.
+    for target in page.locator(".share a").all():
+        box = target.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, (target.inner_text(), box)
+    section = page.locator("section[aria-labelledby=share-h]").bounding_box()
+    assert page.locator("#share-link").bounding_box()["width"] >= section["width"] - 1
     look(page, f"alerts-page-phone-{lang}")
 
     page.goto(f"{live_server.url}/offline/?lang={lang}")

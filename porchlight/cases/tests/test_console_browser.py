@@ -28,6 +28,11 @@ def test_the_detective_sends_a_note_and_closes_the_case(page, live_server, agenc
     page.goto(f"{live_server.url}/console/cases/")
     assert page.locator("h1").inner_text() == ("My cases" if lang == "en" else "Mis casos")
     look(page, f"cases-mine-phone-{lang}")
+    # The table's caption spans the stacked cards, not a narrow column beside them.
+    caption = page.locator("main table.stack caption")
+    assert caption.evaluate(
+        "c => c.getBoundingClientRect().width >= c.closest('table').getBoundingClientRect().width - 1"
+    )
 
     with page.expect_navigation():
         page.locator(f"a[href='/console/cases/{case.pk}/']").click()

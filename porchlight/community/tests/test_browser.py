@@ -41,6 +41,9 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     switch_language(page, lang)
     assert page.get_attribute("html", "lang") == lang
     assert "661-327-7111" in page.locator(".community-911").inner_text()
+    # A phone number is never split across two lines (the Spanish label is long enough to).
+    for tel in page.locator("a[href^='tel:']").all():
+        assert tel.evaluate("a => a.getClientRects().length") == 1, tel.inner_text()
     look(page, f"community-home-{lang}")
     # With no account, the crime map near an address is one link away, in the same language.
     to_map = page.locator("main a[href^='/map/bakersfield/']")
@@ -81,6 +84,10 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     page.wait_for_url(re.compile(r"/n/bakersfield/feed/$"))
     resident = Resident.objects.get(user__email=email)
     assert resident.places.get().radius_miles == 2.0
+    # The place's two actions read as two: "… summary for Home · Remove Home".
+    place_line = page.locator("ul.places li").inner_text()
+    # The place is called "Casa" in Spanish, not "Inicio" (a start page: the project's "Home").
+    assert re.search(r"(Home|Casa) · (Remove|Quitar) ", place_line), place_line
 
     # A post with a photo carrying GPS.
     photo = tmp_path / "IMG_0001.jpg"
@@ -116,6 +123,14 @@ def test_a_resident_joins_adds_a_place_and_posts_a_photo(
     look(page, f"community-profiling-prompt-{lang}")
     assert Post.objects.count() == 1
 
+    # The moderator sees the photo within a phone's width too (it is wider than the screen).
+    page.context.clear_cookies()
+    moderator = make_staff(agency, role="community", username="cr1")
+    staff_login(page, live_server, moderator, f"/console/community/posts/{post.pk}/")
+    switch_language(page, lang)
+    assert page.locator("img.post-photo").evaluate("el => el.naturalWidth") == 640
+    look(page, f"community-queue-item-photo-{lang}")
+
 
 @ON_A_PHONE
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -137,6 +152,9 @@ def test_a_moderator_publishes_removes_and_another_decides_the_appeal(
     switch_language(page, lang)
     assert page.locator("main a", has_text="Streetlight out").count() == 1
     look(page, f"community-queue-{lang}")
+    # On a phone each post is a card: nothing (when it was posted, why) hides off to the side.
+    for wrap in page.locator("main .table-wrap").all():
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.inner_text()
 
     page.locator("main a", has_text="Streetlight out").click()
     page.wait_for_url(re.compile(r"/console/community/posts/\d+/$"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.models import Call
@@ -59,7 +60,10 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
     summary.add(
         [_("Still open"), still_open], [None, filters.query(open="1") if still_open else None]
     )
-    summary.add([_("Cleared"), cleared], [None, filters.query(cleared="1") if cleared else None])
+    summary.add(
+        [pgettext("case", "Cleared"), cleared],
+        [None, filters.query(cleared="1") if cleared else None],
+    )
     summary.add([_("Clearance rate"), pct(cleared, total)])
     summary.add([_("Assigned to a detective"), sum(counts)],
                 [None, filters.query(assigned="1") if sum(counts) else None])  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from porchlight.agencies.models import Agency
 from porchlight.insights import charts
@@ -169,7 +170,11 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
         )
         suppressed.chart["caption"] = _("the ten most common reasons")
 
-    optouts = Figure("consent", _("Opt-outs and opt-ins"), [_("Change"), _("Source"), _("Count")])
+    optouts = Figure(
+        "consent",
+        _("Opt-outs and opt-ins"),
+        [pgettext("consent", "Change"), _("Source"), _("Count")],
+    )
     actions = dict(ConsentChange.Action.choices)
     for change in (
         consent.values("action", "source").annotate(n=Count("id")).order_by("action", "source")

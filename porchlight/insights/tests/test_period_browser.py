@@ -62,6 +62,15 @@ def test_the_period_report_on_screen_and_in_print(
     assert page.locator("#pr-volumes svg.in-map path.area").count() == 2
     assert page.locator("#pr-satisfaction svg.in-map path.area").count() == 2
     look(page, f"period-{size}-{lang}")
+    # The date fields are the size of the other fields and the button beside them (they were
+    # left unstyled: small text, a 20 px tall box).
+    for field in page.locator(".pr-controls input[type=date]").all():
+        box = field.bounding_box()
+        assert box["height"] >= 36, box
+    # "To" a date is "Hasta" in Spanish, not the "Para" of a message's recipient.
+    assert page.locator("label[for=pr-until]").inner_text().strip() == (
+        "To" if lang == "en" else "Hasta"
+    )
     # The calls map alone, to look at (the full page is long).
     shot = ARTIFACTS / f"period-map-{size}-{lang}.png"
     page.locator("section:has(> #district_map-h)").screenshot(path=str(shot))
