@@ -402,6 +402,10 @@ EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 NOTIFY_EMAIL = env_bool(
     "PORCHLIGHT_EMAIL", bool(os.environ.get("EMAIL_HOST") or os.environ.get("EMAIL_BACKEND"))
 )
+# With no mail server or provider, the demo and DEBUG runs put Django's own emails (account
+# confirmations, password resets) in the development inbox rather than fail on localhost:25.
+if (DEBUG or DEV_INBOX) and not NOTIFY_EMAIL:
+    EMAIL_BACKEND = "porchlight.notify.devmail.EmailBackend"
 # django-anymail (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend): every ANYMAIL_<NAME>
 # variable becomes the anymail setting NAME, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
 ANYMAIL = {

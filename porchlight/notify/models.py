@@ -277,7 +277,11 @@ class Lease(models.Model):
 class DevMessage(models.Model):
     """A message the development channel "sent": what /dev/inbox shows, in DEBUG and the demo."""
 
-    outbox = models.OneToOneField(Outbox, models.CASCADE, related_name="dev_message")
+    # None for Django's own emails (account confirmations: notify/devmail.py), which have no
+    # outbox row.
+    outbox = models.OneToOneField(
+        Outbox, models.CASCADE, related_name="dev_message", null=True, blank=True
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     to = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)
