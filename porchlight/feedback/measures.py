@@ -213,8 +213,11 @@ def weekly_csat(
 
 
 def chart(weekly: list[tuple[date, float | None, int]]) -> dict[str, Any]:
-    """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed)."""
-    width, height, top, bottom = 560, 200, 20, 40
+    """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed).
+    The labels' size is set by the stylesheets and grows as the chart narrows (a phone), so
+    the margins leave room for the largest (24 units) and the templates place the labels in
+    ems from the bars and the axis."""
+    width, height, top, bottom = 560, 200, 30, 36
     slot = width / max(len(weekly), 1)
     bars = []
     for i, (week, value, n) in enumerate(weekly):
