@@ -62,4 +62,10 @@ def test_the_all_agency_feedback_page(page, live_server, two_clocks, viewport, l
     assert "50.0%" in figures and "100.0%" in figures  # CSAT, and the response rate
     assert ("2 de 2 enviadas" if lang == "es" else "2 of 2 sent") in figures
     assert_readable(page, "svg.fb-chart")
+    # Per question: the two agencies' overall question is one row (5 and 1: 3.0).
+    rows = page.locator("table.stack tbody tr")
+    assert rows.count() == 1 and "3" in rows.first.inner_text()
+    assert ("una sola fila" if lang == "es" else "is one row") in page.locator(
+        ".fb-note"
+    ).inner_text()
     look(page, f"feedback-all-agencies-{'phone' if viewport['width'] < 600 else 'desktop'}-{lang}")
