@@ -185,19 +185,19 @@ def per_question(counts: dict[int, tuple[int, int]], across: bool) -> list[Quest
     questions worded alike (the same English text and kind) are one row, their sums and counts
     added, so its average is over all their answers, weighted by each one's count (never an
     average of averages). An agency's own view keeps a row per question."""
-    rows: dict[object, QuestionFigure] = {}
-    sums: dict[object, int] = {}
+    rows: dict[tuple[str, str] | int, QuestionFigure] = {}
+    sums: dict[tuple[str, str] | int, int] = {}
     for q in Question.objects.filter(pk__in=counts).order_by("survey", "position", "id"):
         total, n = counts[q.pk]
-        key = (q.text_en, q.kind) if across else q.pk
+        key: tuple[str, str] | int = (q.text_en, q.kind) if across else q.pk
         if key in rows:
             rows[key].answered += n
             rows[key].questions += 1
         else:
             rows[key] = QuestionFigure(q, None, n)
         sums[key] = sums.get(key, 0) + total
-    for key, row in rows.items():
-        row.average = round(sums[key] / row.answered, 2) if row.answered else None
+    for which, row in rows.items():
+        row.average = round(sums[which] / row.answered, 2) if row.answered else None
     return list(rows.values())
 
 
