@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from porchlight.agencies.models import Agency
@@ -111,6 +111,8 @@ class QuestionFigure:
     question: Question
     average: float | None
     answered: int
+    # How many questions the row holds: across agencies, those worded alike (per_question).
+    questions: int = 1
 
 
 @dataclass
@@ -126,6 +128,8 @@ class Figures:
     weekly: list[tuple[date, float | None, int]] = field(default_factory=list)
     # Comments per theme (a comment may have several), most first.
     themes: list[tuple[str, int]] = field(default_factory=list)
+    # The all-agency view: "questions" has one row per wording, not per agency's question.
+    across_agencies: bool = False
 
 
 def compute(agency: Agency | None, filters: Filters) -> Figures:
@@ -155,12 +159,12 @@ def compute(agency: Agency | None, filters: Filters) -> Figures:
     per = (
         submitted.filter(question__kind__in=(Kind.RATING, Kind.NPS), number__isnull=False)
         .values("question")
-        .annotate(avg=Avg("number"), n=Count("id"))
+        .annotate(total=Sum("number"), n=Count("id"))
     )
-    by_id = {row["question"]: row for row in per}
-    for q in Question.objects.filter(pk__in=by_id).order_by("survey", "position", "id"):
-        row = by_id[q.pk]
-        figures.questions.append(QuestionFigure(q, round(float(row["avg"]), 2), row["n"]))
+    figures.across_agencies = agency is None
+    figures.questions = per_question(
+        {row["question"]: (row["total"], row["n"]) for row in per}, figures.across_agencies
+    )
 
     figures.weekly = weekly_csat(agency, submitted)
     counts: dict[str, int] = dict.fromkeys(Theme.values, 0)
@@ -173,6 +177,28 @@ def compute(agency: Agency | None, filters: Filters) -> Figures:
         (str(labels[t]), n) for t, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n
     ]
     return figures
+
+
+def per_question(counts: dict[int, tuple[int, int]], across: bool) -> list[QuestionFigure]:
+    """A row per question from its answers' (sum, count), in survey order. Across agencies
+    (`across`), every agency's copy of the default survey asks the same question: the
+    questions worded alike (the same English text and kind) are one row, their sums and counts
+    added, so its average is over all their answers, weighted by each one's count (never an
+    average of averages). An agency's own view keeps a row per question."""
+    rows: dict[tuple[str, str] | int, QuestionFigure] = {}
+    sums: dict[tuple[str, str] | int, int] = {}
+    for q in Question.objects.filter(pk__in=counts).order_by("survey", "position", "id"):
+        total, n = counts[q.pk]
+        key: tuple[str, str] | int = (q.text_en, q.kind) if across else q.pk
+        if key in rows:
+            rows[key].answered += n
+            rows[key].questions += 1
+        else:
+            rows[key] = QuestionFigure(q, None, n)
+        sums[key] = sums.get(key, 0) + total
+    for which, row in rows.items():
+        row.average = round(sums[which] / row.answered, 2) if row.answered else None
+    return list(rows.values())
 
 
 def weekly_csat(
@@ -213,8 +239,11 @@ def weekly_csat(
 
 
 def chart(weekly: list[tuple[date, float | None, int]]) -> dict[str, Any]:
-    """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed)."""
-    width, height, top, bottom = 560, 200, 20, 40
+    """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed).
+    The labels' size is set by the stylesheets and grows as the chart narrows (a phone), so
+    the margins leave room for the largest (24 units) and the templates place the labels in
+    ems from the bars and the axis."""
+    width, height, top, bottom = 560, 200, 30, 36
     slot = width / max(len(weekly), 1)
     bars = []
     for i, (week, value, n) in enumerate(weekly):

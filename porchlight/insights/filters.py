@@ -63,7 +63,10 @@ def days_between(field: str, tz: ZoneInfo, since: date | None, until: date | Non
 
 def today(agency: Agency | None) -> date:
     """Today's date on the agency's clock; with no agency, the latest date on any agency's
-    clock in use (so every agency's today is in a range ending then)."""
+    clock in use (so every agency's today is in a range ending then). Every default and
+    shortcut date of the all-agency view starts from it, as the weekly chart does: "today"
+    and "last 30 days" then hold each agency's newest rows, and "last month" is the month
+    before the newest today (for the agencies behind it, the current month for a few hours)."""
     now = timezone.now()
     return max(
         (timezone.localtime(now, tz).date() for _which, tz in clocks(agency)),
@@ -92,8 +95,7 @@ class Filters:
 
     @classmethod
     def from_query(cls, query: Any, agency: Agency | None) -> Filters:
-        today = timezone.localtime(timezone.now(), zone(agency)).date()
-        until = _date(query, "until") or today
+        until = _date(query, "until") or today(agency)
         since = _date(query, "since") or until - timedelta(days=DEFAULT_DAYS - 1)
         if since > until:
             raise BadFilter(_("The start date is after the end date."))

@@ -23,7 +23,8 @@ from porchlight.feedback.redact import redact
 from porchlight.insights import buckets, charts
 from porchlight.insights.dashboards import calls, feedback, messages
 from porchlight.insights.figures import Dashboard, Figure
-from porchlight.insights.filters import Filters, zone
+from porchlight.insights.filters import Filters
+from porchlight.insights.filters import today as today_of
 
 NO_DATA = "–"
 QUOTES = 3
@@ -322,9 +323,10 @@ def build(agency: Agency | None, filters: Filters) -> Report:
 
 def shortcuts(agency: Agency | None, today: date | None = None) -> list[tuple[str, Filters]]:
     """The periods offered as links: the last 30 days, last month, last quarter, the last
-    three and six full months (a pilot's months), and since the agency started."""
+    three and six full months (a pilot's months), and since the agency started. Counted
+    from today on the agency's clock (across agencies, the latest: filters.today)."""
     if today is None:
-        today = timezone.localtime(timezone.now(), zone(agency)).date()
+        today = today_of(agency)
     first_of_month = today.replace(day=1)
     last_month_end = first_of_month - timedelta(days=1)
 

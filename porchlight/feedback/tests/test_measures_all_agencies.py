@@ -128,3 +128,59 @@ def test_the_superuser_feedback_page_shows_them(client, two_clocks):
     assert page.status_code == 200
     html = " ".join(page.content.decode().split())
     assert "<strong>50.0%</strong>" in html and "2 of 2 sent" in html
+
+
+def overall_rows(figures: measures.Figures) -> list[tuple[str, float | None, int, int]]:
+    return [
+        (f.question.text_en, f.average, f.answered, f.questions)
+        for f in figures.questions
+        if f.question.about == About.OVERALL
+    ]
+
+
+def test_per_question_one_row_per_wording_across_agencies(two_clocks):
+    # Saturday 31 October to Sunday 1 November, local: P1 (5) and P2 (1) in Los Angeles, E1
+    # (5) in New York. Each agency's default survey asks the same overall question.
+    weekend = measures.Filters(since=date(2026, 10, 31), until=SUNDAY)
+    figures = measures.compute(None, weekend)
+    assert figures.across_agencies
+    [(text, average, answered, questions)] = overall_rows(figures)
+    assert text.startswith("Overall")
+    # Over the three answers (11 / 3), not the average of the agencies' averages (3 and 5).
+    assert (average, answered, questions) == (3.67, 3, 2)
+    texts = [(f.question.text_en, f.question.kind) for f in figures.questions]
+    assert len(texts) == len(set(texts))
+
+
+def test_per_question_keeps_a_different_kind_apart(two_clocks):
+    pacific, east = two_clocks
+    overall = Question.objects.get(survey__agency=east, about=About.OVERALL)
+    # The same words, asked on a 0–10 scale in New York: not the same question.
+    ten = Question.objects.create(
+        survey=overall.survey, kind=Kind.NPS, text_en=overall.text_en, position=99
+    )
+    Answer.objects.create(response=Response.objects.get(invitation__reference="E1"),
+                          question=ten, number=10)  # fmt: skip
+    figures = measures.compute(None, measures.Filters(since=date(2026, 10, 31), until=SUNDAY))
+    same = [(f.question.kind, f.average, f.answered) for f in figures.questions
+            if f.question.text_en == overall.text_en]  # fmt: skip
+    assert same == [(Kind.RATING, 3.67, 3), (Kind.NPS, 10.0, 1)]
+
+
+def test_per_question_an_agency_view_is_unchanged(two_clocks):
+    pacific, east = two_clocks
+    weekend = measures.Filters(since=date(2026, 10, 31), until=SUNDAY)
+    figures = measures.compute(pacific, weekend)
+    assert not figures.across_agencies
+    assert [row[1:] for row in overall_rows(figures)] == [(3.0, 2, 1)]
+    assert [row[1:] for row in overall_rows(measures.compute(east, weekend))] == [(5.0, 1, 1)]
+
+
+def test_the_superuser_feedback_page_has_one_row_per_question(client, two_clocks):
+    client_login(client, make_superuser())
+    page = client.get("/console/feedback/?since=2026-10-31&until=2026-11-01")
+    html = page.content.decode()
+    overall = Question.objects.filter(about=About.OVERALL).first()
+    assert overall is not None
+    assert html.count(f">{overall.text_en}<") == 1
+    assert "is one row, averaged over all their answers" in html

@@ -1,13 +1,15 @@
 """Each dashboard in a real browser on a 390 px phone, in English and Spanish: a read-only
 staff member signs in with a real TOTP code, opens the dashboards from the console menu, sees
 each chart drawn (the SVG has its shapes and a size), follows a figure to its rows, and axe
-finds nothing serious on any screen. Screenshots go to test-artifacts/insights-*.png."""
+finds nothing serious on any screen; the feedback dashboard's weekly chart has readable
+labels. Screenshots go to test-artifacts/insights-*.png."""
 
 from datetime import timedelta
 
 import pytest
 
 from porchlight.cases.models import Case, CaseEvent, EventKind, Term
+from porchlight.feedback.tests.test_measures_all_agencies_browser import assert_readable
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import MONDAY, six_calls
 from porchlight.insights.tests.test_calls_dashboard import add_beats
@@ -47,6 +49,8 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
         assert not page.locator(
             "svg.in-chart [fill-opacity*=','], svg.in-chart [width*=',']"
         ).count()
+        if kind == "feedback":
+            assert_readable(page, ".in-weekly svg")
         look(page, f"insights-{kind}-{lang}")
     # The heatmap has one cell per day and hour, darker where busier; follow a figure.
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
