@@ -1,4 +1,5 @@
-"""Builders for tests and benchmarks: API keys, CAD events, and the stand-ins' HTTP servers.
+"""Builders for tests and benchmarks: API keys, CAD events, the stand-ins' HTTP servers, and
+work committed on another connection.
 
 `make_agency` lives with the demo (porchlight/demo/agency.py) and is re-exported here, so a
 test imports every builder from one place."""
@@ -6,8 +7,11 @@ test imports every builder from one place."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from django.db import connections, transaction
 
 from porchlight.agencies.models import Agency, ApiKey
 from porchlight.demo.agency import CALL_TYPES, SENSITIVE_CALL_TYPES, make_agency
@@ -16,6 +20,7 @@ __all__ = [
     "CALL_TYPES",
     "SENSITIVE_CALL_TYPES",
     "cad_event",
+    "elsewhere",
     "make_agency",
     "make_key",
     "serve",
@@ -71,3 +76,22 @@ def shut(server: ThreadingHTTPServer | None) -> None:
     if server is not None:
         server.shutdown()
         server.server_close()
+
+
+def elsewhere(work: Callable[[], object]) -> None:
+    """Run `work` on another connection and commit it, as another process would."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                work()
+        except BaseException as exc:  # noqa: BLE001 - raised again below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(timeout=60)
+    assert not t.is_alive() and not errors, errors

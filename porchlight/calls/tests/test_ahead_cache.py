@@ -8,13 +8,12 @@ or more: a single event reads these lazily unless its agency's entry is current.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import time
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from porchlight.calls import ahead, codebook
@@ -23,7 +22,7 @@ from porchlight.feedback import invite
 from porchlight.feedback.models import Invitation, Shift, Survey
 from porchlight.feedback.models import Settings as FeedbackSettings
 from porchlight.notify.models import DeliverySettings, Outbox, Rule, Sender, Trigger
-from standins.builders import cad_event, make_agency
+from standins.builders import cad_event, elsewhere, make_agency
 
 CACHED_TABLES = (
     "notify_rule",
@@ -33,25 +32,6 @@ CACHED_TABLES = (
     "feedback_shift",
     "feedback_settings",
 )
-
-
-def elsewhere(work: Callable[[], object]) -> None:
-    """Run `work` on another connection and commit it, as another process would."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                work()
-        except BaseException as exc:  # noqa: BLE001 - raised again below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(timeout=60)
-    assert not t.is_alive() and not errors, errors
 
 
 def raw_sql(sql: str, params: list[object]) -> Callable[[], None]:

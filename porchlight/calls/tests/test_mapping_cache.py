@@ -8,11 +8,10 @@ sees. Only the database triggers of migration 0008 can tell the cache.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from porchlight.agencies.models import StatusCode
@@ -20,28 +19,9 @@ from porchlight.calls import codebook
 from porchlight.calls.intake import Feed, ingest
 from porchlight.calls.models import Call, CallType
 from porchlight.notify.models import Outbox
-from standins.builders import cad_event, make_agency
+from standins.builders import cad_event, elsewhere, make_agency
 
 PHONE = "661-555-0142"
-
-
-def elsewhere(work: Callable[[], object]) -> None:
-    """Run `work` on another connection and commit it, as another process would."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                work()
-        except BaseException as exc:  # noqa: BLE001 - raised again below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(timeout=60)
-    assert not t.is_alive() and not errors, errors
 
 
 def feed_for(agency):
