@@ -1,6 +1,7 @@
 """The development inbox in a real browser: texts shown as each phone received them."""
 
 import pytest
+from django.core import mail
 
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.tests.conftest import received
@@ -11,6 +12,7 @@ from standins.browser import DESKTOP, PHONE, look, switch_language
 @pytest.fixture
 def sent(call_in, settings):
     settings.DEV_INBOX = True
+    settings.EMAIL_BACKEND = "porchlight.notify.devmail.EmailBackend"
     call_in(
         received(1, incident="26-000001"),
         received(2, incident="26-000002", caller={"phone": "661-555-0199", "language": "es"}),
@@ -22,6 +24,12 @@ def sent(call_in, settings):
     )
     worker.run_once()
     worker._pool.shutdown()
+    # A resident's account email (notify/devmail.py) beside the callers' texts.
+    mail.EmailMessage(
+        "Confirm your email",
+        "Follow this link: https://pl.example/confirm/abc/",
+        to=["rosa@example.org"],
+    ).send(fail_silently=False)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
@@ -32,7 +40,10 @@ def test_inbox_shows_each_phones_texts(page, live_server, sent, viewport, lang):
     switch_language(page, lang)
     assert page.get_attribute("html", "lang") == lang
     phones = page.locator("section.phone")
-    assert phones.count() == 2
+    assert phones.count() == 3
+    account = page.locator("section.phone", has_text="rosa@example.org")
+    assert ("Account email" if lang == "en" else "Correo de la cuenta") in account.inner_text()
+    assert account.locator("a[href='https://pl.example/confirm/abc/']").count() == 1
     text = page.locator("main").inner_text()
     assert "got your call" in text and "tiene su llamada" in text
     # The tracking link is a link a person can tap.
