@@ -1,11 +1,14 @@
-"""`porchlight demo --for N` runs the real server and simulator end to end, and says so."""
+"""`porchlight demo --for N` runs the real server and simulator end to end, and says so; a
+demo stopped with SIGTERM takes its server with it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 from porchlight.demo.runner import port_is_free
 
@@ -16,13 +19,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_bounded_demo_ingests_simulated_calls(tmp_path):
-    port = free_port()
+def demo_env(tmp_path):
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
     # The demo's own defaults: SQLite under a fresh var/ and generated dev secrets.
     env.update(PORCHLIGHT_VAR_DIR=str(tmp_path), PORCHLIGHT_SECRET_KEY="", PORCHLIGHT_PII_KEY="")
+    return env
+
+
+def test_bounded_demo_ingests_simulated_calls(tmp_path):
+    port = free_port()
+    env = demo_env(tmp_path)
     result = subprocess.run(
         [
             sys.executable,
@@ -54,3 +62,41 @@ def test_bounded_demo_ingests_simulated_calls(tmp_path):
     assert (tmp_path / "porchlight.sqlite3").exists()
     # Both the server and the simulator stopped: the port is free again.
     assert port_is_free("127.0.0.1", port)
+
+
+def test_sigterm_stops_the_demo_and_its_server(tmp_path):
+    port = free_port()
+    command = [sys.executable, "-m", "porchlight.cli", "demo", "--port", str(port)]
+    demo = subprocess.Popen(
+        [*command, "--history-days", "0.5"],
+        env=demo_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: nothing it started outlives the test
+    )
+    try:
+        out = ""
+        deadline = time.monotonic() + 300  # a hang guard: seeding is slow on a loaded machine
+        while "Ctrl-C stops" not in out and time.monotonic() < deadline:
+            line = demo.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            out += line
+        assert "Ctrl-C stops" in out, out
+        assert not port_is_free("127.0.0.1", port)
+        demo.send_signal(signal.SIGTERM)
+        rest, _ = demo.communicate(timeout=60)
+        out += rest
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        left = port_is_free("127.0.0.1", port)
+        try:
+            os.killpg(demo.pid, signal.SIGKILL)  # whatever the demo left behind (the bug)
+        except ProcessLookupError:
+            pass
+    assert demo.returncode == 0, out
+    assert "Stopping" in out
+    assert left, out

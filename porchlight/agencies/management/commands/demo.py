@@ -8,6 +8,7 @@ runs a bounded demo for CI and fails when the server ingested nothing.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from typing import Any
@@ -94,6 +95,9 @@ class Command(BaseCommand):
         worker_thread = threading.Thread(
             target=worker.loop, args=(worker_stop,), name="worker", daemon=True
         )
+        # `kill`, `docker stop` and systemd send SIGTERM: stop as Ctrl-C does, so the web server
+        # and the simulator go with the demo instead of holding its port.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             self._print_welcome(server, login, opts["speed"], log)
             worker_thread.start()
@@ -162,3 +166,7 @@ class Command(BaseCommand):
         say("")
         say(f"CAD simulator feeding {base} at {speed:g}x real time; the worker sends the texts.")
         say("Texts appear in the dev inbox within a minute. Ctrl-C stops.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
