@@ -114,7 +114,8 @@ class Command(BaseCommand):
         finally:
             feed.stop()
             worker_stop.set()
-            worker_thread.join(timeout=15)
+            if worker_thread.ident is not None:  # a signal may come before it started
+                worker_thread.join(timeout=15)
             server.stop()
 
         totals = feed.totals
