@@ -132,6 +132,9 @@ def test_reconciliation_finds_a_text_sent_from_the_agencys_own_number(
     row, sid = killed_after_the_provider_accepted(twilio_sms)
     assert row.sent_from == AGENCY_NUMBER
     clock.shift(timedelta(seconds=settings.NOTIFY_STALE_SECONDS + 1))
+    # The local Twilio moves the message to delivered on its own thread: wait for it, or on a
+    # loaded machine reconciliation may read it while it is still "sent" (seen once in CI).
+    local_twilio.wait_for_status(sid, "delivered")
 
     survivor = Worker({"sms": twilio_sms}, name="survivor", track_url=lambda call: None)
     assert survivor.reconcile() == 1
@@ -139,7 +142,7 @@ def test_reconciliation_finds_a_text_sent_from_the_agencys_own_number(
     survivor._pool.shutdown()
 
     row = sms_row()
-    # The local Twilio has delivered it by now, and says so.
+    # The local Twilio has delivered it, and says so.
     assert row.state == State.DELIVERED and row.sent_at is not None and row.provider_id == sid
     assert row.sent_by == SentBy.RECONCILE
     assert len(local_twilio.messages()) == 1  # never sent twice
