@@ -421,34 +421,8 @@ def load_test(pg_url: str, seconds: float, connections: int) -> dict[str, Any]:
             # A warm-up first (not counted): every worker has imported and connected once.
             pool.map(_client, [(i, min(seconds, 3.0), PORT, 1.0) for i in range(connections)])
             for name, miles in (("baseline", 0.01), ("geojson", 1.0)):
-                serving = [server.pid, *_descendants(server.pid)]
-                backends = _backends(pg_url)
-                before = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
-                t = time.perf_counter()
                 jobs = [(i, seconds, PORT, miles) for i in range(connections)]
-                results = pool.map(_client, jobs)
-                elapsed = time.perf_counter() - t
-                after = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
-                total = sum(r[0] for r in results)
-                per_request = {
-                    "server": after[0] - before[0],
-                    "postgres": after[1] - before[1],
-                    "clients": sum(r[3] for r in results),
-                    "machine": after[2] - before[2],
-                }
-                out[name] = {
-                    "req_per_s": round(total / elapsed, 1),
-                    "requests": total,
-                    "errors": sum(r[2] for r in results),
-                    "connections": connections,
-                    **percentiles([x for r in results for x in r[1]]),
-                    # CPU ms a request: granian's processes, the database's backends, the
-                    # client processes, and everything on the machine (others' work too).
-                    "cpu_ms_per_request": {
-                        k: round(v / max(total, 1) * 1000, 2) for k, v in per_request.items()
-                    },
-                    "machine_busy_cores": round(per_request["machine"] / elapsed, 2),
-                }
+                out[name] = _phase(pool, _client, jobs, server.pid, pg_url)
             # Added beside the figures above, which stay the target's: repeat views. Visitors
             # of the same neighborhoods ask the same few views (the map page's question: its
             # area, a window starting on a whole minute, its language), skewed as visits are
