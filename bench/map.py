@@ -311,15 +311,23 @@ def _repeat_client(args: tuple[int, float, int, str]) -> tuple[int, list[float],
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
-    return total
+            continue  # gone
+        found[pid] = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    return found
+
+
+def _cpu_during(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two readings: a process first seen in the second one began in
+    between, so all of its CPU counts (the server's pool opens connections mid-phase; counting
+    only the processes present at the start under-counted the database's CPU, once by half).
+    A process gone by the second reading is left out (its last ticks are unknowable)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def _descendants(pid: int) -> list[int]:
@@ -358,16 +366,16 @@ def _backends(pg_url: str) -> list[int]:
 def _phase(pool: Any, client: Any, jobs: list[Any], server_pid: int, pg_url: str) -> dict[str, Any]:
     """One load phase: every client at once; req/s, latency and CPU milliseconds a request."""
     serving = [server_pid, *_descendants(server_pid)]
-    backends = _backends(pg_url)
-    before = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
+    before = (_cpu_by_pid(serving), _cpu_by_pid(_backends(pg_url)), _machine_busy())
     t = time.perf_counter()
     results = pool.map(client, jobs)
     elapsed = time.perf_counter() - t
-    after = (_cpu_seconds(serving), _cpu_seconds(backends), _machine_busy())
+    serving = [server_pid, *_descendants(server_pid)]
+    after = (_cpu_by_pid(serving), _cpu_by_pid(_backends(pg_url)), _machine_busy())
     total = sum(r[0] for r in results)
     per_request = {
-        "server": after[0] - before[0],
-        "postgres": after[1] - before[1],
+        "server": _cpu_during(before[0], after[0]),
+        "postgres": _cpu_during(before[1], after[1]),
         "clients": sum(r[3] for r in results),
         "machine": after[2] - before[2],
     }
