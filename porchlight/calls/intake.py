@@ -268,8 +268,9 @@ def ingest(
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             # pipelined(): the writes nobody reads the result of (events, calls, outbox rows,
-            # links) go with the next statement that needs an answer (calls/bulk.py).
-            with transaction.atomic(), bulk.pipelined():
+            # links) go with the next statement that needs an answer, the last ones with the
+            # COMMIT (calls/bulk.py).
+            with transaction.atomic(), bulk.pipelined(commit=True):
                 applied = Applied(source=feed.source)
                 by_agency: dict[int, list[_Item]] = defaultdict(list)
                 for item in items:
