@@ -218,7 +218,15 @@ def after_calls_cleared(applied: Applied) -> None:
         if not rows:
             return
         ours = dict(
-            bulk.fetch_pg(_planned_sql(), [bulk.json_param(rows), settings.FEEDBACK_LINK_DAYS])
+            bulk.fetch_pg(
+                _planned_sql(),
+                [
+                    list({call.pk for _, _, call in asked}),
+                    bulk.json_param(rows),
+                    list({contact.pk for _, contact, _ in asked}),
+                    settings.FEEDBACK_LINK_DAYS,
+                ],
+            )
         )
     else:
         planned = plan.messages(asks, prepared.standing)
@@ -324,9 +332,10 @@ _INVITATION_OWN = [
 
 @functools.cache
 def _planned_sql() -> str:
-    """after_calls_cleared()'s statement on PostgreSQL. Its parameters: ONE jsonb array of
-    rows, each an outbox row (plan.OUTBOX_FIELDS) followed by the invitation's own values
-    (_INVITATION_OWN), and FEEDBACK_LINK_DAYS. It returns (token hash, id) of each invitation
+    """after_calls_cleared()'s statement on PostgreSQL. Its parameters: the asked calls' ids,
+    ONE jsonb array of rows, each an outbox row (plan.OUTBOX_FIELDS) followed by the
+    invitation's own values (_INVITATION_OWN), the asked contacts' ids, and
+    FEEDBACK_LINK_DAYS. It returns (token hash, id) of each invitation
     it made. Step by step, as the set-based path of SQLite does in four statements:
 
     - `asked`: the rows whose contact is still the agency's and not purged, and whose call
@@ -346,12 +355,18 @@ def _planned_sql() -> str:
     o = dict(zip(plan.OUTBOX_FIELDS, o_values, strict=True))
     i = dict(zip(_INVITATION_OWN, i_values, strict=True))
     key = o["dedupe_key"]
+    # `made` and the contacts are read by id (`= ANY` over an array parameter), once for
+    # the statement: a per-row subquery let the planner pick the survey's index and scan
+    # every invitation of the survey for each row (seen, on a table without statistics yet).
+    when = qn("when")
     return (
-        "WITH asked AS MATERIALIZED (SELECT e.r FROM jsonb_array_elements(%s::jsonb) AS e(r) "
-        f"JOIN notify_contact c ON c.id = {o['contact']} AND c.agency_id = {o['agency']} "
-        "AND c.purged_at IS NULL "
-        "WHERE NOT EXISTS (SELECT 1 FROM feedback_invitation i "
-        f"WHERE i.survey_id = {i['survey']} AND i.{qn('when')} = {i['when']} "
+        f"WITH made AS MATERIALIZED (SELECT survey_id, {when}, call_id, reference "
+        "FROM feedback_invitation WHERE call_id = ANY(%s)), "
+        "asked AS MATERIALIZED (SELECT e.r FROM jsonb_array_elements(%s::jsonb) AS e(r) "
+        "JOIN (SELECT id, agency_id FROM notify_contact WHERE id = ANY(%s) "
+        f"AND purged_at IS NULL) c ON c.id = {o['contact']} AND c.agency_id = {o['agency']} "
+        "WHERE NOT EXISTS (SELECT 1 FROM made i "
+        f"WHERE i.survey_id = {i['survey']} AND i.{when} = {i['when']} "
         f"AND i.call_id = {i['call']} AND i.reference = {i['reference']})), "
         f"planned AS (INSERT INTO notify_outbox ({', '.join(qn(c) for c in o_columns)}) "
         f"SELECT {', '.join(o_values)} FROM asked ON CONFLICT DO NOTHING "
