@@ -92,7 +92,7 @@ def _pending() -> list[tuple[str, list[Any]]] | None:
 
 
 @contextmanager
-def pipelined() -> Iterator[None]:
+def pipelined(*, commit: bool = False) -> Iterator[None]:
     """Inside this block (PostgreSQL; elsewhere it does nothing), the writes of this module
     whose results nobody reads (`insert()` without `returning`, `update()`, `execute()`) are
     held back and sent with the next statement that needs an answer, in one round trip
@@ -106,7 +106,14 @@ def pipelined() -> Iterator[None]:
     ends, before the transaction commits. Put it inside `transaction.atomic()`. A held write
     that fails raises at the statement that sends it (as Django's IntegrityError or
     OperationalError, like the ORM's), which aborts the transaction as it would have anyway;
-    when the block ends with an error, what is still held is dropped with the transaction."""
+    when the block ends with an error, what is still held is dropped with the transaction.
+
+    With `commit`, put the block right inside the transaction's outermost `atomic()` with
+    nothing after it: when the block ends, what is still held goes with the transaction's
+    COMMIT, one round trip for both (`_committed()` says when that is safe; otherwise the
+    held writes are sent alone, and atomic() commits as usual). A COMMIT that fails raises
+    here, inside the atomic block, as Django's error: atomic() then rolls back (nothing is
+    left to roll back) and the caller sees the same error as from atomic()'s own commit."""
     if connection.vendor != "postgresql" or _pending() is not None:
         yield
         return
@@ -114,9 +121,28 @@ def pipelined() -> Iterator[None]:
     try:
         with connection.execute_wrapper(_flushed_first):
             yield
-            flush()
+            if commit and _pending() and _committable():
+                _execute_pg("", [], send=True, commit=True)
+            else:
+                flush()
     finally:
         _state.pending = None
+
+
+def _committable() -> bool:
+    """Whether the transaction may be committed now, from inside its atomic block: the block
+    is the outermost one (no savepoint or inner atomic() open: a test's wrapping transaction,
+    ATOMIC_REQUESTS or a caller's own atomic() make it a savepoint, and then it must not
+    commit), it commits on exit, and nothing marked it for rollback. atomic()'s own commit
+    after it is then a no-op: psycopg sends no COMMIT for a connection with no transaction
+    open (Connection.commit(), IDLE)."""
+    return (
+        connection.in_atomic_block
+        and connection.commit_on_exit
+        and not connection.savepoint_ids
+        and not connection.needs_rollback
+        and len(connection.atomic_blocks) == 1
+    )
 
 
 def _flushed_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -137,7 +163,7 @@ def execute(sql: str, params: list[Any]) -> None:
 
 
 def _execute_pg(
-    sql: str, params: list[Any], fetch: bool = False, *, send: bool = False
+    sql: str, params: list[Any], fetch: bool = False, *, send: bool = False, commit: bool = False
 ) -> list[Any]:
     # Django's psycopg cursors bind client-side, quoting every array element into the SQL text
     # (most of the cost, measured). A plain psycopg cursor on the same connection, inside the
@@ -158,7 +184,7 @@ def _execute_pg(
     # wrap_database_errors turns psycopg's errors into Django's, as the ORM's cursors do, so
     # callers catch IntegrityError and OperationalError alike on both paths.
     with connection.wrap_database_errors:
-        if len(held) == 1:
+        if len(held) == 1 and not commit:
             with psycopg.Cursor(raw) as cursor:
                 cursor.execute(*held[0])
                 return cursor.fetchall() if fetch else []
@@ -168,6 +194,10 @@ def _execute_pg(
             with raw.pipeline():
                 for cursor, (text, values) in zip(cursors, held, strict=True):
                     cursor.execute(text, values)
+                if commit:
+                    # Not sent if a held write failed: the pipeline is aborted, and the
+                    # error raises with the transaction still open for atomic()'s rollback.
+                    raw.commit()
             return cursors[-1].fetchall() if fetch and sql else []
         finally:
             for cursor in cursors:
@@ -230,6 +260,20 @@ def _pg_json_plan(
         else:
             exprs.append(f"(r->>{at})::{db_type}")
     return columns, exprs
+
+
+def json_columns(
+    model: type[models.Model], names: Sequence[str], offset: int = 0
+) -> tuple[list[str], list[str]]:
+    """For a statement of the caller's own (PostgreSQL): the columns of these fields, and the
+    SQL reading each from element `offset + i` of a JSON row `r` of `json_param()`'s array,
+    as insert() reads them."""
+    return _pg_json_plan(model, tuple(names), offset)
+
+
+def json_param(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as ONE jsonb parameter for `jsonb_array_elements(%s::jsonb) AS e(r)`."""
+    return _json_rows(rows)
 
 
 def insert(

@@ -16,6 +16,7 @@ from porchlight.calls.models import Call, CallType
 
 if TYPE_CHECKING:  # read by their own modules; intake only carries them
     from porchlight.feedback.invite import Ready
+    from porchlight.notify.models import Contact
     from porchlight.notify.plan import Standing
 
 
@@ -47,3 +48,6 @@ class Applied:
     # (calls.intake._ahead), or None: then they read it themselves.
     standing: Standing | None = None
     ready: Ready | None = None
+    # The contacts inviting may need, read before any call was locked (invite.callers_ahead),
+    # by id, or None: then inviting reads them.
+    callers: dict[int, Contact] | None = None

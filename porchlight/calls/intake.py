@@ -268,8 +268,9 @@ def ingest(
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             # pipelined(): the writes nobody reads the result of (events, calls, outbox rows,
-            # links) go with the next statement that needs an answer (calls/bulk.py).
-            with transaction.atomic(), bulk.pipelined():
+            # links) go with the next statement that needs an answer, the last ones with the
+            # COMMIT (calls/bulk.py).
+            with transaction.atomic(), bulk.pipelined(commit=True):
                 applied = Applied(source=feed.source)
                 by_agency: dict[int, list[_Item]] = defaultdict(list)
                 for item in items:
@@ -287,6 +288,8 @@ def ingest(
                     if (prepared := _prepare(feed, group, outcomes, batch_rejects)) is not None
                 ]
                 applied.standing, applied.ready = _ahead(feed, groups)
+                if applied.ready is not None:
+                    applied.callers = _callers_ahead(groups)
                 for group, prepared in groups:
                     _apply_agency(feed, group, outcomes, applied, prepared)
                 # In the same transaction: a message exists exactly when its cause committed.
@@ -440,6 +443,21 @@ def _ahead(
     clears = any(item.status == Status.CLEARED for _, p in groups for item in p.fresh)
     load = sum(len(prepared.fresh) for _, prepared in groups) >= 2
     return ahead.read(agencies, versions, clears=clears, load=load)
+
+
+def _callers_ahead(groups: list[tuple[list[_Item], _Prepared]]) -> dict[int, Contact] | None:
+    """The contacts the batch's survey invitations may need, read before any call is locked
+    (feedback.invite.callers_ahead): its callers, and the callers of the calls it clears."""
+    clearing = sorted(
+        {
+            (item.agency.pk, item.event.incident_number)
+            for _, prepared in groups
+            for item in prepared.fresh
+            if item.status == Status.CLEARED
+        }
+    )
+    ids = {pk for _, prepared in groups for pk in prepared.contacts.values()}
+    return invite.callers_ahead(ids, clearing)
 
 
 def _apply_agency(

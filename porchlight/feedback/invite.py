@@ -16,6 +16,7 @@ survey's delay and after quiet hours, whose link works for FEEDBACK_LINK_DAYS fr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ from porchlight.feedback import defaults, roster
 from porchlight.feedback.models import Invitation, Shift, Survey, When
 from porchlight.feedback.models import Settings as FeedbackSettings
 from porchlight.notify import plan
-from porchlight.notify.models import Contact, Trigger
+from porchlight.notify.models import Contact, Outbox, Trigger
 
 if TYPE_CHECKING:  # the cases and reports apps call in; feedback does not import them
     from porchlight.cases.models import Case
@@ -103,7 +104,13 @@ def after_calls_cleared(applied: Applied) -> None:
     rules, delivery settings and senders read once, one INSERT), the agencies' shifts, ONE
     INSERT of invitations and `roster.officer_ids_for()` with one INSERT of their officers.
     Per call, invite() cost most of intake's CPU (docs/performance.md, "Fast paths (issue 9),
-    third pass")."""
+    third pass").
+
+    On PostgreSQL the invitations already made, the outbox INSERT and the invitations' INSERT
+    are one statement (`_planned_sql()`), and the contacts' and officers' reads are SQL
+    written once that carry intake's held writes with them (calls/bulk.py): this runs while
+    the batch holds its calls' row locks, and each round trip there is time concurrent
+    batches on the same calls wait (docs/performance.md, issue 9, sixth pass)."""
     cleared_now = {ev.call_id for ev in applied.events if ev.status == Status.CLEARED}
     calls: list[Call] = []
     for pk in sorted(cleared_now):
@@ -123,9 +130,7 @@ def after_calls_cleared(applied: Applied) -> None:
     if prepared is None or not agency_ids <= prepared.agencies.keys():
         prepared = ready({a.pk: a for a in Agency.objects.filter(pk__in=agency_ids)})
     agencies, surveys = prepared.agencies, prepared.surveys
-    contacts = Contact.objects.in_bulk(
-        {c.caller_phone_id or c.caller_email_id for c in calls}  # type: ignore[misc]
-    )
+    contacts = _contacts_of(calls, applied.callers)
 
     # invite()'s checks before it reads anything: the contact, the refusal, the sample.
     asked: list[tuple[Survey, Contact, Call]] = []
@@ -142,18 +147,21 @@ def after_calls_cleared(applied: Applied) -> None:
         asked.append((survey, contact, call))
     if not asked:
         return
-    # A call asked before (a replayed batch) keeps its invitation and gets no second message.
-    made = set(
-        Invitation.objects.filter(
-            survey_id__in={s.pk for s, _, _ in asked},
-            when=When.CALL_CLEARED,
-            call_id__in={c.pk for _, _, c in asked},
-            reference="",
-        ).values_list("survey_id", "call_id")
-    )
-    asked = [(s, p, c) for s, p, c in asked if (s.pk, c.pk) not in made]
-    if not asked:
-        return
+    one_statement = connection.vendor == "postgresql"
+    if not one_statement:
+        # A call asked before (a replayed batch) keeps its invitation and gets no second
+        # message. (PostgreSQL checks it in _planned_sql()'s statement.)
+        made = set(
+            Invitation.objects.filter(
+                survey_id__in={s.pk for s, _, _ in asked},
+                when=When.CALL_CLEARED,
+                call_id__in={c.pk for _, _, c in asked},
+                reference="",
+            ).values_list("survey_id", "call_id")
+        )
+        asked = [(s, p, c) for s, p, c in asked if (s.pk, c.pk) not in made]
+        if not asked:
+            return
 
     now = timezone.now()
     link = _link()
@@ -173,44 +181,79 @@ def after_calls_cleared(applied: Applied) -> None:
                 due=now + timedelta(hours=survey.delay_hours),
             )
         )
-    planned = plan.messages(asks, prepared.standing)
     shifts = prepared.shifts
-    rows: list[list[Any]] = []
     rostered: dict[str, tuple[Call, Shift | None, date]] = {}  # by token hash
-    for (survey, contact, call), token, ask, row in zip(asked, tokens, asks, planned, strict=True):
-        if row is None:
-            continue  # the agency has no enabled rule that sends invitations on this channel
+
+    def invitation(
+        survey: Survey, contact: Contact, call: Call, token: str, ask: plan.Ask
+    ) -> list[Any]:
+        """The invitation's own values, in _INVITATION_OWN order."""
         shift, day = roster.shift_in(
             shifts.get(call.agency_id, []), call.agency, call.received_at or call.first_event_at
         )
         hashed = token_hash(token)
         rostered[hashed] = (call, shift, day)
         details = _copied(call)
-        rows.append(
-            [
-                call.agency_id, survey.pk, survey.when, call.pk, "", contact.pk, row.pk, hashed,
-                ask.language, now, row.due_at,
-                row.due_at + timedelta(days=settings.FEEDBACK_LINK_DAYS),
-                shift.pk if shift is not None else None, details["beat"], details["district"],
-                details["call_type"], details["priority"], details["units"],
-                details["call_taker"],
-            ]
-        )  # fmt: skip
-    if not rows:
-        return
-    # A concurrent batch that invited the same call first wins (the unique constraint), as
-    # invite()'s savepoint let it: that call's officers are its.
-    # PostgreSQL returns the rows it inserted; SQLite returns nothing, so they are read back.
-    inserted = bulk.insert(
-        Invitation, _INVITATION_FIELDS, rows, ignore_conflicts=True, returning=["token_hash", "id"]
-    )
-    ours: dict[str, int] = dict(
-        inserted
-        if inserted is not None
-        else Invitation.objects.filter(token_hash__in=list(rostered)).values_list(
-            "token_hash", "pk"
+        return [
+            call.agency_id, survey.pk, survey.when, call.pk, "", contact.pk, hashed,
+            ask.language, now, shift.pk if shift is not None else None, details["beat"],
+            details["district"], details["call_type"], details["priority"], details["units"],
+            details["call_taker"],
+        ]  # fmt: skip
+
+    ours: dict[str, int]
+    if one_statement:
+        # The "already invited" check, the outbox rows and the invitations in ONE statement:
+        # one round trip inside the call locks' window instead of three (docs/performance.md,
+        # issue 9, sixth pass).
+        keys, outbox = plan.outbox_rows(asks, prepared.standing)
+        held = iter(outbox)
+        rows: list[list[Any]] = [
+            [*next(held), *invitation(survey, contact, call, token, ask)]
+            for (survey, contact, call), token, ask, key in zip(
+                asked, tokens, asks, keys, strict=True
+            )
+            if key is not None  # the agency has no enabled rule that sends this invitation
+        ]
+        if not rows:
+            return
+        ours = dict(
+            bulk.fetch_pg(
+                _planned_sql(),
+                [
+                    list({call.pk for _, _, call in asked}),
+                    bulk.json_param(rows),
+                    list({contact.pk for _, contact, _ in asked}),
+                    settings.FEEDBACK_LINK_DAYS,
+                ],
+            )
         )
-    )
+    else:
+        planned = plan.messages(asks, prepared.standing)
+        rows = []
+        for (survey, contact, call), token, ask, row in zip(
+            asked, tokens, asks, planned, strict=True
+        ):
+            if row is None:
+                continue  # the agency has no enabled rule that sends invitations on this channel
+            own = dict(
+                zip(_INVITATION_OWN, invitation(survey, contact, call, token, ask), strict=True)
+            )
+            own |= {
+                "outbox": row.pk,
+                "due_at": row.due_at,
+                "expires_at": row.due_at + timedelta(days=settings.FEEDBACK_LINK_DAYS),
+            }
+            rows.append([own[name] for name in _INVITATION_FIELDS])
+        if not rows:
+            return
+        # A concurrent batch that invited the same call first wins (the unique constraint),
+        # as invite()'s savepoint let it: that call's officers are its. SQLite's INSERT
+        # returns nothing here, so the rows are read back.
+        bulk.insert(Invitation, _INVITATION_FIELDS, rows, ignore_conflicts=True)
+        ours = dict(
+            Invitation.objects.filter(token_hash__in=list(rostered)).values_list("token_hash", "pk")
+        )
     items = [(hashed, rostered[hashed]) for hashed in rostered if hashed in ours]
     officers = roster.officer_ids_for([item for _, item in items])
     through = Invitation.officers.through
@@ -225,11 +268,118 @@ def after_calls_cleared(applied: Applied) -> None:
     )
 
 
+def _contacts_of(calls: list[Call], ahead: dict[int, Contact] | None) -> dict[int, Contact]:
+    """The callers' contacts, by id: those intake read before it locked the calls
+    (`callers_ahead()`), the others read now. On PostgreSQL in SQL written once, so that the
+    batch's held writes (calls/bulk.py) go with it in one round trip."""
+    ids: set[int] = {c.caller_phone_id or c.caller_email_id for c in calls}  # type: ignore[misc]
+    found = {pk: ahead[pk] for pk in ids if pk in ahead} if ahead else {}
+    ids -= found.keys()
+    if not ids:
+        return found
+    if connection.vendor != "postgresql":
+        found.update(Contact.objects.in_bulk(ids))
+        return found
+    found.update(_contacts_from(bulk.fetch_pg(_CONTACTS_SQL, [list(ids)])))
+    return found
+
+
+def callers_ahead(
+    contact_ids: set[int], clearing: list[tuple[int, str]]
+) -> dict[int, Contact] | None:
+    """Before intake locks any call (PostgreSQL; elsewhere None: read when inviting): the
+    contacts inviting may need, so that reading them is not a round trip while the calls are
+    locked. The batch's own callers (`contact_ids`) and the callers the calls of `clearing`
+    ((agency, incident number)) have now: one read. A caller a call gets from a concurrent
+    batch in between is read when inviting. Whether a contact is still the agency's and not
+    purged is checked again when the invitations are written (_planned_sql())."""
+    if connection.vendor != "postgresql" or not clearing:
+        return None
+    rows = bulk.fetch_pg(
+        _CALLERS_SQL,
+        [list(contact_ids), [a for a, _ in clearing], [n for _, n in clearing]],
+    )
+    return _contacts_from(rows)
+
+
+def _contacts_from(rows: list[Any]) -> dict[int, Contact]:
+    names = [f.attname for f in Contact._meta.concrete_fields]
+    return {row[0]: Contact.from_db(connection.alias, names, row) for row in rows}
+
+
+_CONTACTS_SQL = (
+    f"SELECT {', '.join(str(f.column) for f in Contact._meta.concrete_fields)} "
+    "FROM notify_contact WHERE id = ANY(%s)"
+)
+_CALLERS_SQL = (
+    f"{_CONTACTS_SQL} OR id IN (SELECT unnest(ARRAY[k.caller_phone_id, k.caller_email_id]) "
+    "FROM calls_call k JOIN unnest(%s::bigint[], %s::text[]) AS w(agency_id, number) "
+    "ON k.agency_id = w.agency_id AND k.incident_number = w.number)"
+)
+
+
 _INVITATION_FIELDS = [
     "agency", "survey", "when", "call", "reference", "contact", "outbox", "token_hash",
     "language", "created", "due_at", "expires_at", "shift", "beat", "district", "call_type",
     "priority", "units", "call_taker",
 ]  # fmt: skip
+# The values an invitation does not take from its outbox row (outbox, due_at, expires_at).
+_INVITATION_OWN = [
+    "agency", "survey", "when", "call", "reference", "contact", "token_hash", "language",
+    "created", "shift", "beat", "district", "call_type", "priority", "units", "call_taker",
+]  # fmt: skip
+
+
+@functools.cache
+def _planned_sql() -> str:
+    """after_calls_cleared()'s statement on PostgreSQL. Its parameters: the asked calls' ids,
+    ONE jsonb array of rows, each an outbox row (plan.OUTBOX_FIELDS) followed by the
+    invitation's own values (_INVITATION_OWN), the asked contacts' ids, and
+    FEEDBACK_LINK_DAYS. It returns (token hash, id) of each invitation
+    it made. Step by step, as the set-based path of SQLite does in four statements:
+
+    - `asked`: the rows whose contact is still the agency's and not purged, and whose call
+      this survey has not invited yet (a replayed batch: it keeps its invitation and gets no
+      second message). Intake holds the call's row lock, so no other batch can be inviting
+      it at the same time;
+    - `planned`: their outbox rows, a key planned before absorbed by the unique key (as
+      plan.messages() does);
+    - `outbox`: the rows just planned and the ones planned before (a statement does not see
+      its own inserts, so the second half reads only what was there before it);
+    - the invitations, each pointing at its outbox row, due with it and expiring
+      FEEDBACK_LINK_DAYS after; a call invited by a concurrent transaction first wins, as
+      invite()'s savepoint let it (the unique key)."""
+    qn = connection.ops.quote_name
+    o_columns, o_values = bulk.json_columns(Outbox, plan.OUTBOX_FIELDS)
+    i_columns, i_values = bulk.json_columns(Invitation, _INVITATION_OWN, len(plan.OUTBOX_FIELDS))
+    o = dict(zip(plan.OUTBOX_FIELDS, o_values, strict=True))
+    i = dict(zip(_INVITATION_OWN, i_values, strict=True))
+    key = o["dedupe_key"]
+    # `made` and the contacts are read by id (`= ANY` over an array parameter), once for
+    # the statement: a per-row subquery let the planner pick the survey's index and scan
+    # every invitation of the survey for each row (seen, on a table without statistics yet).
+    when = qn("when")
+    return (
+        f"WITH made AS MATERIALIZED (SELECT survey_id, {when}, call_id, reference "
+        "FROM feedback_invitation WHERE call_id = ANY(%s)), "
+        "asked AS MATERIALIZED (SELECT e.r FROM jsonb_array_elements(%s::jsonb) AS e(r) "
+        "JOIN (SELECT id, agency_id FROM notify_contact WHERE id = ANY(%s) "
+        f"AND purged_at IS NULL) c ON c.id = {o['contact']} AND c.agency_id = {o['agency']} "
+        "WHERE NOT EXISTS (SELECT 1 FROM made i "
+        f"WHERE i.survey_id = {i['survey']} AND i.{when} = {i['when']} "
+        f"AND i.call_id = {i['call']} AND i.reference = {i['reference']})), "
+        f"planned AS (INSERT INTO notify_outbox ({', '.join(qn(c) for c in o_columns)}) "
+        f"SELECT {', '.join(o_values)} FROM asked ON CONFLICT DO NOTHING "
+        "RETURNING dedupe_key, id, due_at), "
+        "outbox AS (SELECT dedupe_key, id, due_at FROM planned UNION ALL "
+        "SELECT x.dedupe_key, x.id, x.due_at FROM notify_outbox x "
+        f"WHERE x.dedupe_key IN (SELECT {key} FROM asked)) "
+        f"INSERT INTO feedback_invitation ({', '.join(qn(c) for c in i_columns)}, "
+        f"outbox_id, due_at, expires_at) SELECT {', '.join(i_values)}, o.id, o.due_at, "
+        "o.due_at + make_interval(days => %s::int) "
+        f"FROM asked JOIN outbox o ON o.dedupe_key = {key} "
+        "ON CONFLICT DO NOTHING RETURNING token_hash, id"
+    )
 
 
 def surveys_for(agency_ids: set[int], when: str) -> dict[int, Survey]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -141,14 +141,7 @@ def officer_ids_for(items: Sequence[tuple[Call, Shift | None, date]]) -> list[li
         [[agency_id, badge, name, "", False] for (agency_id, badge), name in badges.items()],
         ignore_conflicts=True,
     )
-    ids = {
-        (agency_id, badge): pk
-        for agency_id, badge, pk in Officer.objects.filter(
-            agency_id__in={a for a, _ in badges}, badge__in={b for _, b in badges}
-        )
-        .order_by()
-        .values_list("agency_id", "badge", "pk")
-    }
+    ids = {(agency_id, badge): pk for agency_id, badge, pk in _officer_ids(badges)}
     written: dict[tuple[Any, ...], None] = {}
     for (agency_id, day, shift_id, unit), who in entries:
         written[(agency_id, day, shift_id, unit, ids[who])] = None
@@ -163,6 +156,26 @@ def officer_ids_for(items: Sequence[tuple[Call, Shift | None, date]]) -> list[li
         pks = [o if isinstance(o, int) else ids[o] for o in listed]
         out.append(list(dict.fromkeys(pks)))
     return out
+
+
+def _officer_ids(badges: dict[tuple[int, str], str]) -> list[tuple[int, str, int]]:
+    """(agency, badge, id) of the officers of these (agency, badge) pairs (and of other
+    pairs of the same agencies and badges). On PostgreSQL in SQL written once, so that the
+    officers' held insert (calls/bulk.py, intake's pipeline) goes with it in one round trip."""
+    agencies, numbers = {a for a, _ in badges}, {b for _, b in badges}
+    if connection.vendor == "postgresql":
+        return bulk.fetch_pg(_OFFICERS_SQL, [list(agencies), list(numbers)])
+    return list(
+        Officer.objects.filter(agency_id__in=agencies, badge__in=numbers)
+        .order_by()
+        .values_list("agency_id", "badge", "pk")
+    )
+
+
+_OFFICERS_SQL = (
+    "SELECT agency_id, badge, id FROM feedback_officer "
+    "WHERE agency_id = ANY(%s) AND badge = ANY(%s)"
+)
 
 
 def safe_date(text: str) -> date | None:

@@ -407,9 +407,40 @@ def messages(asks: Sequence[Ask], ready: Standing | None = None) -> list[Planned
     before, or twice in `asks`, is absorbed by the unique key, as message()'s savepoint
     absorbed it) and one read of the rows' ids, whatever the number of asks. No savepoint and
     no model instance per message: this runs inside intake's transaction."""
+    keys, rows = outbox_rows(asks, ready)
+    if not rows:
+        return [None] * len(asks)
+    # PostgreSQL returns the rows it inserted; the keys planned before (and every key, on
+    # SQLite, which returns nothing) are read back in one query.
+    inserted = bulk.insert(
+        Outbox, _FIELDS, rows, ignore_conflicts=True, returning=["dedupe_key", "id", "due_at"]
+    )
+    found = {key: Planned(pk, due_at) for key, pk, due_at in inserted or ()}
+    missing = {k for k in keys if k is not None and k not in found}
+    if missing:
+        found.update(
+            (key, Planned(pk, due_at))
+            for key, pk, due_at in Outbox.objects.filter(dedupe_key__in=missing).values_list(
+                "dedupe_key", "pk", "due_at"
+            )
+        )
+    return [found[key] if key is not None else None for key in keys]
+
+
+# The columns of outbox_rows()'s rows, in order (bulk.insert's `names`).
+OUTBOX_FIELDS = _FIELDS
+
+
+def outbox_rows(
+    asks: Sequence[Ask], ready: Standing | None = None
+) -> tuple[list[str | None], list[list[Any]]]:
+    """What `messages()` would insert, not inserted: each ask's dedupe key (None where no rule
+    sends it) and the new rows (in OUTBOX_FIELDS order, one per key that is not None), for a
+    caller that writes them in a statement of its own (feedback/invite.py plans invitations
+    and their outbox rows in one). Raises as message() would, before any write."""
     checked = [_checked(ask) for ask in asks]  # raises as message() would, before any write
     if not asks:
-        return []
+        return [], []
     agency_ids = {ask.agency.pk for ask in asks}
     book: dict[tuple[int, str], list[Rule]] = {}
     senders: dict[int, int | None] = {}
@@ -459,23 +490,7 @@ def messages(asks: Sequence[Ask], ready: Standing | None = None) -> list[Planned
                 "", None, None, now, now, rule.pk, sender, expires, "", dict(ask.context),
             ]
         )  # fmt: skip
-    if not rows:
-        return [None] * len(asks)
-    # PostgreSQL returns the rows it inserted; the keys planned before (and every key, on
-    # SQLite, which returns nothing) are read back in one query.
-    inserted = bulk.insert(
-        Outbox, _FIELDS, rows, ignore_conflicts=True, returning=["dedupe_key", "id", "due_at"]
-    )
-    found = {key: Planned(pk, due_at) for key, pk, due_at in inserted or ()}
-    missing = {k for k in keys if k is not None and k not in found}
-    if missing:
-        found.update(
-            (key, Planned(pk, due_at))
-            for key, pk, due_at in Outbox.objects.filter(dedupe_key__in=missing).values_list(
-                "dedupe_key", "pk", "due_at"
-            )
-        )
-    return [found[key] if key is not None else None for key in keys]
+    return keys, rows
 
 
 def _checked(ask: Ask) -> tuple[str, rules.Facts, str]:
