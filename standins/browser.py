@@ -201,6 +201,14 @@ def switch_language(page: Any, lang: str) -> None:
         page.locator("form.lang button").click()
 
 
+def open_console_menu(page: Any) -> None:
+    """On a phone the console's links are behind its "Menu" button (console/base.html): open it
+    as a person would. A no-op where the links show in a row (a desktop) or it is open."""
+    summary = page.locator("header.top details.menu > summary")
+    if summary.is_visible() and page.locator("header.top details.menu[open]").count() == 0:
+        summary.click()
+
+
 # The password community/tests/factories.make_resident gives every resident it makes.
 RESIDENT_PASSWORD = "pw-Neighbor-42"
 

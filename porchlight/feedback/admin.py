@@ -35,6 +35,12 @@ class QuestionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # A caller who speaks Spanish gets the survey in Spanish: a question with no Spanish
+        # wording would show them the English one in the middle of it.
+        if (data.get("text_en") or "").strip() and not (data.get("text_es") or "").strip():
+            self.add_error(
+                "text_es", _("Give the Spanish wording: callers who speak Spanish read it.")
+            )
         if data.get("kind") == Kind.CHOICE:
             en = [c for c in (data.get("choices_en") or "").splitlines() if c.strip()]
             es = [c for c in (data.get("choices_es") or "").splitlines() if c.strip()]
@@ -42,7 +48,11 @@ class QuestionForm(forms.ModelForm):  # type: ignore[type-arg]
                 raise forms.ValidationError(
                     _("A single-choice question needs two choices or more.")
                 )
-            if es and len(es) != len(en):
+            if not es:
+                raise forms.ValidationError(
+                    _("Give the Spanish choices too: callers who speak Spanish read them.")
+                )
+            if len(es) != len(en):
                 raise forms.ValidationError(
                     _("The Spanish choices must match the English ones, one for one.")
                 )
@@ -75,6 +85,15 @@ class SurveyForm(forms.ModelForm):  # type: ignore[type-arg]
             "agency", "name", "enabled", "when", "delay_hours", "sample_percent",
             "call_types_off", "intro_en", "intro_es",
         )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("intro_en") or "").strip() and not (data.get("intro_es") or "").strip():
+            self.add_error(
+                "intro_es",
+                _("Give the Spanish introduction: callers who speak Spanish read it."),
+            )
+        return data
 
     def clean_sample_percent(self) -> int:
         value = self.cleaned_data["sample_percent"]

@@ -64,7 +64,7 @@ def _answers(follow_up: FollowUp, user: Any) -> list[dict[str, Any]]:
         else:
             value = a.text if full else redact(a.text)
         themes = [str(Theme(t).label) for t in a.themes or [] if t in Theme.values]
-        out.append({"question": a.question.text_en, "value": value, "themes": themes})
+        out.append({"question": a.question.wording(), "value": value, "themes": themes})
     return out
 
 

@@ -90,7 +90,7 @@ RULES: tuple[tuple[str, str, int, dict[str, tuple[str, str]]], ...] = (
             ),
             "es": (
                 "{{ agency }}: sus comentarios",
-                "{{ agency }}: un supervisor reviso lo que nos dijo en la encuesta y lo dio por "
+                "{{ agency }}: un supervisor revisó lo que nos dijo en la encuesta y lo dio por "
                 "resuelto. Preguntas: {{ non_emergency_number }}",
             ),
         },

@@ -24,6 +24,7 @@ from django.utils import timezone
 from porchlight.agencies.models import Agency
 from porchlight.feedback.models import About, Answer, Invitation, Kind, Question, Theme
 from porchlight.feedback.roster import safe_date
+from porchlight.formats import labels as date_labels
 from porchlight.insights.filters import any_of, clocks, days_between, today
 from porchlight.notify.models import State
 
@@ -242,19 +243,22 @@ def chart(weekly: list[tuple[date, float | None, int]]) -> dict[str, Any]:
     """Bars for the weekly CSAT, as numbers the template draws in SVG (no script needed).
     The labels' size is set by the stylesheets and grows as the chart narrows (a phone), so
     the margins leave room for the largest (24 units) and the templates place the labels in
-    ems from the bars and the axis."""
-    width, height, top, bottom = 560, 200, 30, 36
+    ems from the bars and the axis. A week's label is its first day in the page's language,
+    on two lines ("Oct" over "12", "12" over "oct") so that neighbours never run together."""
+    width, height, top, bottom = 560, 228, 30, 64
     slot = width / max(len(weekly), 1)
     bars = []
     for i, (week, value, n) in enumerate(weekly):
         h = (height - top - bottom) * (value or 0) / 100
+        label = date_labels.short_day(week)
         bars.append(
             {
                 "x": round(i * slot + slot * 0.15, 1),
                 "w": round(slot * 0.7, 1),
                 "y": round(height - bottom - h, 1),
                 "h": round(h, 1),
-                "label": week.strftime("%m/%d"),
+                "label": label,
+                "lines": label.split(" ", 1),
                 "value": value,
                 "n": n,
                 "cx": round(i * slot + slot / 2, 1),

@@ -7,7 +7,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 # --- People ----------------------------------------------------------------------------------
@@ -240,6 +240,11 @@ class Question(models.Model):
 
     def text(self, language: str) -> str:
         return self.text_es if language == "es" and self.text_es else self.text_en
+
+    def wording(self) -> str:
+        """The question in the language being shown: staff reading answers in the Spanish
+        console read the Spanish wording the caller answered, not the English one."""
+        return self.text((translation.get_language() or "en").split("-")[0])
 
     def choices(self, language: str) -> list[str]:
         """The choices in this language. Answers are stored by position, so the languages'

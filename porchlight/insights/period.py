@@ -20,6 +20,7 @@ from porchlight.agencies.models import Agency
 from porchlight.feedback import measures
 from porchlight.feedback.models import Commendation
 from porchlight.feedback.redact import redact
+from porchlight.formats import labels as date_labels
 from porchlight.insights import buckets, charts
 from porchlight.insights.dashboards import calls, feedback, messages
 from porchlight.insights.figures import Dashboard, Figure
@@ -164,7 +165,9 @@ def _slices(filters: Filters) -> list[tuple[str, Filters]]:
             nxt = date(start.year + start.month // 12, start.month % 12 + 1, 1)
             end = nxt - timedelta(days=1)
         end = min(end, filters.until)
-        label = start.isoformat() if weekly else start.strftime("%Y-%m")
+        # A week by the date it starts, in the page's language ("Nov. 9, 2026", "9 de
+        # noviembre de 2026"): numbers alone read month/day to one reader, day/month to another.
+        label = date_labels.day(start) if weekly else start.strftime("%Y-%m")
         out.append((label, Filters(since=start, until=end)))
         start = end + timedelta(days=1)
     return out
@@ -187,7 +190,8 @@ def trend(agency: Agency | None, filters: Filters) -> Figure:
             [label, NO_DATA if f.csat is None else f"{f.csat:.1f}%", f.csat_answers,
              NO_DATA if f.nps is None else f"{f.nps:.1f}", f.nps_answers]
         )  # fmt: skip
-        points.append((label, f.csat, f.nps))
+        # The chart's axis has room for "Nov 9" ("9 nov" in Spanish), not the whole date.
+        points.append((date_labels.short_day(part.since) if weekly else label, f.csat, f.nps))
     if any(c is not None or n is not None for _l, c, n in points):
         figure.chart = lines(points)
     figure.note = _("Solid line and circles: CSAT (%). Dashed line and squares: NPS (−100 to 100).")
@@ -199,12 +203,14 @@ def lines(points: list[tuple[str, float | None, float | None]]) -> dict[str, Any
     with squares, so they read apart in black and white."""
     width, height, left, top, bottom = 560, 220, 40, 12, 40
     plot = height - top - bottom
-    step = (width - left - 20) / max(len(points) - 1, 1)
+    # The last point stands 30 units in from the right edge: its label ("30 nov") is centred
+    # on it and must not be cut off.
+    step = (width - left - 40) / max(len(points) - 1, 1)
 
     def y(value: float) -> float:
         return round(top + plot * (100 - value) / 200, 1)
 
-    csat, nps, labels = [], [], []
+    csat, nps, ticks = [], [], []
     every = max(1, len(points) // 8)
     for i, (label, c, n) in enumerate(points):
         x = round(left + 10 + i * step, 1)
@@ -213,14 +219,14 @@ def lines(points: list[tuple[str, float | None, float | None]]) -> dict[str, Any
         if n is not None:
             nps.append({"x": x, "y": y(n), "value": _plain(n)})
         if i % every == 0:
-            labels.append({"x": x, "label": label[5:] if len(label) == 10 else label})
+            ticks.append({"x": x, "label": label})
     return {
         "kind": "lines",
         "width": width,
         "height": height,
         "left": left,
         "axis": [{"y": y(v), "label": str(v)} for v in (100, 50, 0, -50, -100)],
-        "labels": labels,
+        "labels": ticks,
         "label_y": height - bottom + 18,
         "csat": csat,
         "nps": nps,

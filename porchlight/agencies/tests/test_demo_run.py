@@ -3,9 +3,12 @@ demo stopped with SIGTERM takes its server with it."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -62,6 +65,24 @@ def test_bounded_demo_ingests_simulated_calls(tmp_path):
     assert (tmp_path / "porchlight.sqlite3").exists()
     # Both the server and the simulator stopped: the port is free again.
     assert port_is_free("127.0.0.1", port)
+    # Every link it printed, and every link in the texts and emails (the dev inbox) and in
+    # those still waiting in the outbox, opens this demo's server, not :8000.
+    links = _links(out)
+    with sqlite3.connect(tmp_path / "porchlight.sqlite3") as db:
+        for (body,) in db.execute("SELECT body FROM notify_devmessage"):
+            links += _links(body)
+        for body, context in db.execute("SELECT body, context FROM notify_outbox"):
+            links += _links(body or "")
+            links += _links(" ".join(str(v) for v in json.loads(context or "{}").values()))
+    # The seed's alerts and assistance requests have links in their texts.
+    assert any("/alerts/" in link for link in links), links
+    ours = re.compile(rf"http://127\.0\.0\.1:{port}(/|$)")
+    wrong = [link for link in links if not ours.match(link)]
+    assert wrong == [], wrong
+
+
+def _links(text: str) -> list[str]:
+    return re.findall(r"https?://[^\s\"'<>)]+", text)
 
 
 def test_sigterm_stops_the_demo_and_its_server(tmp_path):

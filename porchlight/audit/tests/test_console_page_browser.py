@@ -10,7 +10,14 @@ import pytest
 
 from porchlight.agencies.models import Role
 from porchlight.audit.models import AuditEntry
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import (
+    PHONE,
+    look,
+    make_staff,
+    open_console_menu,
+    staff_login,
+    switch_language,
+)
 
 HEADINGS = {"en": "Audit log", "es": "Registro de auditoría"}
 
@@ -35,6 +42,7 @@ def test_read_and_filter_the_audit_log(
     login = make_staff(agency, role=Role.SUPERVISOR, username="sup")
     staff_login(page, live_server, login)
     switch_language(page, lang)
+    open_console_menu(page)
     page.get_by_role("link", name=HEADINGS[lang]).click()
     page.wait_for_url(re.compile(r"/console/audit/$"))
     assert page.locator("h1").inner_text() == HEADINGS[lang]

@@ -14,6 +14,7 @@ from standins.browser import (
     PHONE,
     look,
     make_staff,
+    open_console_menu,
     staff_login,
     switch_language,
 )
@@ -46,6 +47,7 @@ def test_map_a_missing_status_and_replay_the_held_event(page, live_server, agenc
     assert page.get_attribute("html", "lang") == lang
     look(page, f"console-home-{tag}")
 
+    open_console_menu(page)
     page.locator("nav a[href='/console/quarantine/']").click()
     assert page.locator("h1").inner_text() == ("Quarantine" if lang == "en" else "Cuarentena")
     # The reason in the page's language; the stored code stays 'unknown status "DISP": …'.
@@ -112,3 +114,51 @@ def test_mapping_pages_and_a_form_error_pass_axe_on_a_phone(page, live_server, a
         page.locator("form.edit button[type=submit]").click()
     assert page.locator(".errorlist").count() == 1
     look(page, "priority-error-phone-en")
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.django_db(transaction=True)
+def test_quarantine_row_checkboxes_and_the_menu_suit_a_thumb(
+    page, live_server, agency, viewport, lang
+):
+    """The rows' checkboxes are 24 px targets at least (WCAG 2.5.8), not the browser's 13 px;
+    on a phone the console's twenty links fold behind one "Menu" button that a keyboard opens,
+    and on a desktop they stand in a row, with no button, as before."""
+    ingest(
+        Feed(agency=agency, source="cad", covered={agency.ori: agency}),
+        [cad_event(1, status="DISP"), cad_event(2, status="XFER")],
+    )
+    staff_login(page, live_server, make_staff(agency, role="admin"))
+    switch_language(page, lang)
+    page.goto(f"{live_server.url}/console/quarantine/")
+    tag = f"{'phone' if viewport == PHONE else 'desktop'}-{lang}"
+
+    boxes = page.locator("td input[type=checkbox]")
+    assert boxes.count() == 2
+    for i in range(2):
+        box = boxes.nth(i).bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+
+    menu = page.locator("header.top details.menu")
+    summary = menu.locator("summary")
+    link = page.locator("header.top a[href='/console/quarantine/']")
+    if viewport == PHONE:
+        assert summary.inner_text().startswith("Menu" if lang == "en" else "Menú")
+        assert not link.is_visible()
+        # Brand and language on one line, the menu button on the next: no longer nine lines
+        # of links before the page's heading.
+        assert page.locator("header.top").bounding_box()["height"] < 130
+        look(page, f"quarantine-menu-closed-{tag}")
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert menu.get_attribute("open") is not None and link.is_visible()
+        look(page, f"quarantine-menu-open-{tag}")
+        page.keyboard.press("Enter")
+        assert not link.is_visible()
+    else:
+        assert not summary.is_visible()
+        assert link.is_visible() and link.get_attribute("aria-current") == "page"
+        look(page, f"quarantine-menu-{tag}")
+    boxes.first.check()
+    assert boxes.first.is_checked()

@@ -43,11 +43,11 @@ def test_bursts_and_long_types_read_well(page, live_server, agency, viewport, la
     text = page.locator("main").inner_text()
     assert ("3 more like these" if lang == "en" else "3 más como estos") in text
     look(page, f"quarantine-bursts-{tag}")
-    page.locator("details summary").first.click()
+    page.locator("main details summary").first.click()
     page.fill("#discard-reason-1", "vendor fuzzer")
     look(page, f"quarantine-bursts-open-{tag}")
     with page.expect_navigation():
-        page.locator("details form button[type=submit]").first.click()
+        page.locator("main details form button[type=submit]").first.click()
     assert Quarantine.objects.filter(state="discarded").count() == 3
 
     page.goto(f"{live_server.url}/console/call-types/")

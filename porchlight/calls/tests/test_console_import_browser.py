@@ -16,6 +16,7 @@ from standins.browser import (
     PHONE,
     look,
     make_staff,
+    open_console_menu,
     staff_login,
     switch_language,
 )
@@ -35,6 +36,7 @@ def test_import_an_export_from_the_console(page, live_server, agency, viewport, 
     staff_login(page, live_server, login)
     switch_language(page, lang)
 
+    open_console_menu(page)
     page.locator("nav a[href='/console/import/']").click()
     assert page.locator("h1").inner_text() == (
         "Import calls" if lang == "en" else "Importar llamadas"

@@ -4,6 +4,7 @@ its own agency's clock (test_measures_all_agencies.py has the agencies and why);
 chart's labels are readable at either width; axe finds nothing serious.
 Screenshots: test-artifacts/feedback-all-agencies-*.png."""
 
+import re
 from typing import Any
 
 import pytest
@@ -23,6 +24,11 @@ LABELS = """(svg) => [...svg.querySelectorAll('text')].map((t) => {
       && box.top >= outer.top && box.bottom <= outer.bottom,
   };
 })"""
+
+
+# The weekly chart's week labels, their lines joined by a space.
+WEEKS = """(svg) => [...svg.querySelectorAll('text')].filter((t) => t.querySelector('tspan'))
+  .map((t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent).join(' '))"""
 
 
 def chart_labels(page: Any, selector: str) -> list[dict[str, Any]]:
@@ -62,6 +68,12 @@ def test_the_all_agency_feedback_page(page, live_server, two_clocks, viewport, l
     assert "50.0%" in figures and "100.0%" in figures  # CSAT, and the response rate
     assert ("2 de 2 enviadas" if lang == "es" else "2 of 2 sent") in figures
     assert_readable(page, "svg.fb-chart")
+    # Each week by its first day in the page's language, month named: "Nov 16" over two
+    # lines, "16 nov" in Spanish; never "11/16", which reads day/month to a Spanish reader.
+    weeks = page.locator("svg.fb-chart").evaluate(WEEKS)
+    assert len(weeks) == 8, weeks
+    pattern = r"\d{1,2} [a-z]{3}" if lang == "es" else r"[A-Z][a-z]{2} \d{1,2}"
+    assert all(re.fullmatch(pattern, week) for week in weeks), weeks
     # Per question: the two agencies' overall question is one row (5 and 1: 3.0).
     rows = page.locator("table.stack tbody tr")
     assert rows.count() == 1 and "3" in rows.first.inner_text()

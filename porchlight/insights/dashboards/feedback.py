@@ -13,6 +13,7 @@ from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
 from porchlight.feedback import measures
 from porchlight.feedback.models import Answer, Commendation, FollowUp
+from porchlight.formats import labels as date_labels
 from porchlight.insights import charts, districts
 from porchlight.insights.figures import Dashboard, Figure, pct
 from porchlight.insights.filters import Filters
@@ -112,7 +113,7 @@ def compute(agency: Agency | None, filters: Filters) -> Dashboard:
 
     weekly = Figure("weekly", _("CSAT by week"), [_("Week of"), "CSAT", _("Answers")])
     for week, value, n in figures_of.weekly:
-        weekly.add([week.isoformat(), "–" if value is None else f"{value:.1f}%", n])
+        weekly.add([date_labels.day(week), "–" if value is None else f"{value:.1f}%", n])
     weekly.chart = {"kind": "weekly", **measures.chart(figures_of.weekly)}
     weekly.note = _("The last eight weeks, whatever the date range.")
 

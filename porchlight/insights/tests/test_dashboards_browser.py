@@ -2,18 +2,28 @@
 staff member signs in with a real TOTP code, opens the dashboards from the console menu, sees
 each chart drawn (the SVG has its shapes and a size), follows a figure to its rows, and axe
 finds nothing serious on any screen; the feedback dashboard's weekly chart has readable
-labels. Screenshots go to test-artifacts/insights-*.png."""
+labels, and so do the beat map's codes. Screenshots go to test-artifacts/insights-*.png."""
 
 from datetime import timedelta
 
 import pytest
 
 from porchlight.cases.models import Case, CaseEvent, EventKind, Term
-from porchlight.feedback.tests.test_measures_all_agencies_browser import assert_readable
+from porchlight.feedback.tests.test_measures_all_agencies_browser import (
+    assert_readable,
+    chart_labels,
+)
 from porchlight.insights import rollups
 from porchlight.insights.tests.fixture import MONDAY, six_calls
 from porchlight.insights.tests.test_calls_dashboard import add_beats
-from standins.browser import PHONE, look, make_staff, staff_login, switch_language
+from standins.browser import (
+    PHONE,
+    look,
+    make_staff,
+    open_console_menu,
+    staff_login,
+    switch_language,
+)
 
 WEEK = "since=2026-11-16&until=2026-11-22"
 
@@ -33,6 +43,7 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
     switch_language(page, lang)
 
     page.goto(f"{live_server.url}/console/")
+    open_console_menu(page)
     page.locator("a[href='/console/insights/']").first.click()
     assert page.get_attribute("html", "lang") == lang
     for kind in ("calls", "messages", "feedback", "cases"):
@@ -56,6 +67,11 @@ def test_every_dashboard_on_a_phone(page, live_server, agency, viewport, lang):
     page.goto(f"{live_server.url}/console/insights/calls/?{WEEK}")
     assert page.locator("svg.in-heat rect.cell").count() == 7 * 24
     assert page.locator("svg.in-map path.area").count() == 3
+    # The beat codes on the map show at 12 px or more on the phone (they showed at 8 px: the
+    # 560-unit drawing scaled down to the phone's width, its labels with it).
+    codes = chart_labels(page, "svg.in-map")
+    assert sorted(c["label"] for c in codes) == ["B1", "B2", "B3"]
+    assert all(c["px"] >= 12 and c["inside"] for c in codes), codes
     with page.expect_navigation():
         page.locator("table[data-figure=summary] a").first.click()
     assert page.locator("table[data-figure=rows] tbody tr").count() == 6

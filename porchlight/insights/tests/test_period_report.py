@@ -93,7 +93,8 @@ def test_the_figures_under_each_section_by_hand(counted):
     assert times.rows[0][:4] == ["1", "3", "≤ 1 min", "≤ 3 min"]
     assert {r[0]: r[1] for r in figures["failures"].rows} == {"30003": "1", "timeout": "1"}
     trend = figures["trend"]
-    assert trend.rows == [["2026-11-16", "66.7%", "3", "33.3", "3"]]
+    # The week by its first day, in the page's language (test_week_labels.py has Spanish).
+    assert trend.rows == [["Nov. 16, 2026", "66.7%", "3", "33.3", "3"]]
     assert trend.chart is not None and len(trend.chart["csat"]) == 1
     assert [r[1] for r in figures["commendations"].rows] == ["1"]
     # The praise is quoted with the officer's name; the caller's number is hidden.

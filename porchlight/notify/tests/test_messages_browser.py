@@ -11,6 +11,7 @@ from standins.browser import (
     PHONE,
     look,
     make_staff,
+    open_console_menu,
     staff_login,
     switch_language,
 )
@@ -46,6 +47,7 @@ def test_find_a_call_see_why_and_stop_its_messages(page, live_server, call_in, v
 
     staff_login(page, live_server, login)
     switch_language(page, lang)
+    open_console_menu(page)
     page.locator("nav a[href='/console/messages/']").click()
     assert page.locator("h1").inner_text() == words["h1"]
     page.fill("#incident", call.incident_number)

@@ -17,6 +17,7 @@ from standins.browser import (
     PHONE,
     look,
     make_staff,
+    open_console_menu,
     staff_login,
     switch_language,
 )
@@ -52,6 +53,7 @@ def test_held_texts_are_listed_with_the_reason(page, live_server, call_in, viewp
 
     staff_login(page, live_server, make_staff(call.agency, role="supervisor"))
     switch_language(page, lang)
+    open_console_menu(page)
     page.locator("nav a[href='/console/messages/']").click()
 
     section = page.locator("#held-h").locator("..")

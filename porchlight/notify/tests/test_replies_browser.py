@@ -14,6 +14,7 @@ from standins.browser import (
     PHONE,
     look,
     make_staff,
+    open_console_menu,
     staff_login,
     switch_language,
 )
@@ -49,6 +50,7 @@ def test_read_the_replies_and_the_consent_log(
 
     staff_login(page, live_server, login)
     switch_language(page, lang)
+    open_console_menu(page)
     page.locator("nav a[href='/console/replies/']").click()
     page.wait_for_url("**/console/replies/")
 

@@ -58,6 +58,11 @@ class Command(BaseCommand):
         say("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        base_url = f"http://{opts['host']}:{opts['port']}"
+        # Every link must open this demo's server, whatever its port: the texts the worker
+        # sends, and those the seed writes (alert and assistance notices, their outbox rows),
+        # so SITE_URL is set before seeding, not only before the server starts.
+        settings.SITE_URL = base_url
         demo = seed(history_days=opts["history_days"])
         login = ensure_staff(demo.agency)
         say(
@@ -66,9 +71,6 @@ class Command(BaseCommand):
         say(f"History: {demo.history_calls} calls. Quarantine: a few rejected events to look at.")
 
         log = settings.VAR_DIR / "demo-server.log"
-        base_url = f"http://{opts['host']}:{opts['port']}"
-        # Tracking links in the texts must open this demo's server, whatever its port.
-        settings.SITE_URL = base_url
         server = Server(
             opts["host"],
             opts["port"],
