@@ -54,9 +54,18 @@ def extra_rows(agency: Agency) -> set[int]:
     from porchlight.agencies.models import PriorityCode, StatusCode
     from porchlight.calls.models import CallType, Quarantine
 
+    # Cases, posts and comments too: tests that ran earlier in the same process (feedback's,
+    # insights') push their sequences past the range, and then B's admin reached no case, post
+    # or comment (seen on PostgreSQL with those apps' tests first).
+    from porchlight.cases.models import Case
+    from porchlight.community.models import Comment, Post
+
     coded: set[int] = set()
-    for model in (CallType, PriorityCode, StatusCode, Quarantine):
+    for model in (CallType, PriorityCode, StatusCode, Quarantine, Case):
         coded |= set(model.objects.filter(agency=agency).values_list("pk", flat=True)[:2])
+    published = Post.objects.filter(agency=agency, status=Post.Status.PUBLISHED)
+    coded |= set(published.values_list("pk", flat=True)[:2])
+    coded |= set(Comment.objects.filter(post__agency=agency).values_list("pk", flat=True)[:2])
     return {run.pk, roster.pk, copy.pk, link.call_id, *follow_ups, *coded}
 
 
