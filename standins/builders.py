@@ -7,7 +7,7 @@ test imports every builder from one place."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -76,6 +76,30 @@ def shut(server: ThreadingHTTPServer | None) -> None:
     if server is not None:
         server.shutdown()
         server.server_close()
+
+
+def at_once(work: Callable[[Any], object], args: Sequence[Any], timeout: float = 120) -> None:
+    """Run `work(arg)` for each arg on a thread of its own, all released at the same moment
+    (a barrier), each closing its connections when done; fails with what any of them raised,
+    or if one is still running after `timeout` seconds."""
+    barrier = threading.Barrier(len(args))
+    errors: list[BaseException] = []
+
+    def run(arg: Any) -> None:
+        try:
+            barrier.wait()
+            work(arg)
+        except BaseException as exc:  # noqa: BLE001 - raised again below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads) and not errors, errors
 
 
 def elsewhere(work: Callable[[], object]) -> None:

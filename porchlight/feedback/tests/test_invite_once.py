@@ -4,14 +4,12 @@ statement; SQLite keeps the set-based statements). Run on both engines."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connections
 
 from porchlight.agencies.models import Agency
 from porchlight.calls.intake import APPLIED, Feed, ingest
@@ -19,7 +17,7 @@ from porchlight.calls.models import Call
 from porchlight.feedback import defaults, invite
 from porchlight.feedback.models import Invitation, Survey, When
 from porchlight.notify.models import Contact, Outbox, Trigger
-from standins.builders import cad_event, make_agency
+from standins.builders import at_once, cad_event, make_agency
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 CLEARED = datetime(2026, 11, 22, 15, 6, tzinfo=PACIFIC)
@@ -130,29 +128,15 @@ def test_concurrent_batches_clearing_the_same_calls_make_one_invitation_each():
     defaults.ensure(agency.pk)
     incidents = [f"26-{n:06d}" for n in range(20)]
     _send(agency, [_received(number, f"661-555-{i:04d}") for i, number in enumerate(incidents)])
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(5)
 
     def worker(step: int) -> None:
         events = [
             _cleared(number, n=10 + step, phone=f"661-556-{step}{i:03d}")
             for i, number in enumerate(incidents)
         ]
-        try:
-            barrier.wait()
-            _send(agency, events)
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        _send(agency, events)
 
-    threads = [threading.Thread(target=worker, args=(step,)) for step in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
-    assert not errors, errors
+    at_once(worker, range(5))
     assert set(Call.objects.values_list("status", flat=True)) == {"cleared"}
     invitations = list(Invitation.objects.filter(agency=agency))
     assert sorted(i.call.incident_number for i in invitations) == incidents

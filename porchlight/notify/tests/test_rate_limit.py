@@ -2,19 +2,18 @@
 and under the limit messages go in priority order."""
 
 import io
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connections
 
 from porchlight.notify import consent, pii
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import Contact, DevMessage, Outbox, Priority, Sender, State, Trigger
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker, burst, refill
+from standins.builders import at_once
 
 START = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)  # 11:00 in Bakersfield: no quiet hours
 
@@ -38,21 +37,12 @@ def queue(agency, sender, priorities, *, at=START):
 
 def claim_together(workers, limit):
     """Every worker claims once, all at the same moment; returns what each got."""
-    barrier = threading.Barrier(len(workers))
     got: dict[str, list[int]] = {}
 
     def run(w):
-        try:
-            barrier.wait()
-            got[w.name] = w.claim(limit)
-        finally:
-            connections.close_all()
+        got[w.name] = w.claim(limit)
 
-    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    at_once(run, workers, timeout=60)
     return got
 
 

@@ -1,16 +1,15 @@
 """Claiming: each due row goes to exactly one worker, in priority order."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from porchlight.notify.channels.dev import DevInbox
 from porchlight.notify.models import Outbox, State
 from porchlight.notify.tests.conftest import received
 from porchlight.notify.worker import Worker
+from standins.builders import at_once
 
 
 def make_calls(call_in, n):
@@ -37,24 +36,15 @@ def test_claim_takes_only_due_rows_and_marks_them_sending(call_in):
 def test_concurrent_workers_never_claim_the_same_row(call_in):
     make_calls(call_in, 60)
     claimed: dict[str, list[int]] = {}
-    barrier = threading.Barrier(4)
 
     def run(name):
         w = Worker({"sms": DevInbox()}, name=name)
         mine = []
-        try:
-            barrier.wait()
-            while batch := w.claim(7):
-                mine += batch
-        finally:
-            claimed[name] = mine
-            connections.close_all()
+        while batch := w.claim(7):
+            mine += batch
+        claimed[name] = mine
 
-    threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    at_once(run, [f"w{i}" for i in range(4)], timeout=60)
     every = [pk for ids in claimed.values() for pk in ids]
     assert len(every) == len(set(every)) == 60
     for name, ids in claimed.items():
