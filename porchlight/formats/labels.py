@@ -1,4 +1,4 @@
-"""Dates as the dashboards label a week or a month, in the language being shown.
+"""Dates as the dashboards label a week, in the language being shown.
 
 A chart's axis has room for a short label ("Dec 1" in English, "1 dic" in Spanish); a table
 gives the whole date ("Nov. 16, 2026", "16 de noviembre de 2026"). Month names, not numbers, so
@@ -25,8 +25,3 @@ def short_day(day: date) -> str:
 def day(day: date) -> str:
     """A table's date: "Dec. 1, 2026", "1 de diciembre de 2026"."""
     return formats.date_format(day, "DATE_FORMAT")
-
-
-def month(day: date) -> str:
-    """A table's or chart's month: "December 2026", "diciembre de 2026"."""
-    return formats.date_format(day, "YEAR_MONTH_FORMAT")
