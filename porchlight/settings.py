@@ -128,7 +128,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Serves /static/ from the app server itself, so one process is a whole deployment.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that an answer to a stale cookie leaves the cookie alone (sessions.py).
+    "porchlight.agencies.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
