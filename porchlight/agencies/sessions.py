@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
@@ -18,9 +18,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
     harmless to keep: the next request finds no session, and any session saved is a new key.
     """
 
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
         stale = (
             session is not None
