@@ -6,6 +6,7 @@ filters narrow both the map and the list, and a marker's popup names the block, 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from porchlight.calls.models import CallType
 from porchlight.demo import addresses
@@ -84,6 +85,23 @@ def test_a_resident_reads_the_map_on_a_phone(page, live_server, agency, viewport
     assert block in text and kind in text
     assert "2410" not in text
     look(page, f"publicmap-popup-phone-{lang}")
+
+    # Nudging the map while reading the popup keeps it open: the markers are not redrawn for a
+    # move the last answer covers (they were, and the redraw closed the popup; a popup's own
+    # pan to fit the screen did the same, and axe once caught it fading out).
+    answers: list[str] = []
+    page.on("request", lambda r: answers.append(r.url) if "/map/incidents" in r.url else None)
+    box = page.locator("#pm-map").bounding_box()
+    x, y = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 15, y + 10, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(600)  # a fetch the move would start has started by now
+    page.wait_for_load_state("networkidle")
+    assert answers == []
+    expect(page.locator(".pm-popup")).to_be_visible()
+    assert block in page.locator(".pm-popup").inner_text()
 
 
 @ON_A_PHONE

@@ -1,6 +1,7 @@
 // The public map: draws the incidents of /api/v1/map/incidents over the bundled streets (or
-// the configured tiles), clustered, refetched as the view moves. The list below the map is
-// the page's own content; this script only adds the map, so nothing depends on it.
+// the configured tiles), clustered, refetched when the view moves past what the last answer
+// covers. The list below the map is the page's own content; this script only adds the map, so
+// nothing depends on it.
 (function () {
   "use strict";
   var el = document.getElementById("pm-map");
@@ -53,12 +54,23 @@
     return colours[category];
   }
 
+  // What the last answer covers: the view padded by a quarter on each side. A move that stays
+  // inside it (a popup panning the map to make room for itself, a nudge of the map while
+  // reading one) needs no new answer, and a new answer would redraw the markers and close the
+  // popup being read. A truncated answer is reloaded on every move, as before.
+  var loaded = null;
+  var openId = null;
+  clusters.on("popupopen", function (e) { openId = e.layer.featureId; });
+  clusters.on("popupclose", function (e) { if (openId === e.layer.featureId) { openId = null; } });
+
   var pending = null;
   function load() {
     var v = map.getBounds();
+    if (loaded && loaded.complete && loaded.bounds.contains(v)) { return; }
+    var p = v.pad(0.25);
     var cx = v.getCenter();
-    var south = Math.max(v.getSouth(), cx.lat - MAX_SPAN / 2), north = Math.min(v.getNorth(), cx.lat + MAX_SPAN / 2);
-    var west = Math.max(v.getWest(), cx.lng - MAX_SPAN / 2), east = Math.min(v.getEast(), cx.lng + MAX_SPAN / 2);
+    var south = Math.max(p.getSouth(), cx.lat - MAX_SPAN / 2), north = Math.min(p.getNorth(), cx.lat + MAX_SPAN / 2);
+    var west = Math.max(p.getWest(), cx.lng - MAX_SPAN / 2), east = Math.min(p.getEast(), cx.lng + MAX_SPAN / 2);
     var params = new URLSearchParams({
       bbox: [west, south, east, north].map(function (n) { return n.toFixed(5); }).join(","),
       since: d.since, agency: d.agency, limit: "2000", lang: lang
@@ -69,13 +81,20 @@
     fetch(d.api + "?" + params.toString(), { signal: pending.signal })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
+        var reopen = openId;
         clusters.clearLayers();
-        clusters.addLayers(data.features.map(function (f) {
+        var markers = data.features.map(function (f) {
           var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
           var fill = colour(f.properties.category);
-          return L.circleMarker(ll, { radius: 8, color: "#1b1f24", weight: 1, fillColor: fill, fillOpacity: 0.9 })
+          var marker = L.circleMarker(ll, { radius: 8, color: "#1b1f24", weight: 1, fillColor: fill, fillOpacity: 0.9 })
             .bindPopup(popup(f.properties));
-        }));
+          marker.featureId = f.id;
+          return marker;
+        });
+        clusters.addLayers(markers);
+        loaded = { bounds: L.latLngBounds([south, west], [north, east]), complete: !data.truncated };
+        // The popup being read stays open over the redrawn markers, when its incident is there.
+        markers.forEach(function (m) { if (reopen !== null && m.featureId === reopen && map.hasLayer(m)) { m.openPopup(); } });
         status.textContent = data.truncated ? d.more : "";
       })
       .catch(function (e) { if (e.name !== "AbortError") { status.textContent = d.error; } });
