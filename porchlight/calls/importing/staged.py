@@ -352,6 +352,7 @@ def _stage_row(
     types: dict[str, int],
     prios: dict[str, int],
     calls: Container[str],
+    phones: dict[str, int | None],
 ) -> tuple[Any, ...]:
     """One staged event: the values intake._merge would `put`, blanks as NULL. Runs for every
     row of a file, so written with plain locals and `or None` (no helper calls, no enum
@@ -362,8 +363,13 @@ def _stage_row(
     dnc = False
     if caller is not None:
         language = caller.language.lower().replace("_", "-") or None
-        if caller.phone and (phone := pii.normalize_phone(caller.phone)):
-            phone_id = contacts.get((_SMS, phone))
+        if raw_phone := caller.phone:
+            # Each number normalised once a chunk (_contacts did it already, per event).
+            if raw_phone in phones:
+                phone_id = phones[raw_phone]
+            else:
+                phone = pii.normalize_phone(raw_phone)
+                phone_id = phones[raw_phone] = contacts.get((_SMS, phone)) if phone else None
         if caller.email:
             email_id = contacts.get((_EMAIL, caller.email.strip().lower()))
         dnc = caller.do_not_contact
@@ -471,7 +477,8 @@ def _apply_agency(
     # Ids by code, once a chunk (a model's `pk` is a property call per row).
     types = {code: row.pk for code, row in prepared.call_types.items()}
     prios = {code: row.pk for code, row in prepared.priorities.items()}
-    staged = [_stage_row(item, prepared.contacts, types, prios, calls) for item in fresh]
+    phones: dict[str, int | None] = {}
+    staged = [_stage_row(item, prepared.contacts, types, prios, calls, phones) for item in fresh]
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(_create_sql())
         # Emptied at each commit; and here, for a chunk applied in a transaction that has not
