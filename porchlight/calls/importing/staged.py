@@ -474,11 +474,9 @@ def _apply_agency(
     if prepared is None:
         return
     fresh = prepared.fresh
-    fresh.sort(key=lambda i: (i.event.event_time, i.index))
-    first: dict[str, Any] = {}
-    for item in fresh:
-        first.setdefault(item.event.incident_number, item)
-    numbers = sorted(first)
+    # Not sorted by CAD time here: every statement orders the staged rows itself (by time and
+    # position), and sorting 5,000 events by aware datetimes cost 1.2 µs a row.
+    numbers = sorted({item.event.incident_number for item in fresh})
     calls = rows.lock_calls(agency.pk, numbers)
     if any(not c.historical for c in calls.values()):
         raise _LiveCall
