@@ -114,8 +114,8 @@ def _create_sql() -> str:
 def _copy_sql() -> str:
     # Binary: the server takes each value as it is, instead of parsing text (timestamps,
     # numbers, booleans); the jsonb columns still parse their JSON text. Measured on the staged
-    # rows of 20,000 events, alternately: 3.0 µs of database CPU a row against 5.5-6.5 in text,
-    # and no more Python (docs/performance.md, seventh pass: import).
+    # rows of 20,000 events, alternately: 5.0 µs of database CPU a row against 6.0 in text, and
+    # 2.3-2.7 µs of Python against 3.8-4.1 (docs/performance.md, seventh pass: import).
     columns = ", ".join(n for n, _ in _STAGE_COLUMNS)
     return f"COPY {STAGE} ({columns}) FROM STDIN (FORMAT BINARY)"
 
