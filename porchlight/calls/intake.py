@@ -45,7 +45,7 @@ from porchlight.calls.models import (
     QuarantineOverflow,
     Status,
 )
-from porchlight.calls.schemas import EVENT_LIST, CadEvent
+from porchlight.calls.schemas import EVENT_LIST, CadEvent, window_context
 from porchlight.feedback import invite
 from porchlight.notify import pii, plan
 from porchlight.notify.models import Channel, Contact
@@ -194,30 +194,49 @@ def _nul_path(value: Any, path: str = "") -> str | None:
     return None
 
 
-def _has_nul(raw: Any) -> str | None:
+def _has_nul(raw: Any, blob: bytes | None = None) -> str | None:
     """The field holding a NUL byte, if any. PostgreSQL cannot store NUL in text or jsonb, so
-    such an event is refused on both engines alike, before anything is written."""
+    such an event is refused on both engines alike, before anything is written.
+
+    `blob`: the event as JSON already (`_sorted_json`), when the caller has it."""
     try:
         # orjson escapes NUL as \u0000: one fast scan of the bytes, and the exact walk only on
         # a hit (a literal backslash-u0000 in the text is not a NUL).
-        if b"\\u0000" not in orjson.dumps(raw):
+        if b"\\u0000" not in (orjson.dumps(raw) if blob is None else blob):
             return None
     except (TypeError, orjson.JSONEncodeError):
         pass
     return _nul_path(raw)
 
 
+def _sorted_json(raw: Any) -> bytes | None:
+    """The event as the content hash reads it (keys sorted), or None when it is not JSON.
+    Made once an event and used twice: for the NUL check and the hash (was a dump each)."""
+    try:
+        return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
 def _validate(
-    raw_events: Sequence[Any], refused: Sequence[str | None] | None = None
+    raw_events: Sequence[Any],
+    refused: Sequence[str | None] | None = None,
+    blobs: Sequence[bytes | None] | None = None,
 ) -> list[CadEvent | str]:
-    """Each event validated, or the reason it is invalid. One pass when the batch is clean."""
-    nul = [_has_nul(raw) for raw in raw_events]
+    """Each event validated, or the reason it is invalid. One pass when the batch is clean.
+    `blobs`: the events' `_sorted_json`, when the caller made them."""
+    if blobs is None:
+        nul = [_has_nul(raw) for raw in raw_events]
+    else:
+        nul = [_has_nul(raw, blob) for raw, blob in zip(raw_events, blobs, strict=True)]
     if refused is not None and any(refused):
         # An adapter (EIDO) could not make an event of these: its reason stands.
         nul = [r if r is not None else n for r, n in zip(refused, nul, strict=True)]
+    # The plausible-time window, worked out once for the batch (schemas.window_context).
+    context = window_context()
     if not any(nul):
         try:
-            return list(EVENT_LIST.validate_python(raw_events))
+            return list(EVENT_LIST.validate_python(raw_events, context=context))
         except ValidationError:
             pass
     out: list[CadEvent | str] = []
@@ -230,7 +249,7 @@ def _validate(
             out.append("an event must be a JSON object")
             continue
         try:
-            out.append(CadEvent.model_validate(raw))
+            out.append(CadEvent.model_validate(raw, context=context))
         except ValidationError as exc:
             out.append(_error_text(exc))
     return out
@@ -313,7 +332,8 @@ def _items(
 ) -> list[_Item]:
     """The batch's valid events routed to their agency; the rest rejected with their reason.
     Shared by ingest() and history import's staged path (calls/importing/staged.py)."""
-    validated = _validate(raw_events, refused)
+    blobs = [_sorted_json(raw) for raw in raw_events]
+    validated = _validate(raw_events, refused, blobs)
     items: list[_Item] = []
     for index, (raw, ev) in enumerate(zip(raw_events, validated, strict=True)):
         if isinstance(ev, str):
@@ -336,7 +356,10 @@ def _items(
                 outcomes[index] = outcome
                 continue
             agency = routed
-        items.append(_Item(index, raw, ev, agency, content_hash(raw)))
+        blob = blobs[index]
+        # content_hash(raw), from the JSON already made (it raises as before when there is none).
+        digest = content_hash(raw) if blob is None else hashlib.sha256(blob).hexdigest()
+        items.append(_Item(index, raw, ev, agency, digest))
     return items
 
 
@@ -613,11 +636,8 @@ def _prepare(
     usable: list[_Item] = []
     for item in items:
         code = item.event.status
-        status = (
-            code.lower()
-            if code.lower() in _STATUSES
-            else mapped.get(code) or mapped.get(code.upper())
-        )
+        low = code.lower()
+        status = low if low in _STATUSES else mapped.get(code) or mapped.get(code.upper())
         if status is None:
             reason = f'unknown status "{code}": map it under Status codes, then replay this event'
             _reject(item, REJECTED, reason, outcomes, rejects)
@@ -775,14 +795,14 @@ def _contacts(agency: Agency, items: Iterable[_Item]) -> dict[tuple[str, str], i
             phone = pii.normalize_phone(caller.phone)
             if phone is None:
                 item.warnings.append("caller.phone is not a usable phone number and was ignored")
-            else:
-                wanted[(Channel.SMS, phone)] = pii.lookup_hash(phone)
+            elif (key := (Channel.SMS, phone)) not in wanted:  # an HMAC per address, not per event
+                wanted[key] = pii.lookup_hash(phone)
         if caller.email:
             email = caller.email.strip().lower()
             if "@" not in email or email.startswith("@") or email.endswith("@"):
                 item.warnings.append("caller.email is not a usable address and was ignored")
-            else:
-                wanted[(Channel.EMAIL, email)] = pii.lookup_hash(email)
+            elif (key := (Channel.EMAIL, email)) not in wanted:
+                wanted[key] = pii.lookup_hash(email)
     if not wanted:
         return {}
 
