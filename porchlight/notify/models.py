@@ -247,8 +247,9 @@ class Outbox(models.Model):
             # no query reads: every query using them asks for a set value (`provider_id =
             # '<id>'`, a sent_at range or IS NOT NULL, `sender_id IN (…)`), which PostgreSQL
             # proves implies the condition (EXPLAIN in docs/performance.md, issue 9 seventh
-            # pass). SQLite plans them the same way.
-            # Bounces and status callbacks find their message by the provider's id.
+            # pass). SQLite reads a partial index only when the query repeats its condition,
+            # or (for IS NOT NULL) compares the column: so bounces.py also says `<> ''`.
+            # Bounces find their message by the provider's id.
             models.Index(
                 fields=["provider_id"],
                 condition=~models.Q(provider_id=""),
