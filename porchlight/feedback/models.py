@@ -263,8 +263,11 @@ class Invitation(models.Model):
     (the call's beat, district, type, priority, shift, units, officers and call taker, copied
     when asked, so later changes to the call do not move old answers)."""
 
-    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
-    survey = models.ForeignKey(Survey, models.PROTECT, related_name="invitations")
+    # No index of their own (each invitation paid for them when the intake made it):
+    # feedback_invitation_made leads with agency and feedback_invitation_once with survey, and
+    # serve every lookup by either (EXPLAIN in docs/performance.md, issue 9 seventh pass).
+    agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+", db_index=False)
+    survey = models.ForeignKey(Survey, models.PROTECT, related_name="invitations", db_index=False)
     when = models.CharField(max_length=16, choices=When.choices)
     call = models.ForeignKey("calls.Call", models.SET_NULL, null=True, blank=True, related_name="+")
     # A case or an online report the invitation follows, by its number.
@@ -273,7 +276,9 @@ class Invitation(models.Model):
     outbox = models.ForeignKey(
         "notify.Outbox", models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL the field option also
+    # builds a text-pattern ("_like") index that no query uses (tokens are looked up whole).
+    token_hash = models.CharField(max_length=64)
     language = models.CharField(max_length=8, default="en")
     created = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
@@ -282,7 +287,11 @@ class Invitation(models.Model):
     district = models.CharField(max_length=32, blank=True)
     call_type = models.CharField(max_length=200, blank=True)
     priority = models.CharField(max_length=16, blank=True)
-    shift = models.ForeignKey(Shift, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Indexed in Meta.indexes, partial (feedback_invitation_shift): most invitations have no
+    # shift (an agency without shifts), and every lookup asks for one.
+    shift = models.ForeignKey(
+        Shift, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     units = models.JSONField(default=list, blank=True)
     officers = models.ManyToManyField(Officer, blank=True, related_name="invitations")
     call_taker = models.CharField(max_length=64, blank=True)
@@ -294,9 +303,17 @@ class Invitation(models.Model):
             # retried closure asks nobody twice.
             models.UniqueConstraint(
                 fields=["survey", "when", "call", "reference"], name="feedback_invitation_once"
-            )
+            ),
+            models.UniqueConstraint(fields=["token_hash"], name="feedback_invitation_token"),
         ]
-        indexes = [models.Index(fields=["agency", "created"], name="feedback_invitation_made")]
+        indexes = [
+            models.Index(fields=["agency", "created"], name="feedback_invitation_made"),
+            models.Index(
+                fields=["shift"],
+                condition=models.Q(shift__isnull=False),
+                name="feedback_invitation_shift",
+            ),
+        ]
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
 

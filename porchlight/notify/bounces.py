@@ -104,7 +104,9 @@ def _row(event: AnymailTrackingEvent) -> Outbox | None:
     rows = Outbox.objects.select_related("contact").filter(channel=Channel.EMAIL)
     message_id = _message_id(event)
     if message_id:
-        row = rows.filter(provider_id=message_id).first()
+        # The exclude is what lets SQLite read the partial outbox_provider_id_set index
+        # (it matches the index's condition term for term; PostgreSQL proves it either way).
+        row = rows.filter(provider_id=message_id).exclude(provider_id="").first()
         if row is not None:
             return row
     outbox_id = str((event.metadata or {}).get("outbox_id", ""))

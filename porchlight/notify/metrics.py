@@ -2,7 +2,7 @@
 
 Every worker writes to the same table, so the table is the one place the figures agree across
 processes; no per-process counters to add up. Each query is bounded by an index: the due
-rows and failures by `outbox_due` (state first), the last minute's sends by `outbox_sent_at`.
+rows and failures by `outbox_due` (state first), the last minute's sends by `outbox_sent_at_set`.
 """
 
 from __future__ import annotations

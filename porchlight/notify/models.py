@@ -179,9 +179,10 @@ class Outbox(models.Model):
     # The rule that planned it (its template gives the words); null for messages planned
     # before rules existed.
     rule = models.ForeignKey("Rule", models.SET_NULL, null=True, blank=True, related_name="+")
-    # The number or pool it goes from (SMS); its token bucket paces the sends.
+    # The number or pool it goes from (SMS); its token bucket paces the sends. Indexed in
+    # Meta.indexes (outbox_sender, partial), not db_index=True: see there.
     sender = models.ForeignKey(
-        "Sender", models.SET_NULL, null=True, blank=True, related_name="outbox"
+        "Sender", models.SET_NULL, null=True, blank=True, related_name="outbox", db_index=False
     )
     # Unique through Meta.constraints, not unique=True: on PostgreSQL the field option also
     # builds a second, text-pattern ("_like") index that no query uses (the only pattern
@@ -206,7 +207,7 @@ class Outbox(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # The provider's id (a Twilio SID, an email Message-ID or ESP id), whole: see
     # channels.email.provider_key.
-    # Indexed in Meta.indexes (outbox_provider_id), not db_index=True: see dedupe_key.
+    # Indexed in Meta.indexes (outbox_provider_id_set, partial), not db_index=True: see dedupe_key.
     provider_id = models.CharField(max_length=255, blank=True)
     error_code = models.CharField(max_length=16, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -240,10 +241,33 @@ class Outbox(models.Model):
                 name="outbox_due_unpaced",
             ),
             models.Index(fields=["call", "trigger"], name="outbox_call_trigger"),
-            # Status callbacks find their message by the provider's id.
-            models.Index(fields=["provider_id"], name="outbox_provider_id"),
-            # /metrics and /healthz: messages sent in the last minute.
-            models.Index(fields=["sent_at"], name="outbox_sent_at"),
+            # The next three are partial: a row is planned with no provider id, no sent_at
+            # and (email, push, the deployment's default number) no sender, and a full index
+            # paid an entry for each of those at planning, in the intake's lock window, that
+            # no query reads: every query using them asks for a set value (`provider_id =
+            # '<id>'`, a sent_at range or IS NOT NULL, `sender_id IN (…)`), which PostgreSQL
+            # proves implies the condition (EXPLAIN in docs/performance.md, issue 9 seventh
+            # pass). SQLite reads a partial index only when the query repeats its condition,
+            # or (for IS NOT NULL) compares the column: so bounces.py also says `<> ''`.
+            # Bounces find their message by the provider's id.
+            models.Index(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="outbox_provider_id_set",
+            ),
+            # /metrics and /healthz: messages sent in the last minute; the send caps; the
+            # delay-notice rollup; inbound replies' last sender.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(sent_at__isnull=False),
+                name="outbox_sent_at_set",
+            ),
+            # A deleted Sender's rows (SET_NULL); the claim reads outbox_due_sender instead.
+            models.Index(
+                fields=["sender"],
+                condition=models.Q(sender__isnull=False),
+                name="outbox_sender",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key"),
