@@ -23,9 +23,7 @@ def _publish(agency: Any, title: str, **fields: Any) -> Alert:
 
 
 @pytest.mark.django_db
-def test_the_feed_lists_live_alerts_urgent_first_and_links_to_all(
-    client: Any, agency: Any
-) -> None:
+def test_the_feed_lists_live_alerts_urgent_first_and_links_to_all(client: Any, agency: Any) -> None:
     resident = make_resident(agency, "ana@example.org")
     make_place(resident, LAT, LON)
     coffee = _publish(agency, "Coffee with a Cop", kind=Kind.POST, severity=Severity.INFO)

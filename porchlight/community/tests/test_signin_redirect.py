@@ -21,9 +21,7 @@ FORM = {
 
 
 @pytest.mark.django_db
-def test_a_signed_out_resident_page_goes_to_the_community_sign_in(
-    client: Any, agency: Any
-) -> None:
+def test_a_signed_out_resident_page_goes_to_the_community_sign_in(client: Any, agency: Any) -> None:
     r = client.get("/n/bakersfield/posts/new/")
     assert r.status_code == 302
     assert r["Location"] == "/n/bakersfield/signin/?next=/n/bakersfield/posts/new/"
