@@ -24,9 +24,10 @@ def agency_or_404(slug: str) -> Agency:
 
 
 def report_form_url(agency: Agency) -> str | None:
-    """The online report form (C9) when its app provides one; otherwise no link at all."""
+    """The online report form (C9): the agency's page of report kinds (reports/urls.py names
+    its paths without a namespace). None, so no link, if the reports app's URLs are gone."""
     try:
-        return reverse("reports:form", args=[agency.slug])
+        return reverse("report_choose", args=[agency.slug])
     except NoReverseMatch:
         return None
 
