@@ -20,13 +20,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.log import log_response
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 
 from porchlight.calls.track import language_links
 from porchlight.feedback import answers, invite
-from porchlight.feedback.models import Invitation, Kind, Response
+from porchlight.feedback.models import About, Invitation, Kind, Question, Response
 
 MAX_TOKEN_LENGTH = 64
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -99,9 +102,21 @@ def _questions(
                 "text": q.text(language),
                 "value": value,
                 "options": options,
+                "ends": _ends(q),
             }
         )
     return out
+
+
+def _ends(question: Question) -> tuple[Promise, Promise]:
+    """The words for a rating's 1 and 5: how safe someone feels is not "poor" or "excellent".
+    Lazy: the page is rendered in the survey's language, after this runs."""
+    if question.about == About.SAFETY:
+        return (
+            pgettext_lazy("survey scale", "not safe at all"),
+            pgettext_lazy("survey scale", "very safe"),
+        )
+    return _("poor"), _("excellent")
 
 
 def _rate(group: str, request: HttpRequest) -> str:
@@ -142,9 +157,15 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
             if request.POST.get("autosave") == "1":
                 return HttpResponse(str(exc), status=400, content_type="text/plain")
             given = Response.objects.filter(invitation=invitation).first()
+            # Name the unanswered required questions, here and beside each (WCAG 3.3.1).
+            gaps = {q.pk for q in answers.missing(given)} if given is not None else set()
+            questions = _questions(invitation, given, language)
+            for item in questions:
+                item["missing"] = item["q"].pk in gaps
             context.update(
                 problem=str(exc),
-                questions=_questions(invitation, given, language),
+                missing=[item for item in questions if item["missing"]],
+                questions=questions,
                 intro=invitation.survey.intro(language),
                 number=invitation.number,
             )

@@ -262,13 +262,20 @@ def build(subject: Subject) -> Export:
             if response
             else []
         )
+        # The question as the person read it (their language), and the English for staff.
+        language = response.language if response else inv.language
         if not answers:
-            responses.append({**base, "question": "", "number": None, "yes": None, "text": ""})
+            responses.append(
+                {**base, "question": "", "question_en": "", "language": language,
+                 "number": None, "yes": None, "text": ""}
+            )  # fmt: skip
         for answer in answers:
             responses.append(
                 {
                     **base,
-                    "question": answer.question.text_en,
+                    "question": answer.question.text(language),
+                    "question_en": answer.question.text_en,
+                    "language": language,
                     "number": answer.number,
                     "yes": answer.yes,
                     "text": answer.text,

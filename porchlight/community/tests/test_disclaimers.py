@@ -16,7 +16,7 @@ LAT, LON = 35.3733, -119.0187
 
 def reports_installed() -> bool:
     try:
-        reverse("reports:form", args=["bakersfield"])
+        reverse("report_choose", args=["bakersfield"])
     except NoReverseMatch:
         return False
     return True

@@ -133,7 +133,8 @@ def test_with_no_places_the_feed_says_to_add_one(client: Any, agency: Any, me: A
 
 @pytest.mark.django_db
 def test_the_feed_needs_a_resident_of_this_agency(client: Any, agency: Any) -> None:
-    assert client.get("/n/bakersfield/feed/")["Location"].startswith("/accounts/login/")
+    # Signed out: the community's own sign-in (test_signin_redirect.py), not the staff one.
+    assert client.get("/n/bakersfield/feed/")["Location"].startswith("/n/bakersfield/signin/")
     elsewhere = make_agency(slug="other", ori="CA0150099", name="Other PD")
     client.force_login(make_resident(elsewhere, "cy@example.org").user)
     assert client.get("/n/bakersfield/feed/").status_code == 404

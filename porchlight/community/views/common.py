@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +24,10 @@ def agency_or_404(slug: str) -> Agency:
 
 
 def report_form_url(agency: Agency) -> str | None:
-    """The online report form (C9) when its app provides one; otherwise no link at all."""
+    """The online report form (C9): the agency's page of report kinds (reports/urls.py names
+    its paths without a namespace). None, so no link, if the reports app's URLs are gone."""
     try:
-        return reverse("reports:form", args=[agency.slug])
+        return reverse("report_choose", args=[agency.slug])
     except NoReverseMatch:
         return None
 
@@ -74,14 +76,16 @@ def resident_of(request: HttpRequest, agency: Agency) -> Resident | None:
 def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Resident pages: a signed-in resident of the agency in the URL.
 
-    Anonymous visitors go to sign in; a signed-in account that is not this agency's resident
+    Anonymous visitors go to the community's own sign-in (not the staff one, which asks for an
+    authenticator app), and come back here after it; a signed-in account that is not this agency's resident
     (staff, or another agency's resident) gets 404, so the page reveals nothing to them."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         agency = agency_or_404(slug)
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
+            signin = reverse("community:signin", args=[agency.slug])
+            return redirect(f"{signin}?{urlencode({'next': request.path}, safe='/')}")
         resident = resident_of(request, agency)
         if resident is None:
             raise Http404

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractWeekDay
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from porchlight.agencies.models import Agency
 from porchlight.alerts.models import Beat
@@ -252,4 +254,35 @@ def _area_map(key: str, title: str, head: str, dim: str, shapes: list[tuple[str,
         n = counts.get(code, 0)
         figure.add([code, n], [None, filters.query(**{dim: code}) if n else None])
     figure.chart = chart
+    figure.note = _unmatched_note(dim, {code for code, _geometry in shapes}, counts)
     return figure
+
+
+SHOWN_CODES = 5  # codes named in the note; the rest are "…"
+
+
+def _unmatched_note(dim: str, codes: set[str], counts: dict[str, int]) -> str:
+    """Calls whose beat (district) no shape has: without a word, a map whose shapes' codes are
+    not the CAD's codes shows every area at zero and nobody knows why."""
+    unmatched = sorted(code for code, n in counts.items() if n and code and code not in codes)
+    if not unmatched:
+        return ""
+    calls = sum(counts[code] for code in unmatched)
+    named = ", ".join(unmatched[:SHOWN_CODES]) + (", …" if len(unmatched) > SHOWN_CODES else "")
+    if dim == "beat":
+        text = ngettext(
+            "%(calls)s call is in a beat this map has no shape for (%(codes)s). Load beat "
+            "shapes whose codes are the CAD's beat codes (porchlight alerts import-beats).",
+            "%(calls)s calls are in beats this map has no shape for (%(codes)s). Load beat "
+            "shapes whose codes are the CAD's beat codes (porchlight alerts import-beats).",
+            calls,
+        )
+    else:
+        text = ngettext(
+            "%(calls)s call is in a district this map has no shape for (%(codes)s). Upload "
+            "district shapes whose codes are the CAD's district codes (District shapes).",
+            "%(calls)s calls are in districts this map has no shape for (%(codes)s). Upload "
+            "district shapes whose codes are the CAD's district codes (District shapes).",
+            calls,
+        )
+    return text % {"calls": number_format(calls, force_grouping=True), "codes": named}
