@@ -61,6 +61,15 @@ def test_bounded_demo_ingests_simulated_calls(tmp_path):
     assert f"http://127.0.0.1:{port}/api/v1/docs" in out
     assert "TOTP secret     PORCHLIGHTDEMO234567ABCDEFGHIJKL" in out
     assert "otpauth://totp/" in out
+    # The residents' side is in the banner too, with a resident who can sign in.
+    for path in (
+        "/n/bakersfield/",
+        "/map/bakersfield/",
+        "/alerts/bakersfield/",
+        "/report/bakersfield/",
+    ):
+        assert f"http://127.0.0.1:{port}{path}" in out, path
+    assert "maria@neighbors.example" in out and "porchlight-demo-neighbor" in out
     assert "OK: " in out and "calls ingested" in out
     assert (tmp_path / "porchlight.sqlite3").exists()
     # Both the server and the simulator stopped: the port is free again.

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from porchlight.calls.models import Call
+from porchlight.community import demo as community_demo
 from porchlight.demo.runner import DemoError, Feed, Server
 from porchlight.demo.seed import seed
 from porchlight.demo.staff import current_code, ensure_staff
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         # and the simulator go with the demo instead of holding its port.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
-            self._print_welcome(server, login, opts["speed"], log)
+            self._print_welcome(server, login, demo.agency.slug, opts["speed"], log)
             worker_thread.start()
             feed.start()
             deadline = time.monotonic() + opts["duration"] if opts["duration"] else None
@@ -142,11 +143,19 @@ class Command(BaseCommand):
                 f"OK: {live} calls ingested from {totals['applied']} events in {opts['duration']:g} s."
             )
 
-    def _print_welcome(self, server: Server, login: Any, speed: float, log: Any) -> None:
+    def _print_welcome(self, server: Server, login: Any, slug: str, speed: float, log: Any) -> None:
         say = self.stdout.write
         base = server.url
         say("")
         say(self.style.SUCCESS(f"Porchlight demo running at {base} ({server.kind}; log in {log})"))
+        # The residents' side first: half of what the department asked for, and a newcomer
+        # would not guess its addresses.
+        say(
+            f"  Neighborhood    {base}{reverse('community:home', args=[slug])}  (feed, posts, requests for help)"
+        )
+        say(f"  Crime map       {base}{reverse('publicmap:map', args=[slug])}")
+        say(f"  Alerts          {base}{reverse('alerts:list', args=[slug])}")
+        say(f"  Report online   {base}{reverse('report_choose', args=[slug])}")
         say(f"  Staff console   {base}/console/")
         say(
             f"  Messages        {base}{reverse('notify:messages')}  (why a caller got no text; stops)"
@@ -159,6 +168,10 @@ class Command(BaseCommand):
         say(f"  Django admin    {base}/admin/")
         say(f"  API docs        {base}/api/v1/docs")
         say(f"  Dev inbox       {base}{reverse('notify:dev_inbox')}")
+        say("")
+        say("Demo resident login (the neighborhood's sign-in):")
+        say(f"  email           {community_demo.RESIDENTS[0][0]}")
+        say(f"  password        {community_demo.DEMO_PASSWORD}")
         say("")
         say("Demo staff login (agency admin):")
         say(f"  username        {login.username}")
