@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from porchlight.alerts import reach
 from porchlight.alerts.models import Preference
 from porchlight.community.models import Place, Resident
-from porchlight.community.views.common import disclaimers
+from porchlight.community.views.common import disclaimers, resident_login_required
 from porchlight.notify.channels.push import public_key
 
 MAX_SUBSCRIPTION_BYTES = 4096
@@ -57,7 +57,7 @@ def _not_resident(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/not_resident.html", status=403)
 
 
-@login_required
+@resident_login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     resident = _resident(request)
     if resident is None:

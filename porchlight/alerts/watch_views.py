@@ -6,7 +6,6 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,7 @@ from porchlight.alerts import shapes, watch
 from porchlight.alerts.models import Beat, StaffReply, WatchGroup, WatchMember, WatchRole
 from porchlight.audit.log import record
 from porchlight.community.models import Post
-from porchlight.community.views.common import disclaimers
+from porchlight.community.views.common import disclaimers, resident_login_required
 
 
 class GroupForm(forms.Form):
@@ -171,7 +170,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 # --- residents ------------------------------------------------------------------------------------
 
 
-@login_required
+@resident_login_required
 def my_groups(request: HttpRequest) -> HttpResponse:
     resident = getattr(request.user, "resident", None)
     if resident is None:
@@ -194,7 +193,7 @@ def my_groups(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/watch.html", context)
 
 
-@login_required
+@resident_login_required
 def my_group(request: HttpRequest, pk: int) -> HttpResponse:
     resident = getattr(request.user, "resident", None)
     if resident is None:

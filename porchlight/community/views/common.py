@@ -73,6 +73,32 @@ def resident_of(request: HttpRequest, agency: Agency) -> Resident | None:
     return resident
 
 
+def signin_url(next_path: str, agency: Agency | None = None) -> str:
+    """The community's own sign-in (not the staff one, which asks for an authenticator app),
+    back to `next_path` after it. Pages with no agency in their address (/me/…) use the only
+    agency's, or the list of agencies when a deployment serves several."""
+    if agency is None:
+        agencies = list(Agency.objects.order_by("pk")[:2])
+        if len(agencies) != 1:
+            return reverse("community:index")
+        agency = agencies[0]
+    signin = reverse("community:signin", args=[agency.slug])
+    return f"{signin}?{urlencode({'next': next_path}, safe='/')}"
+
+
+def resident_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`login_required` for residents' pages with no agency in their address: a signed-out
+    visitor goes to the community's sign-in (`signin_url`) and comes back."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(signin_url(request.path))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Resident pages: a signed-in resident of the agency in the URL.
 
@@ -84,8 +110,7 @@ def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         agency = agency_or_404(slug)
         if not request.user.is_authenticated:
-            signin = reverse("community:signin", args=[agency.slug])
-            return redirect(f"{signin}?{urlencode({'next': request.path}, safe='/')}")
+            return redirect(signin_url(request.path, agency))
         resident = resident_of(request, agency)
         if resident is None:
             raise Http404
