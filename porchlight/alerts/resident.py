@@ -4,6 +4,7 @@ browser's push notifications (the "Notify this device" button, static/alerts/pus
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -65,22 +66,23 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     places = list(Place.objects.filter(resident=resident).order_by("created", "pk"))
     prefs = {p.place_id: p for p in Preference.objects.filter(place__in=places)}
     status = 200
-    phone_form = PhoneForm(initial={"phone": reach.phone_of(resident)}, prefix="phone")
-    forms_by_place = {
-        place.pk: PreferenceForm(
-            instance=prefs.get(place.pk) or Preference(place=place), prefix=f"p{place.pk}"
+    push = _push_configured()
+
+    def form_for(place: Place, data: Any = None) -> PreferenceForm:
+        form = PreferenceForm(
+            data, instance=prefs.get(place.pk) or Preference(place=place), prefix=f"p{place.pk}"
         )
-        for place in places
-    }
+        if not push:
+            # No device can be notified on this site (no VAPID key): offering the choice
+            # beside "not set up on this site" contradicts it. The stored value is kept.
+            del form.fields["push"]
+        return form
+
+    phone_form = PhoneForm(initial={"phone": reach.phone_of(resident)}, prefix="phone")
+    forms_by_place = {place.pk: form_for(place) for place in places}
     if request.method == "POST":
         phone_form = PhoneForm(request.POST, prefix="phone")
-        forms_by_place = {
-            place.pk: PreferenceForm(
-                request.POST, instance=prefs.get(place.pk) or Preference(place=place),
-                prefix=f"p{place.pk}",
-            )
-            for place in places
-        }  # fmt: skip
+        forms_by_place = {place.pk: form_for(place, request.POST) for place in places}
         valid = phone_form.is_valid() and all(f.is_valid() for f in forms_by_place.values())
         if valid:
             try:
@@ -108,7 +110,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "rows": [(place, forms_by_place[place.pk]) for place in places],
         "phone_form": phone_form,
         "devices": reach.devices(resident),
-        "vapid_key": public_key() if _push_configured() else "",
+        "vapid_key": public_key() if push else "",
     }
     return render(request, "alerts/settings.html", context, status=status)
 

@@ -108,3 +108,20 @@ def test_a_bad_subscription_is_a_400_with_the_reason(resident_client, body):
     response = client.post("/me/alerts/push/subscribe", body, content_type="application/json")
     assert response.status_code == 400 and response.json()["error"]
     assert not ResidentContact.objects.filter(channel="push").exists()
+
+
+def test_no_device_choice_where_devices_cannot_be_notified(resident_client, settings):
+    """Without a VAPID key the page says notifications on devices are not set up, so a place
+    does not offer them either; a choice stored before is kept, not cleared by saving."""
+    client, resident, home, work = resident_client
+    settings.VAPID_PRIVATE_KEY = ""
+    Preference.objects.create(place=home, push=True)
+    page = client.get(URL).content.decode()
+    assert "not set up on this site" in page
+    assert f'name="p{home.pk}-push"' not in page and f'name="p{work.pk}-push"' not in page
+    assert client.post(URL, post(home, work)).status_code == 302
+    assert Preference.objects.get(place=home).push
+
+    settings.VAPID_PRIVATE_KEY = push.new_private_key()
+    page = client.get(URL).content.decode()
+    assert f'name="p{home.pk}-push"' in page and "data-push-subscribe" in page
