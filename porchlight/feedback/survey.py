@@ -140,6 +140,11 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     given = Response.objects.filter(invitation=invitation).first()
     if given is not None and given.submitted_at is not None:
         status = 409 if request.method == "POST" else 200
+        # Asked to be contacted: the answer opened a follow-up (outcomes.after_submit), so
+        # the page says someone will call, not only that the answers were read.
+        context["asked_contact"] = given.answers.filter(
+            question__about=About.CONTACT_ME, yes=True
+        ).exists()
         return _page(request, "feedback/survey_done.html", context, status, language)
     if timezone.now() >= invitation.expires_at:
         return _page(request, "feedback/survey_gone.html", {"why": "expired"}, 410, language)

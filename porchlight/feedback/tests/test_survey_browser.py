@@ -42,9 +42,19 @@ def test_a_caller_answers_the_survey_on_a_phone(page, live_server, agency, viewp
     assert page.locator("textarea").last.input_value() != ""
     assert Response.objects.get().submitted_at is None
 
+    # Asked for a supervisor's call: the thanks page says one will get in touch.
+    contact = "supervisor to contact" if lang == "en" else "un supervisor se comunique"
+    yes = page.locator("fieldset", has_text=contact).locator("input[value='yes']")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        yes.check()
+
     page.get_by_role("button").filter(has_text="Send" if lang == "en" else "Enviar").click()
     thanks = "Thank you" if lang == "en" else "Gracias"
     assert page.locator("h1").inner_text() == thanks
+    promise = (
+        "a supervisor has your request" if lang == "en" else "un supervisor tiene su solicitud"
+    )
+    assert promise in page.locator("main").inner_text()
     look(page, f"survey-thanks-phone-{lang}")
     assert Response.objects.get().submitted_at is not None
     assert page.context.cookies() == []
