@@ -46,6 +46,10 @@ def test_inbox_shows_each_phones_texts(page, live_server, sent, viewport, lang):
     assert account.locator("a[href='https://pl.example/confirm/abc/']").count() == 1
     text = page.locator("main").inner_text()
     assert "got your call" in text and "tiene su llamada" in text
+    # Every time says its zone: texts on the agency's clock, account emails (no agency) in UTC.
+    times = page.locator(".bubble-meta time").all_inner_texts()
+    assert times and all(t.endswith((" PST", " PDT", " UTC")) for t in times), times
+    assert any(t.endswith((" PST", " PDT")) for t in times), times
     # The tracking link is a link a person can tap.
     assert page.locator("a[href='https://pl.example/t/26-000001']").count() == 1
     look(page, f"dev-inbox-{'phone' if viewport == PHONE else 'desktop'}-{lang}")
