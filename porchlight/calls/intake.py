@@ -164,8 +164,11 @@ class _Item:
     warnings: list[str] = field(default_factory=list)
 
 
-def content_hash(raw: Any) -> str:
-    return hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def content_hash(raw: Any, blob: bytes | None = None) -> str:
+    """`blob`: the event's `_sorted_json`, when the caller made it already."""
+    if blob is None:
+        blob = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(blob).hexdigest()
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -356,10 +359,7 @@ def _items(
                 outcomes[index] = outcome
                 continue
             agency = routed
-        blob = blobs[index]
-        # content_hash(raw), from the JSON already made (it raises as before when there is none).
-        digest = content_hash(raw) if blob is None else hashlib.sha256(blob).hexdigest()
-        items.append(_Item(index, raw, ev, agency, digest))
+        items.append(_Item(index, raw, ev, agency, content_hash(raw, blobs[index])))
     return items
 
 
